@@ -1,0 +1,202 @@
+"""Effect statistics in a summary -> Finding records.
+
+A finding starts at a measure with a value (`SMD = 0.45`, `Hedges' g = 0.62`, `risk ratio
+0.81`, `β = −.23`); its CI, p, SE, I², τ² are read from the text after it up to the next
+measure, and k / n / outcome / caveats from the clause before it. Percentages, means and SDs
+are never findings: only the measures in MEASURES are. Anything inconsistent (a value outside
+its own CI, p outside [0, 1]) is reported, not kept: a wrong number is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ..model import Finding, Problem, TextLine
+from .sentences import sentences_with_lines
+
+NUM = r"[-+\u2212\u2013]?\s?(?:\d+(?:\.\d+)?|\.\d+)"
+_EQ = r"\s*(?:=|:)\s*"
+_EQ_OR_OF = r"\s*(?:=|:|\bof\b)\s*"
+_WORD_SEP = r"\s*(?:=|:|\bof\b|,)?\s*"
+
+# (pattern, code) — longest and most specific first.
+MEASURES: tuple[tuple[str, str], ...] = (
+    (r"Hedges[’'`]?s?\s*g" + _WORD_SEP, "g"),
+    (r"Cohen[’'`]?s?\s*d" + _WORD_SEP, "d"),
+    (r"standardi[sz]ed\s+mean\s+differences?" + _WORD_SEP, "SMD"),
+    (r"SMD" + _EQ_OR_OF, "SMD"),
+    (r"odds\s+ratios?" + _WORD_SEP, "OR"),
+    (r"OR" + _EQ, "OR"),
+    (r"(?:risk\s+ratio|relative\s+risk)s?" + _WORD_SEP, "RR"),
+    (r"RR" + _EQ, "RR"),
+    (r"hazard\s+ratios?" + _WORD_SEP, "HR"),
+    (r"HR" + _EQ, "HR"),
+    (r"(?:NNT|number\s+needed\s+to\s+treat)" + _WORD_SEP, "NNT"),
+    (r"(?:β|beta)" + _EQ, "beta"),
+    (r"[Bb](?:\s+(?:adjusted|unadjusted|unstandardi[sz]ed))?" + _EQ, "B"),
+    (r"r" + _EQ, "r"),
+    (r"d" + _EQ, "d"),
+    (r"g" + _EQ, "g"),
+)
+_MEASURE_RE = re.compile(
+    r"(?<![\w.’'])(?P<label>" + "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(MEASURES)) + r")"
+    r"(?P<value>" + NUM + r")(?![\d%])",
+)
+_CI_LABELLED_RE = re.compile(
+    r"(?:(?P<lvl>\d{2}(?:\.\d+)?)\s*%\s*)?(?:CI|C\.I\.|confidence\s+interval)s?\s*(?:[:=,]|of)?\s*"
+    r"[\[(]?\s*(?P<lo>" + NUM + r")\s*(?:,|;|to|\u2013|\u2014|-)\s*(?P<hi>" + NUM + r")\s*[\])]?",
+    re.IGNORECASE,
+)
+_CI_BARE_RE = re.compile(r"^\s*,?\s*[\[(]\s*(?P<lo>" + NUM + r")\s*[,;]\s*(?P<hi>" + NUM + r")\s*[\])]")
+_P_RE = re.compile(r"(?<![\w])p\s*(?P<cmp>[<>=≤≥])\s*(?P<v>" + NUM + r")")
+_SE_RE = re.compile(r"(?<![\w])SE\s*=\s*(?P<v>" + NUM + r")")
+_I2_RE = re.compile(r"(?<![\w])I\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")\s*%?")
+_TAU2_RE = re.compile(r"(?:τ|tau)\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")", re.IGNORECASE)
+_K_EQ_RE = re.compile(r"(?<![\w])k\s*=\s*(?P<v>\d+)")
+_N_EQ_RE = re.compile(r"(?<![\w])[Nn]\s*=\s*(?P<v>\d[\d,]*)(?!\.\d)")
+_CAVEAT_RE = re.compile(
+    r"did\s+not\s+hold(?:\s+up)?|no\s+longer\s+(?:statistically\s+)?significant|"
+    r"not\s+(?:statistically\s+)?significant|non-?significant|not\s+robust|did\s+not\s+remain\s+significant|"
+    r"did\s+not\s+survive",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
+COUNT = r"(?P<count>\d[\d,]*|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_K_PROSE_RE = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,5}?(?:studies|trials|RCTs|samples)\b", re.IGNORECASE)
+_N_PROSE_RE = re.compile(
+    COUNT + r"\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|people|adults|"
+    r"children|adolescents|youths?|subjects|veterans|women|men)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class OutcomeTerm:
+    label: str
+    pattern: re.Pattern
+
+
+def to_decimal(text: str) -> Decimal:
+    cleaned = re.sub(r"\s", "", text).replace("\u2212", "-").replace("\u2013", "-").lstrip("+")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - NUM only admits numbers
+        raise ValueError(f"not a number: {text!r}") from None
+
+
+def count_value(text: str) -> int:
+    word = text.lower()
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    return int(text.replace(",", ""))
+
+
+def extract_findings(
+    summary: tuple[TextLine, ...],
+    *,
+    source: str,
+    post_id: str | None = None,
+    outcomes: tuple[OutcomeTerm, ...] = (),
+    study_k: int | None = None,
+) -> tuple[list[Finding], list[Problem]]:
+    """Every effect statistic in the summary, with what qualifies it."""
+    findings: list[Finding] = []
+    problems: list[Problem] = []
+    for sentence in sentences_with_lines(summary):
+        text = sentence.text
+        matches = list(_MEASURE_RE.finditer(text))
+        clause_start = 0
+        for i, m in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+            before = text[clause_start: m.start()]
+            after = text[m.end("value"): end]
+            finding, consumed, problem = _finding(m, before, after, sentence, outcomes, study_k)
+            clause_start = m.end("value") + consumed
+            if problem:
+                problems.append(Problem(source, sentence.line, "findings", problem, post_id))
+            else:
+                findings.append(finding)
+    return findings, problems
+
+
+def _finding(m, before, after, sentence, outcomes, study_k):
+    code = next(MEASURES[i][1] for i in range(len(MEASURES)) if m.group(f"m{i}"))
+    label = re.sub(r"\s*(?:=|:|\bof\b|,)\s*$", "", m.group("label").strip()).strip()
+    value = to_decimal(m.group("value"))
+    fields: dict = {}
+    consumed = 0
+    ci = _CI_LABELLED_RE.search(after) or _CI_BARE_RE.search(after)
+    if ci:
+        fields["ci_lower"] = to_decimal(ci.group("lo"))
+        fields["ci_upper"] = to_decimal(ci.group("hi"))
+        level = ci.groupdict().get("lvl")
+        if level:
+            fields["ci_level"] = Decimal(level) / 100
+        consumed = max(consumed, ci.end())
+    p = _P_RE.search(after)
+    if p:
+        cmp = {"≤": "<", "≥": ">"}.get(p.group("cmp"), p.group("cmp"))
+        fields["p_value"] = to_decimal(p.group("v"))
+        fields["p_comparator"] = cmp
+        consumed = max(consumed, p.end())
+    for key, rx in (("se", _SE_RE), ("i2", _I2_RE), ("tau2", _TAU2_RE)):
+        hit = rx.search(after)
+        if hit:
+            fields[key] = to_decimal(hit.group("v"))
+            consumed = max(consumed, hit.end())
+    close = after[consumed:]
+    consumed += len(close) - len(close.lstrip(" )];,"))
+    scope = before + " " + after[:consumed]
+    k = _K_EQ_RE.search(scope)
+    n = _N_EQ_RE.search(scope)
+    if k:
+        fields["k"] = int(k.group("v"))
+    elif (kp := list(_K_PROSE_RE.finditer(before))):
+        fields["k"] = count_value(kp[-1].group("count"))
+    if n:
+        n_value = count_value(n.group("v"))
+        if not k and n_value in {fields.get("k"), study_k}:
+            fields["k"] = n_value  # "(n = 4; SMD ...)" after "4 ... studies": n counts studies
+        else:
+            fields["n"] = n_value
+    elif (np_ := list(_N_PROSE_RE.finditer(before))):
+        fields["n"] = count_value(np_[-1].group("count"))
+    caveat = _CAVEAT_RE.search(before) or _CAVEAT_RE.search(after[:consumed])
+    if caveat:
+        fields["caveat"] = " ".join(caveat.group(0).split())
+    outcome = _outcome(before, outcomes)
+    if outcome:
+        fields["outcome"] = outcome
+    finding = Finding(measure=code, value=value, sentence=sentence.text, line=sentence.line, label=label, **fields)
+    return finding, consumed, _inconsistency(finding)
+
+
+def _outcome(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> str | None:
+    best: tuple[int, str] | None = None
+    for term in outcomes:
+        for hit in term.pattern.finditer(clause):
+            if best is None or hit.end() > best[0]:
+                best = (hit.end(), term.label)
+    return best[1] if best else None
+
+
+def _inconsistency(f: Finding) -> str | None:
+    shown = f"{f.label} = {f.value}"
+    if f.ci_lower is not None and f.ci_upper is not None:
+        if f.ci_lower > f.ci_upper:
+            return f"{shown}: CI lower bound {f.ci_lower} is above the upper bound {f.ci_upper}; finding left out"
+        if not f.ci_lower <= f.value <= f.ci_upper:
+            return f"{shown} lies outside its own CI [{f.ci_lower}, {f.ci_upper}]; finding left out"
+    if f.p_value is not None and not Decimal(0) <= f.p_value <= Decimal(1):
+        return f"{shown}: p = {f.p_value} is not a probability; finding left out"
+    if f.measure in {"OR", "RR", "HR"} and f.value <= 0:
+        return f"{shown}: a ratio must be positive; finding left out"
+    return None

@@ -1,0 +1,119 @@
+"""The curated rule files in data/ (lexicon, topics, designs, outcomes), loaded and compiled.
+
+Each file is TOML written by hand; this module turns phrases into regular expressions with
+one matching rule everywhere: case-insensitive whole words, a space also matches a hyphen,
+and all-capital abbreviations (CBT, PTSD) match case-sensitively.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..paths import data_file
+from .findings import OutcomeTerm
+
+
+def phrase_pattern(phrase: str, *, case_sensitive: bool | None = None) -> re.Pattern:
+    words = [w for w in re.split(r"[\s\-\u2010\u2011]+", phrase.strip()) if w]
+    if not words:
+        raise ConfigError(f"empty phrase in rules: {phrase!r}")
+    body = r"[\s\-\u2010\u2011]+".join(re.escape(w) for w in words)
+    if case_sensitive is None:
+        case_sensitive = phrase.isupper() and len(phrase) <= 8
+    return re.compile(rf"(?<!\w){body}(?!\w)", 0 if case_sensitive else re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Term:
+    phrase: str
+    pattern: re.Pattern
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A lexicon or rule entry: key, label, phrases, and external identifiers."""
+
+    key: str
+    label: str
+    terms: tuple[Term, ...]
+    mesh: tuple[str, ...] = ()
+    wikidata: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rules:
+    disorders: tuple[Entry, ...]
+    interventions: tuple[Entry, ...]
+    designs: tuple[Entry, ...]
+    outcomes: tuple[OutcomeTerm, ...]
+    topics: tuple[Entry, ...]
+    topic_min_hits: int
+
+
+def _load(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: rule file missing") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _terms(phrases: list[str], abbreviations: list[str] = ()) -> tuple[Term, ...]:
+    out = [Term(p, phrase_pattern(p)) for p in phrases]
+    out += [Term(a, phrase_pattern(a, case_sensitive=True)) for a in abbreviations]
+    return tuple(out)
+
+
+def _entries(items: list[dict], path: Path, kind: str) -> tuple[Entry, ...]:
+    entries, keys = [], set()
+    for item in items:
+        try:
+            key, label = item["key"], item["label"]
+            phrases = item.get("synonyms", item.get("phrases", []))
+        except KeyError as exc:
+            raise ConfigError(f"{path}: a [[{kind}]] entry has no {exc.args[0]}") from None
+        if key in keys:
+            raise ConfigError(f"{path}: duplicate {kind} key {key!r}")
+        keys.add(key)
+        entries.append(Entry(
+            key=key,
+            label=label,
+            terms=_terms(list(phrases), list(item.get("abbreviations", []))),
+            mesh=tuple(item.get("mesh", [])),
+            wikidata=tuple(item.get("wikidata", [])),
+        ))
+    return tuple(entries)
+
+
+def load_rules(directory: Path | None = None) -> Rules:
+    """Load every rule file from data/ (or another directory with the same files)."""
+    def path(name: str) -> Path:
+        return (directory / name) if directory else data_file(name)
+
+    lexicon_path = path("lexicon.toml")
+    lexicon = _load(lexicon_path)
+    designs_path = path("designs.toml")
+    designs = _load(designs_path)
+    outcomes_path = path("outcomes.toml")
+    outcomes = _load(outcomes_path)
+    topics_path = path("topic_rules.toml")
+    topics = _load(topics_path)
+    return Rules(
+        disorders=_entries(lexicon.get("disorder", []), lexicon_path, "disorder"),
+        interventions=_entries(lexicon.get("intervention", []), lexicon_path, "intervention"),
+        designs=_entries(designs.get("design", []), designs_path, "design"),
+        outcomes=tuple(
+            OutcomeTerm(o["label"], phrase_pattern(p)) for o in outcomes.get("outcome", []) for p in o["phrases"]
+        ),
+        topics=tuple(
+            Entry(key=label, label=label, terms=_terms(list(phrases)))
+            for label, phrases in topics.get("topics", {}).items()
+        ),
+        topic_min_hits=int(topics.get("min_hits", 2)),
+    )

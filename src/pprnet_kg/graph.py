@@ -1,0 +1,283 @@
+"""Records -> an rdflib Graph under the ontology. No I/O.
+
+Entity resolution happens here: people, journals, topics, designs, disorders and
+interventions are keyed (see iris.py) so that a repeated entity is one node; when two posts
+spell the same person differently, the fullest spelling wins, deterministically.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Iterable
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS, XSD
+
+from .extract.rules import Entry, Rules
+from .iris import Minter, person_key
+from .model import Finding, Post
+from .namespaces import BIBO, DEFAULT_BASE, MESH, OBO, PPR, WD, bind_prefixes
+
+# STATO classes for the measures that have one (ppr:measure); the code is always kept too.
+STATO = {
+    "SMD": OBO.STATO_0000100,
+    "g": OBO.STATO_0000319,
+    "r": OBO.STATO_0000280,
+    "OR": OBO.STATO_0000182,
+    "RR": OBO.STATO_0000245,
+    "B": OBO.STATO_0000565,
+}
+RATIO_MEASURES = {"OR", "RR", "HR"}
+CSL_CLASS = {"article-journal": BIBO.AcademicArticle, "chapter": BIBO.Chapter, "book": BIBO.Book}
+
+
+def null_value(measure: str) -> Decimal | None:
+    if measure == "NNT":
+        return None
+    return Decimal(1) if measure in RATIO_MEASURES else Decimal(0)
+
+
+def excludes_null(f: Finding) -> bool | None:
+    null = null_value(f.measure)
+    if null is None or f.ci_lower is None or f.ci_upper is None:
+        return None
+    return f.ci_lower > null or f.ci_upper < null
+
+
+def _en(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+def _dec(x: Decimal) -> Literal:
+    return Literal(x, datatype=XSD.decimal)
+
+
+def _issued(citation: dict) -> Literal | None:
+    parts = (citation.get("issued", {}).get("date-parts") or [[]])[0]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return Literal(f"{parts[0]:04d}", datatype=XSD.gYear)
+    if len(parts) == 2:
+        return Literal(f"{parts[0]:04d}-{parts[1]:02d}", datatype=XSD.gYearMonth)
+    return Literal(f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}", datatype=XSD.date)
+
+
+def _display_name(name: dict[str, str]) -> str:
+    if "literal" in name:
+        return name["literal"]
+    return f"{name['given']} {name['family']}".strip() if name.get("given") else name["family"]
+
+
+def _fullest(names: Iterable[dict[str, str]]) -> dict[str, str]:
+    return max(names, key=lambda n: (len(n.get("given", "")), n.get("given", ""), n.get("family", "")))
+
+
+class GraphBuilder:
+    def __init__(self, rules: Rules, *, base: str = DEFAULT_BASE) -> None:
+        self.iri = Minter(base)
+        self.rules = rules
+        self.g = bind_prefixes(Graph(), base)
+
+    def add(self, s, p, o) -> None:
+        self.g.add((s, p, o))
+
+    def build(self, posts: list[Post], topics: list[str], sources: list[str]) -> Graph:
+        people: dict[URIRef, list[dict]] = defaultdict(list)
+        for post in posts:
+            for role in ("author", "editor"):
+                for name in (post.citation or {}).get(role, []):
+                    people[self.iri.person(name)].append(name)
+        for iri, names in sorted(people.items()):
+            self._person(iri, _fullest(names))
+        self._topics(topics, posts)
+        for source in sorted(set(sources)):
+            page = self.iri.page(source)
+            self.add(page, RDF.type, PPR.SourcePage)
+            self.add(page, RDF.type, PROV.Entity)
+            self.add(page, RDFS.label, Literal(source))
+            self.add(page, DCTERMS.identifier, Literal(source))
+        for post in posts:
+            self._post(post)
+        return self.g
+
+    def _person(self, iri: URIRef, name: dict[str, str]) -> None:
+        self.add(iri, RDF.type, FOAF.Person)
+        self.add(iri, FOAF.name, Literal(_display_name(name)))
+        if "family" in name:
+            self.add(iri, FOAF.familyName, Literal(name["family"]))
+        if name.get("given"):
+            self.add(iri, FOAF.givenName, Literal(name["given"]))
+
+    def _topics(self, topics: list[str], posts: list[Post]) -> None:
+        labels = list(topics)
+        for post in posts:
+            labels += [m.label for m in post.topics if m.label not in labels]
+        scheme = self.iri.scheme("topics")
+        self.add(scheme, RDF.type, SKOS.ConceptScheme)
+        self.add(scheme, SKOS.prefLabel, _en("PPRNet blog topics"))
+        for label in labels:
+            topic = self.iri.topic(label)
+            self.add(topic, RDF.type, SKOS.Concept)
+            self.add(topic, SKOS.prefLabel, _en(label))
+            self.add(topic, SKOS.inScheme, scheme)
+            self.add(topic, SKOS.topConceptOf, scheme)
+            self.add(scheme, SKOS.hasTopConcept, topic)
+
+    def _post(self, post: Post) -> None:
+        raw = post.raw
+        node = self.iri.post(raw.id)
+        article = self.iri.article(post.citation, raw.id)
+        self.add(node, RDF.type, SDO.BlogPosting)
+        self.add(node, DCTERMS.title, Literal(raw.title))
+        if raw.month:
+            self.add(node, DCTERMS.date, Literal(raw.month, datatype=XSD.gYearMonth))
+        self.add(node, SDO.about, article)
+        self.add(node, PROV.wasDerivedFrom, self.iri.page(raw.source))
+        self.add(node, PPR.sourceLine, Literal(raw.line))
+        if raw.summary:
+            self.add(node, PPR.summary, _en(raw.summary_text))
+        if raw.implications:
+            self.add(node, PPR.practiceImplications, _en(raw.implications_text))
+        if raw.citation:
+            self.add(node, PPR.citationText, Literal(raw.citation.text))
+        for match in post.topics:
+            topic = self.iri.topic(match.label)
+            self.add(node, DCTERMS.subject, topic)
+            assignment = self.iri.topic_assignment(raw.id, match.label)
+            self.add(node, PPR.topicAssignment, assignment)
+            self.add(assignment, RDF.type, PPR.TopicAssignment)
+            self.add(assignment, PPR.topic, topic)
+            for term in match.terms:
+                self.add(assignment, PPR.matchedTerm, Literal(term))
+        self._article(article, post)
+
+    def _article(self, article: URIRef, post: Post) -> None:
+        c = post.citation
+        if c is None:
+            self.add(article, RDF.type, BIBO.Document)
+            self.add(article, RDFS.comment, _en("Study summarised by a post that gives no citation for it."))
+        else:
+            self._citation(article, c, post.authors_truncated)
+        study = post.study
+        if study.design:
+            design = self.iri.design(study.design)
+            self.add(article, PPR.studyDesign, design)
+            self.add(design, RDF.type, PPR.StudyDesign)
+            self.add(design, SKOS.prefLabel, _en(study.design))
+            self.add(design, SKOS.inScheme, self.iri.scheme("designs"))
+        if study.k_studies is not None:
+            self.add(article, PPR.numberOfStudies, Literal(study.k_studies))
+        if study.n_participants is not None:
+            self.add(article, PPR.sampleSize, Literal(study.n_participants))
+            if study.n_qualifier:
+                self.add(article, PPR.sampleSizeQualifier, Literal(study.n_qualifier))
+        lexicon = {e.key: e for e in self.rules.disorders + self.rules.interventions}
+        for match in post.conditions:
+            iri = self.iri.disorder(match.key)
+            self.add(article, PPR.studiesCondition, iri)
+            self._concept(iri, PPR.Disorder, lexicon[match.key], "disorders")
+        for match in post.interventions:
+            iri = self.iri.intervention(match.key)
+            self.add(article, PPR.evaluatesIntervention, iri)
+            self._concept(iri, PPR.Intervention, lexicon[match.key], "interventions")
+        for i, finding in enumerate(post.findings, start=1):
+            self._finding(article, post, i, finding)
+
+    def _citation(self, article: URIRef, c: dict, truncated: bool) -> None:
+        self.add(article, RDF.type, CSL_CLASS.get(c["type"], BIBO.AcademicArticle))
+        self.add(article, DCTERMS.title, Literal(c["title"]))
+        issued = _issued(c)
+        if issued is not None:
+            self.add(article, DCTERMS.issued, issued)
+        if c.get("DOI"):
+            self.add(article, BIBO.doi, Literal(c["DOI"]))
+        for key, prop in (("volume", BIBO.volume), ("issue", BIBO.issue), ("number", BIBO.number),
+                          ("edition", BIBO.edition), ("status", PPR.publicationStatus)):
+            if c.get(key):
+                self.add(article, prop, Literal(c[key]))
+        if c.get("page"):
+            self.add(article, BIBO.pages, Literal(c["page"]))
+            start, _, end = c["page"].partition("-")
+            self.add(article, BIBO.pageStart, Literal(start))
+            if end:
+                self.add(article, BIBO.pageEnd, Literal(end))
+        if c.get("container-title"):
+            if c["type"] == "chapter":
+                container = self.iri.book(c["container-title"])
+                self.add(container, RDF.type, BIBO.Book)
+            else:
+                container = self.iri.journal(c["container-title"])
+                self.add(container, RDF.type, BIBO.Journal)
+            self.add(container, DCTERMS.title, Literal(c["container-title"]))
+            self.add(article, DCTERMS.isPartOf, container)
+        if c.get("publisher"):
+            publisher = self.iri.publisher(c["publisher"])
+            self.add(publisher, RDF.type, FOAF.Organization)
+            self.add(publisher, FOAF.name, Literal(c["publisher"]))
+            self.add(article, DCTERMS.publisher, publisher)
+        self.add(article, PPR.authorsTruncated, Literal(truncated))
+        self._name_list(article, c.get("author", []), DCTERMS.creator, BIBO.authorList, self.iri.author_list(article))
+        self._name_list(article, c.get("editor", []), BIBO.editor, BIBO.editorList, self.iri.editor_list(article))
+
+    def _name_list(self, article, names, link, list_prop, list_iri) -> None:
+        if not names:
+            return
+        self.add(article, list_prop, list_iri)
+        self.add(list_iri, RDF.type, RDF.Seq)
+        for i, name in enumerate(names, start=1):
+            person = self.iri.person(name)
+            self.add(article, link, person)
+            self.add(list_iri, RDF[f"_{i}"], person)
+
+    def _concept(self, iri: URIRef, cls: URIRef, entry: Entry, scheme: str) -> None:
+        self.add(iri, RDF.type, cls)
+        self.add(iri, SKOS.prefLabel, _en(entry.label))
+        self.add(iri, SKOS.inScheme, self.iri.scheme(scheme))
+        for mesh in entry.mesh:
+            self.add(iri, SKOS.exactMatch, MESH[mesh])
+        for qid in entry.wikidata:
+            self.add(iri, SKOS.exactMatch, WD[qid])
+
+    def _finding(self, article: URIRef, post: Post, index: int, f: Finding) -> None:
+        node = self.iri.finding(post.id, index)
+        self.add(article, PPR.reportsFinding, node)
+        self.add(node, RDF.type, PPR.Finding)
+        self.add(node, PPR.measureCode, Literal(f.measure))
+        if f.measure in STATO:
+            self.add(node, PPR.measure, STATO[f.measure])
+        if f.label:
+            self.add(node, PPR.measureLabel, Literal(f.label))
+        self.add(node, PPR.value, _dec(f.value))
+        for attr, prop in (("ci_lower", PPR.ciLower), ("ci_upper", PPR.ciUpper), ("ci_level", PPR.ciLevel),
+                           ("p_value", PPR.pValue), ("se", PPR.standardError), ("i2", PPR.iSquared),
+                           ("tau2", PPR.tauSquared)):
+            value = getattr(f, attr)
+            if value is not None:
+                self.add(node, prop, _dec(value))
+        if f.p_comparator:
+            self.add(node, PPR.pComparator, Literal(f.p_comparator))
+        if f.k is not None:
+            self.add(node, PPR.numberOfStudies, Literal(f.k))
+        if f.n is not None:
+            self.add(node, PPR.sampleSize, Literal(f.n))
+        if f.outcome:
+            self.add(node, PPR.outcome, Literal(f.outcome))
+        if f.caveat:
+            self.add(node, PPR.caveat, Literal(f.caveat))
+        null = null_value(f.measure)
+        if null is not None:
+            self.add(node, PPR.nullValue, _dec(null))
+        excl = excludes_null(f)
+        if excl is not None:
+            self.add(node, PPR.excludesNull, Literal(excl))
+        self.add(node, PPR.evidenceText, _en(f.sentence))
+        self.add(node, PPR.sourceLine, Literal(f.line))
+        self.add(node, PROV.wasDerivedFrom, self.iri.post(post.id))
+
+
+def build_graph(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
+                base: str = DEFAULT_BASE) -> Graph:
+    """The knowledge graph of some extracted posts."""
+    return GraphBuilder(rules, base=base).build(posts, topics, sources)

@@ -1,0 +1,94 @@
+"""Deterministic, readable IRIs minted from record keys under a configurable base.
+
+Articles with a DOI get `article/doi/<doi, lower case>`; everything else is a slug of its
+natural key, so the same input always gives the same IRI and the same author, journal or
+topic in two posts is one node.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+from .namespaces import DEFAULT_BASE
+from .textnorm import ascii_fold, slugify
+
+
+def person_key(name: dict[str, str]) -> str:
+    """'Barkham, M.' and 'Barkham, Michael' -> 'barkham-m'; 'Mason, A-M.' -> 'mason-am'."""
+    if "literal" in name:
+        return slugify(name["literal"])
+    initials = "".join(w[0] for w in re.split(r"[\s.\-]+", ascii_fold(name.get("given", ""))) if w)
+    return slugify(name["family"]) + (f"-{initials.lower()}" if initials else "")
+
+
+class Minter:
+    """Mints every IRI of the graph from one base."""
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        if not re.match(r"^[a-z][a-z0-9+.-]*:\S*[/#:]$", base):
+            raise ValueError(f"base IRI must be absolute and end with '/', '#' or ':': {base!r}")
+        self.base = base
+
+    def _iri(self, *parts: str) -> URIRef:
+        return URIRef(self.base + "/".join(parts))
+
+    def article(self, citation: dict | None, post_id: str) -> URIRef:
+        if citation and citation.get("DOI"):
+            return self._iri("article", "doi", quote(citation["DOI"].lower(), safe="/.-_;:()"))
+        if citation:
+            first = citation["author"][0]
+            who = slugify(first.get("family") or first.get("literal", "anon"), 30)
+            year = str(citation.get("issued", {}).get("date-parts", [["nd"]])[0][0])
+            return self._iri("article", f"{who}-{year}-{slugify(citation.get('title', ''), 50)}")
+        return self._iri("article", "uncited", post_id)
+
+    def author_list(self, article: URIRef) -> URIRef:
+        return URIRef(f"{article}/authors")
+
+    def editor_list(self, article: URIRef) -> URIRef:
+        return URIRef(f"{article}/editors")
+
+    def person(self, name: dict[str, str]) -> URIRef:
+        return self._iri("person", person_key(name))
+
+    def journal(self, title: str) -> URIRef:
+        return self._iri("journal", slugify(title))
+
+    def book(self, title: str) -> URIRef:
+        return self._iri("book", slugify(title))
+
+    def publisher(self, name: str) -> URIRef:
+        return self._iri("publisher", slugify(name))
+
+    def post(self, post_id: str) -> URIRef:
+        return self._iri("post", post_id)
+
+    def finding(self, post_id: str, index: int) -> URIRef:
+        return self._iri("finding", post_id, str(index))
+
+    def topic_assignment(self, post_id: str, label: str) -> URIRef:
+        return self._iri("post", post_id, "topic", slugify(label))
+
+    def topic(self, label: str) -> URIRef:
+        return self._iri("topic", slugify(label))
+
+    def scheme(self, name: str) -> URIRef:
+        return self._iri("scheme", name)
+
+    def design(self, label: str) -> URIRef:
+        return self._iri("design", slugify(label))
+
+    def disorder(self, key: str) -> URIRef:
+        return self._iri("disorder", key)
+
+    def intervention(self, key: str) -> URIRef:
+        return self._iri("intervention", key)
+
+    def page(self, source: str) -> URIRef:
+        return self._iri("page", slugify(source))
+
+    def dataset(self) -> URIRef:
+        return self._iri("dataset")

@@ -1,0 +1,178 @@
+"""The query library: queries/*.rq by name, their headers, and running them with bindings.
+
+Each file starts with comment lines:
+
+    # title: Findings whose CI excludes the null
+    # description: One sentence on what the query answers.
+    # params: topic:string?, month:gYearMonth?     (or "none"; '?' marks an optional one)
+
+Parameters are passed as initial bindings, never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .errors import QueryError
+from .namespaces import DEFAULT_BASE, PREFIXES
+from .paths import queries_dir
+
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "gYearMonth", "gYear")
+_HEADER_RE = re.compile(r"^#\s*(title|description|params)\s*:\s*(.*)$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    optional: bool
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path | None = None
+
+
+def parse_header(text: str, name: str) -> NamedQuery:
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER_RE.match(line)
+        if m:
+            fields[m.group(1)] = (fields.get(m.group(1), "") + " " + m.group(2)).strip()
+    params = []
+    spec = fields.get("params", "none").strip()
+    if spec and spec.lower() != "none":
+        for item in (p.strip() for p in spec.split(",")):
+            m = re.match(r"^([A-Za-z_][\w]*)\s*:\s*(\w+)(\?)?$", item)
+            if not m or m.group(2) not in PARAM_TYPES:
+                raise QueryError(f"{name}: bad '# params:' entry {item!r} (want name:type, type one of {', '.join(PARAM_TYPES)})")
+            params.append(Param(m.group(1), m.group(2), bool(m.group(3))))
+    return NamedQuery(name, fields.get("title", name), fields.get("description", ""), tuple(params), text)
+
+
+def library(directory: Path | None = None) -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    folder = directory or queries_dir()
+    out = []
+    for path in sorted(folder.glob("*.rq")):
+        q = parse_header(path.read_text(encoding="utf-8"), path.stem)
+        out.append(NamedQuery(q.name, q.title, q.description, q.params, q.text, path))
+    return out
+
+
+def load_query(name_or_file: str, directory: Path | None = None) -> NamedQuery:
+    """A query by library name, or from a .rq file path."""
+    path = Path(name_or_file)
+    if path.suffix == ".rq" or path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"{path}: cannot read query file: {exc.strerror or exc}") from None
+        q = parse_header(text, path.stem)
+        return NamedQuery(q.name, q.title, q.description, q.params, q.text, path)
+    folder = directory or queries_dir()
+    candidate = folder / f"{name_or_file}.rq"
+    if not _NAME_RE.match(name_or_file) or not candidate.is_file():
+        known = ", ".join(q.name for q in library(folder))
+        raise QueryError(f"no query named {name_or_file!r}; known: {known}")
+    return load_query(str(candidate))
+
+
+def adhoc_query(text: str) -> NamedQuery:
+    return parse_header(text, "inline")
+
+
+def with_prologue(text: str, base: str = DEFAULT_BASE) -> str:
+    """Add our PREFIX declarations that the query text does not declare itself."""
+    declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
+    if "id" not in declared:
+        lines.append(f"PREFIX id: <{base}>")
+    return "\n".join(lines) + "\n" + text
+
+
+def check_syntax(text: str) -> None:
+    """Raise QueryError (with line and column) unless the text is one SPARQL query."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        parseQuery(text)
+    except ParseException as exc:
+        try:
+            parseUpdate(text)
+        except Exception:
+            raise QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
+        raise QueryError("SPARQL Update is not allowed: queries are read-only") from None
+    except Exception as exc:  # rdflib raises plain Exceptions for e.g. undefined prefixes
+        raise QueryError(f"SPARQL error: {exc}") from None
+
+
+def coerce_bindings(query: NamedQuery, given: dict[str, str], base: str = DEFAULT_BASE) -> dict[str, object]:
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(given) - set(declared)) if declared or query.name != "inline" else []
+    if unknown:
+        raise QueryError(f"{query.name}: unknown parameter(s) {', '.join(unknown)}; "
+                         f"it takes {', '.join(declared) or 'none'}")
+    missing = [p.name for p in query.params if not p.optional and p.name not in given]
+    if missing:
+        raise QueryError(f"{query.name}: missing parameter(s) {', '.join(missing)} (use --param name=value)")
+    out: dict[str, object] = {}
+    for name, raw in given.items():
+        ptype = declared[name].type if name in declared else "string"
+        out[name] = _coerce(name, ptype, raw, base)
+    return out
+
+
+def _coerce(name: str, ptype: str, raw: str, base: str):
+    if ptype == "iri":
+        if raw.startswith("id:"):
+            return URIRef(base + raw[3:])
+        if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", raw, re.IGNORECASE):
+            raise QueryError(f"parameter {name}: not an IRI: {raw!r}")
+        return URIRef(raw)
+    if ptype == "integer":
+        if not re.fullmatch(r"-?\d+", raw.strip()):
+            raise QueryError(f"parameter {name}: not an integer: {raw!r}")
+        return Literal(int(raw))
+    if ptype == "decimal":
+        try:
+            return Literal(Decimal(raw), datatype=XSD.decimal)
+        except InvalidOperation:
+            raise QueryError(f"parameter {name}: not a number: {raw!r}") from None
+    if ptype == "gYearMonth":
+        if not re.fullmatch(r"\d{4}-\d{2}", raw):
+            raise QueryError(f"parameter {name}: want a month as YYYY-MM, got {raw!r}")
+        return Literal(raw, datatype=XSD.gYearMonth)
+    if ptype == "gYear":
+        if not re.fullmatch(r"\d{4}", raw):
+            raise QueryError(f"parameter {name}: want a year as YYYY, got {raw!r}")
+        return Literal(raw, datatype=XSD.gYear)
+    return Literal(raw)
+
+
+def run_query(graph: Graph, query: NamedQuery, params: dict[str, str] | None = None, *, base: str = DEFAULT_BASE):
+    """Run a query on a graph with parameters as bindings; returns rdflib's Result."""
+    text = with_prologue(query.text, base)
+    check_syntax(text)
+    bindings = coerce_bindings(query, params or {}, base)
+    try:
+        return graph.query(text, initBindings=bindings)
+    except Exception as exc:  # evaluation errors from the engine
+        raise QueryError(f"{query.name}: query failed: {exc}") from None

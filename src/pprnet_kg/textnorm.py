@@ -1,0 +1,39 @@
+"""Small text helpers shared by the parser, the extractors and IRI minting."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters the blog uses for hyphens, dashes and minus signs.
+HYPHENS = "\u2010\u2011"
+DASHES = "\u2012\u2013\u2014\u2015"
+MINUS = "\u2212"
+
+_FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "ı": "i"})
+
+
+def ascii_fold(text: str) -> str:
+    """Drop diacritics: Flückiger -> Fluckiger, Řiháček -> Rihacek, Rønnestad -> Ronnestad."""
+    text = text.translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slugify(text: str, max_len: int = 80) -> str:
+    """Readable, stable IRI segment: ascii, lowercase, words joined by '-'."""
+    folded = ascii_fold(text).lower().replace("&", " and ")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if len(slug) > max_len:
+        slug = slug[:max_len].rsplit("-", 1)[0] or slug[:max_len]
+    return slug or "untitled"
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace (including no-break spaces) into one space."""
+    return " ".join(text.split())
+
+
+def normalise_dashes(text: str) -> str:
+    """Turn typographic hyphens, dashes and minus signs into ASCII '-' (for numbers and ranges)."""
+    return text.translate({ord(c): "-" for c in HYPHENS + DASHES + MINUS})
