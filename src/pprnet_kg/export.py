@@ -76,3 +76,30 @@ def _dataset(graph: Graph) -> Dataset:
     for triple in graph:
         named.add(triple)
     return ds
+
+
+def write_graph(graph: Graph, destination: str | Path, fmt: str | None = None) -> Path:
+    path = Path(destination)
+    fmt = fmt or format_for_path(path)
+    data = serialize(graph, fmt)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    return path
+
+
+def load_graph(path: str | Path, graph: Graph | None = None) -> Graph:
+    """Parse a graph file (format from its suffix) into a graph; GraphError on failure."""
+    p = Path(path)
+    fmt = FORMATS[format_for_path(p)][0]
+    target = graph if graph is not None else Graph()
+    if not p.is_file():
+        raise GraphError(f"{p}: no such graph file")
+    try:
+        target.parse(p, format=fmt)
+    except Exception as exc:  # parsers raise many types; report one line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise GraphError(f"{p}: cannot parse as {fmt}: {first}") from None
+    return target

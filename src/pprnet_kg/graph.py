@@ -20,13 +20,17 @@ from .model import Finding, Post
 from .namespaces import BIBO, DEFAULT_BASE, MESH, OBO, PPR, WD, bind_prefixes
 
 # STATO classes for the measures that have one (ppr:measure); the code is always kept too.
+# Checked against STATO's stato-edit.owl; NNT is left out (its STATO term is still under discussion).
 STATO = {
     "SMD": OBO.STATO_0000100,
     "g": OBO.STATO_0000319,
     "r": OBO.STATO_0000280,
     "OR": OBO.STATO_0000182,
     "RR": OBO.STATO_0000245,
+    "d": OBO.STATO_0000618,
+    "HR": OBO.STATO_0000677,
     "B": OBO.STATO_0000565,
+    "beta": OBO.STATO_0000565,
 }
 RATIO_MEASURES = {"OR", "RR", "HR"}
 CSL_CLASS = {"article-journal": BIBO.AcademicArticle, "chapter": BIBO.Chapter, "book": BIBO.Book}
@@ -50,7 +54,9 @@ def _en(text: str) -> Literal:
 
 
 def _dec(x: Decimal) -> Literal:
-    return Literal(x, datatype=XSD.decimal)
+    """An xsd:decimal whose lexical form always has a '.', as Turtle writes it back ("0" -> "0.0")."""
+    text = format(x, "f")
+    return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
 
 
 def _issued(citation: dict) -> Literal | None:

@@ -107,7 +107,7 @@ def with_prologue(text: str, base: str = DEFAULT_BASE) -> str:
     return "\n".join(lines) + "\n" + text
 
 
-def check_syntax(text: str) -> None:
+def check_syntax(text: str, *, line_offset: int = 0) -> None:
     """Raise QueryError (with line and column) unless the text is one SPARQL query."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -118,7 +118,8 @@ def check_syntax(text: str) -> None:
         try:
             parseUpdate(text)
         except Exception:
-            raise QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
+            line = max(1, exc.lineno - line_offset)
+            raise QueryError(f"SPARQL syntax error at line {line}, column {exc.col}: {exc.msg}") from None
         raise QueryError("SPARQL Update is not allowed: queries are read-only") from None
     except Exception as exc:  # rdflib raises plain Exceptions for e.g. undefined prefixes
         raise QueryError(f"SPARQL error: {exc}") from None
@@ -170,7 +171,7 @@ def _coerce(name: str, ptype: str, raw: str, base: str):
 def run_query(graph: Graph, query: NamedQuery, params: dict[str, str] | None = None, *, base: str = DEFAULT_BASE):
     """Run a query on a graph with parameters as bindings; returns rdflib's Result."""
     text = with_prologue(query.text, base)
-    check_syntax(text)
+    check_syntax(text, line_offset=text.count("\n") - query.text.count("\n"))
     bindings = coerce_bindings(query, params or {}, base)
     try:
         return graph.query(text, initBindings=bindings)

@@ -111,6 +111,7 @@ def parse_citation(text: str) -> CitationResult:
 def parse_authors(text: str, warnings: list[str] | None = None) -> tuple[list[dict[str, str]], bool]:
     """'Gloster, A. T., Rinner, M. T., ... & Karekla, M.' -> CSL names, truncated flag."""
     warnings = warnings if warnings is not None else []
+    text = text.translate({ord(c): "-" for c in HYPHENS})
     truncated = bool(_TRUNCATION_RE.search(text))
     s = _TRUNCATION_RE.sub(",", text)
     s = re.sub(r"\s*&\s*|,\s*and\s+", ",", s)

@@ -56,6 +56,7 @@ _I2_RE = re.compile(r"(?<![\w])I\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")\s*%?")
 _TAU2_RE = re.compile(r"(?:τ|tau)\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")", re.IGNORECASE)
 _K_EQ_RE = re.compile(r"(?<![\w])k\s*=\s*(?P<v>\d+)")
 _N_EQ_RE = re.compile(r"(?<![\w])[Nn]\s*=\s*(?P<v>\d[\d,]*)(?!\.\d)")
+_COUNT_AFTER_RE = re.compile(r"[\s,;(]*(?:k|n|N)\s*=\s*\d[\d,]*(?!\.\d)")
 _CAVEAT_RE = re.compile(
     r"did\s+not\s+hold(?:\s+up)?|no\s+longer\s+(?:statistically\s+)?significant|"
     r"not\s+(?:statistically\s+)?significant|non-?significant|not\s+robust|did\s+not\s+remain\s+significant|"
@@ -152,6 +153,8 @@ def _finding(m, before, after, sentence, outcomes, study_k):
         if hit:
             fields[key] = to_decimal(hit.group("v"))
             consumed = max(consumed, hit.end())
+    while (count := _COUNT_AFTER_RE.match(after, consumed)) is not None:
+        consumed = count.end()  # "(k = 12, N = 1,200)" right after the statistic
     close = after[consumed:]
     consumed += len(close) - len(close.lstrip(" )];,"))
     scope = before + " " + after[:consumed]

@@ -1,0 +1,56 @@
+"""Library functions behind the CLI commands: each command calls exactly one of these."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import RDF, Graph
+
+from .export import load_graph, write_graph
+from .namespaces import DEFAULT_BASE, bind_prefixes
+from .pipeline import BuildReport, build, extract_pages
+from .sources import read_pages
+
+
+def open_graph(*, sources: list | None = None, graphs: list | None = None, base: str | None = None) -> Graph:
+    """Graph files when given, else a fresh build of the sources (default: the bundled sample)."""
+    base = base or DEFAULT_BASE
+    if graphs:
+        graph = bind_prefixes(Graph(), base)
+        for path in graphs:
+            load_graph(path, graph)
+        return graph
+    return build(sources or None, base=base).graph
+
+
+def build_and_write(sources: list, *, output: str | Path, fmt: str | None, html: str | Path | None,
+                    base: str | None = None) -> tuple[BuildReport, list[Path]]:
+    """The main job: build, write the graph (and the HTML view), return the report and the paths."""
+    result = build(sources or None, base=base or DEFAULT_BASE)
+    written = [write_graph(result.graph, output, fmt)]
+    if html:
+        from .projection import overview
+        from .viz import to_network, write_html
+
+        written.append(write_html(to_network(overview(result.graph)), html))
+    return result.report, written
+
+
+def extract_json(pages: list) -> dict:
+    return extract_pages(read_pages(pages)).to_json()
+
+
+def query_text(graph: Graph, *, name: str | None, expr: str | None, params: dict, fmt: str,
+               base: str | None = None) -> str:
+    from .queries import adhoc_query, load_query, run_query
+    from .results import format_result
+
+    q = load_query(name) if name else adhoc_query(expr or "")
+    return format_result(run_query(graph, q, params, base=base or DEFAULT_BASE), fmt, base=base or DEFAULT_BASE)
+
+
+def graph_stats(graph: Graph) -> dict:
+    counts: dict[str, int] = {}
+    for cls in set(graph.objects(None, RDF.type)):
+        counts[graph.namespace_manager.normalizeUri(cls)] = len(set(graph.subjects(RDF.type, cls)))
+    return {"triples": len(graph), "classes": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}

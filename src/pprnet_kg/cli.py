@@ -1,0 +1,194 @@
+"""The pprnet-kg command line: a thin shell over the library (each command calls one function)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import PprnetError
+
+FORMAT_CHOICES = ["ttl", "nt", "jsonld", "xml", "trig"]
+
+
+class Group(click.Group):
+    """Turns library errors into one-line messages with a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PprnetError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def source_options(fn):
+    fn = click.option("--base", default=None, help="Base IRI for minted data IRIs (default https://w3id.org/pprnet/id/).")(fn)
+    fn = click.option("--graph", "graphs", multiple=True, type=click.Path(dir_okay=False),
+                      help="Use a built graph file (.ttl/.nt/.jsonld/.rdf/.trig) instead of building; repeatable.")(fn)
+    fn = click.option("--source", "sources", multiple=True, type=click.Path(),
+                      help="Blog page(s) or folder(s) to build from (default: the bundled sample).")(fn)
+    return fn
+
+
+def _graph(sources, graphs, base):
+    from .api import open_graph
+
+    return open_graph(sources=list(sources), graphs=list(graphs), base=base)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pprnet-kg")
+def cli():
+    """pprnet-kg: the PPRNet psychotherapy research blog as a knowledge graph."""
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path())
+@click.option("-o", "--output", default="out/kg.ttl", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the graph.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None,
+              help="Serialisation (default: from the output's suffix, else ttl).")
+@click.option("--html", "html_out", default="out/kg.html", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the interactive HTML graph.")
+@click.option("--no-html", is_flag=True, help="Do not write the HTML graph.")
+@click.option("--base", default=None, help="Base IRI for minted data IRIs.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any problem was reported.")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+def build(sources, output, fmt, html_out, no_html, base, strict, as_json):
+    """Build the knowledge graph from blog pages (default: the bundled sample)."""
+    from .api import build_and_write
+
+    report, written = build_and_write(list(sources), output=output, fmt=fmt,
+                                      html=None if no_html else html_out, base=base)
+    if as_json:
+        click.echo(json.dumps({**report.to_json(), "written": [str(p) for p in written]}, indent=2))
+    else:
+        for name, value in report.rows():
+            click.echo(f"{name:>20}: {value}")
+        for problem in report.problems:
+            click.echo(f"problem: {problem}", err=True)
+        for path in written:
+            click.echo(f"wrote {path}")
+    if strict and report.problems:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("pages", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the JSON here instead of stdout.")
+def extract(pages, output):
+    """Extract posts from PAGES as JSON (topics, posts with citation, findings, problems)."""
+    from .api import extract_json
+
+    text = json.dumps(extract_json(list(pages)), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command("parse-citation")
+@click.argument("text")
+def parse_citation_cmd(text):
+    """Print one APA citation as a CSL-JSON item."""
+    from .extract.citation import parse_citation
+
+    result = parse_citation(text)
+    item = dict(result.item)
+    item["authors_truncated"] = result.authors_truncated
+    click.echo(json.dumps(item, indent=2, ensure_ascii=False))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("-e", "--expr", help="A SPARQL query given inline instead of NAME.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (a binding).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
+              show_default=True)
+@source_options
+def query(name, expr, params, fmt, sources, graphs, base):
+    """Run a named query (see `pprnet-kg queries`), a .rq file, or -e SPARQL."""
+    from .api import query_text
+
+    if bool(name) == bool(expr):
+        raise click.UsageError("give a query NAME or FILE, or -e SPARQL (one of them)")
+    bindings = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"--param wants NAME=VALUE, got {item!r}")
+        bindings[key.strip()] = value
+    graph = _graph(sources, graphs, base)
+    click.echo(query_text(graph, name=name, expr=expr, params=bindings, fmt=fmt, base=base), nl=False)
+
+
+@cli.command("queries")
+def queries_cmd():
+    """List the named queries with their titles and parameters."""
+    from .queries import library
+
+    for q in library():
+        params = ", ".join(f"{p.name}:{p.type}{'?' if p.optional else ''}" for p in q.params) or "-"
+        click.echo(f"{q.name:<34} {q.title}  [{params}]")
+
+
+@cli.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None, help="Serialisation.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@source_options
+def export(fmt, output, sources, graphs, base):
+    """Serialise the graph as Turtle, N-Triples, JSON-LD, RDF/XML or TriG."""
+    from .export import format_for_path, serialize, write_graph
+
+    graph = _graph(sources, graphs, base)
+    if output:
+        write_graph(graph, output, fmt or format_for_path(output))
+        click.echo(f"wrote {output}", err=True)
+    else:
+        sys.stdout.buffer.write(serialize(graph, fmt or "ttl"))
+
+
+@cli.command()
+@source_options
+def validate(sources, graphs, base):
+    """Check the graph against ontology/shapes.ttl (exit 0 conforms, 1 does not, 2 cannot load)."""
+    from .validate import validate_graph
+
+    try:
+        graph = _graph(sources, graphs, base)
+        report = validate_graph(graph)
+    except PprnetError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    if report.conforms:
+        click.echo(f"conforms: {len(graph)} triples pass every shape")
+        return
+    for violation in report.violations:
+        click.echo(f"violation: {violation}")
+    click.echo(f"does not conform: {len(report.violations)} violation(s)")
+    sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@source_options
+def stats(as_json, sources, graphs, base):
+    """Counts of the graph: triples, and instances per class."""
+    from .api import graph_stats
+
+    data = graph_stats(_graph(sources, graphs, base))
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"{'triples':>28}: {data['triples']}")
+    for name, count in data["classes"].items():
+        click.echo(f"{name:>28}: {count}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

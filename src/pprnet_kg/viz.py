@@ -1,0 +1,115 @@
+"""networkx views -> pyvis Network -> one self-contained HTML file (no external URL at all).
+
+pyvis holds the nodes, edges and options; we render them with our own template, which
+inlines vis-network from the installed pyvis package, because pyvis's own templates load
+Bootstrap and vis from CDNs. Every text we put in goes through escaping: the page heading
+and legend through Jinja autoescape, node data as JSON inside a script block with '<', '>'
+and '&' escaped, and tooltips as plain text (vis-network renders string titles as text).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+
+from .errors import PprnetError
+
+COLORS = {
+    "topic": "#e6a23c",
+    "article": "#409eff",
+    "disorder": "#f56c6c",
+    "intervention": "#67c23a",
+    "journal": "#909399",
+    "author": "#9b59b6",
+}
+PHYSICS_LIMIT = 300  # above this many nodes, positions are precomputed and physics is off
+
+
+def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
+    """A pyvis Network built from node and edge lists directly (add_edge is quadratic)."""
+    from pyvis.network import Network
+
+    net = Network(height="100%", width="100%", heading=heading, cdn_resources="in_line")
+    degree = dict(view.degree())
+    positions = None
+    if view.number_of_nodes() > PHYSICS_LIMIT:
+        positions = nx.spring_layout(view, seed=7, iterations=50, scale=1000)
+    nodes = []
+    for node_id, attrs in sorted(view.nodes(data=True)):
+        kind = attrs.get("type", "other")
+        node = {
+            "id": node_id,
+            "label": attrs.get("label", node_id),
+            "group": kind,
+            "title": attrs.get("details", ""),
+            "details": attrs.get("details", ""),
+            "doi": attrs.get("doi", ""),
+            "color": COLORS.get(kind, "#cccccc"),
+            "value": 1 + degree.get(node_id, 0),
+            "shape": "dot",
+        }
+        if positions is not None:
+            x, y = positions[node_id]
+            node.update(x=round(float(x), 2), y=round(float(y), 2))
+        nodes.append(node)
+    edges = [{"from": a, "to": b, "value": attrs.get("weight", 1), "title": attrs.get("title", "")}
+             for a, b, attrs in sorted(view.edges(data=True))]
+    net.nodes = nodes
+    net.edges = edges
+    net.node_ids = [n["id"] for n in nodes]
+    net.options = {
+        "physics": {"enabled": positions is None, "stabilization": {"iterations": 200}},
+        "interaction": {"hover": True, "tooltipDelay": 100},
+        "nodes": {"font": {"size": 12}, "scaling": {"min": 8, "max": 30}},
+        "edges": {"color": {"inherit": "from"}, "smooth": False},
+    }
+    return net
+
+
+def _vis_assets() -> tuple[str, str]:
+    import pyvis
+
+    lib = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
+    try:
+        return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PprnetError(f"pyvis is installed without its vis-network files ({lib}): {exc}") from None
+
+
+def _script_json(data) -> str:
+    """JSON that is safe inside <script>: no '<', '>' or '&' can end the block."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_html(net) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("pprnet_kg", "templates"), autoescape=select_autoescape(["html"]))
+    from markupsafe import Markup
+
+    vis_js, vis_css = _vis_assets()
+    counts: dict[str, int] = {}
+    for n in net.nodes:
+        counts[n["group"]] = counts.get(n["group"], 0) + 1
+    types = [{"name": t, "color": COLORS.get(t, "#cccccc"), "count": c} for t, c in sorted(counts.items())]
+    data = {"nodes": net.nodes, "edges": net.edges, "options": net.options}
+    return env.get_template("graph.html").render(
+        heading=net.heading,
+        types=types,
+        data_json=Markup(_script_json(data)),
+        vis_js=Markup(vis_js.replace("</script", "<\\/script")),
+        vis_css=Markup(vis_css.replace("</style", "<\\/style")),
+    )
+
+
+def write_html(net, destination: str | Path) -> Path:
+    path = Path(destination)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_html(net), encoding="utf-8")
+    except OSError as exc:
+        raise PprnetError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    return path

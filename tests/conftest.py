@@ -1,0 +1,38 @@
+"""Shared fixtures: the real blog page (read from ../shared at test time) and built graphs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+GOLDEN = ROOT / "tests" / "golden"
+REAL_PAGE = ROOT.parent / "shared" / "pprnet" / "pages" / "blog-2020-07-to-2020-12.txt"
+
+
+@pytest.fixture(scope="session")
+def real_page() -> Path:
+    if not REAL_PAGE.is_file():
+        pytest.fail(f"the real blog page is missing: {REAL_PAGE} (CI must have ../shared beside the checkout)")
+    return REAL_PAGE
+
+
+@pytest.fixture(scope="session")
+def real_build(real_page):
+    from pprnet_kg.pipeline import build
+
+    return build([real_page])
+
+
+@pytest.fixture(scope="session")
+def real_posts(real_build):
+    return {p.raw.month + "/" + p.raw.title[:20]: p for p in real_build.extraction.posts}
+
+
+@pytest.fixture(scope="session")
+def sample_build():
+    from pprnet_kg.pipeline import build
+
+    return build()

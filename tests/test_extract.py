@@ -1,0 +1,96 @@
+"""Study facts, disorders, interventions and topics extracted from posts."""
+
+from __future__ import annotations
+
+import pytest
+
+from pprnet_kg.errors import ConfigError
+from pprnet_kg.extract import load_rules
+from pprnet_kg.extract.entities import find_entries
+from pprnet_kg.extract.rules import phrase_pattern
+from pprnet_kg.extract.study import study_counts
+
+RULES = load_rules()
+
+
+def by_month(real_build):
+    return [p for p in real_build.extraction.posts]
+
+
+def test_real_page_study_facts(real_build):
+    facts = [(p.study.design, p.study.k_studies, p.study.n_participants, p.study.n_qualifier)
+             for p in real_build.extraction.posts]
+    assert facts == [
+        ("meta-analysis", 18, 1734, None),
+        ("qualitative meta-synthesis", None, None, None),
+        ("meta-analysis", None, None, None),  # 13 and 42 studies in two analyses: no single k
+        ("individual-participant-data meta-analysis", 17, 5000, "over"),
+        ("naturalistic / practice-based study", None, 26000, "over"),
+        ("meta-analysis", 4, None, None),
+    ]
+
+
+def test_background_counts_are_not_study_counts():
+    k, n, _ = study_counts("In Canada over 1 million people use therapy, so 5% would be 50,000 individuals. "
+                           "In this trial, 120 patients took part.")
+    assert (k, n) == (None, 120)
+
+
+def test_real_page_conditions_and_interventions(real_build):
+    got = [([m.key for m in p.conditions], [m.key for m in p.interventions]) for p in real_build.extraction.posts]
+    assert got[0] == (["depression", "anxiety"], ["cbt", "dbt", "psychodynamic", "medication"])
+    assert got[1] == ([], [])
+    assert got[2][1] == ["eft"]
+    assert got[4][0] == ["depression", "anxiety"]
+    assert set(got[4][1]) == {"cbt", "psychodynamic", "person-centred", "supportive-therapy"}
+    assert got[5] == ([], ["videoconferencing"])
+
+
+def test_real_page_topics_with_matched_terms(real_build):
+    topics = [{m.label: m.terms for m in p.topics} for p in real_build.extraction.posts]
+    assert "Alliance and Therapeutic Relationship" in topics[3]
+    assert "alliance" in topics[3]["Alliance and Therapeutic Relationship"]
+    assert "Alliance and Therapeutic Relationship" in topics[5]
+    assert {"Medications/Pharmacotherapy", "Anxiety Disorders", "Depression and Depressive Symptoms"} <= set(topics[0])
+    assert "Practice-Based Research and Practice Research Networks" in topics[4]
+    assert "Outcomes and Deterioration" in topics[1]
+    scheme = set(real_build.extraction.topics)
+    assert all(set(t) <= scheme for t in topics)  # rules only assign labels of the scheme
+
+
+def test_every_topic_rule_is_a_label_of_the_real_scheme(real_build):
+    assert {t.label for t in RULES.topics} == set(real_build.extraction.topics)
+
+
+def test_lexicon_identifiers_are_well_formed_and_keys_unique():
+    entries = RULES.disorders + RULES.interventions
+    assert len({e.key for e in RULES.disorders}) == len(RULES.disorders)
+    for entry in entries:
+        assert all(m.startswith("D") and m[1:].isdigit() for m in entry.mesh), entry.key
+        assert all(q.startswith("Q") and q[1:].isdigit() for q in entry.wikidata), entry.key
+
+
+@pytest.mark.parametrize("text, key", [
+    ("treated with cognitive-behavioral therapy", "cbt"),
+    ("treated with Cognitive Behavioural Therapy", "cbt"),
+    ("a course of CBT", "cbt"),
+    ("patients with mood or anxiety disorders", "depression"),
+    ("post-traumatic stress disorder", "ptsd"),
+])
+def test_lexicon_matching(text, key):
+    keys = {m.key for m in find_entries(text, RULES.disorders + RULES.interventions)}
+    assert key in keys
+
+
+def test_abbreviations_are_case_sensitive():
+    assert not phrase_pattern("CBT").search("the word cbt in lower case")
+    assert phrase_pattern("CBT").search("offered CBT.")
+    assert phrase_pattern("follow up").search("at follow-up")
+
+
+def test_broken_rule_file_is_a_config_error(tmp_path):
+    for name in ("lexicon.toml", "designs.toml", "outcomes.toml", "topic_rules.toml"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "designs.toml").write_text("[[design]\nkey=", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_rules(tmp_path)

@@ -1,0 +1,128 @@
+"""extract/findings.py: effect statistics -> findings."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pprnet_kg.extract import load_rules
+from pprnet_kg.extract.findings import extract_findings
+from pprnet_kg.model import TextLine
+
+OUTCOMES = load_rules().outcomes
+
+
+def one(text, **kw):
+    findings, problems = extract_findings((TextLine(3, text),), source="t.txt", outcomes=OUTCOMES, **kw)
+    assert not problems, problems
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+def key(f):
+    return (f.measure, f.value, f.ci_lower, f.ci_upper, f.ci_level, f.p_comparator, f.p_value, f.k, f.n)
+
+
+def test_every_statistic_on_the_real_page(real_build):
+    got = {p.raw.month + " " + p.raw.title[:12]: [key(f) for f in p.findings] for p in real_build.extraction.posts}
+    assert got == {
+        "2020-12 Psychotherap": [
+            ("SMD", D("0.45"), D("0.16"), D("0.75"), D("0.95"), None, None, None, None),
+            ("SMD", D("0.359"), D("-0.349"), D("1.068"), D("0.95"), ">", D("0.05"), None, None),
+        ],
+        "2020-12 How Does The": [],
+        "2020-11 Therapist an": [
+            ("r", D("0.28"), D("0.17"), D("0.35"), D("0.95"), None, None, 13, None),
+            ("r", D("0.40"), D("0.32"), D("0.48"), D("0.95"), None, None, 42, None),
+        ],
+        "2020-09 The Reciproc": [
+            ("B", D("-0.065"), D("-0.092"), D("-0.038"), D("0.95"), "<", D("0.0001"), None, None),
+            ("B", D("-0.148"), D("-0.215"), D("-0.081"), D("0.95"), "<", D("0.0001"), None, None),
+        ],
+        "2020-08 Why Does Whe": [],
+        "2020-07 Is the Thera": [
+            ("SMD", D("-0.30"), D("-0.67"), D("0.07"), D("0.95"), "=", D("0.11"), 4, None),
+            ("SMD", D("-0.03"), D("-0.45"), D("0.40"), D("0.95"), "=", D("0.90"), 4, None),
+        ],
+    }
+
+
+def test_real_page_outcomes_caveats_and_evidence(real_build):
+    findings = [f for p in real_build.extraction.posts for f in p.findings]
+    assert [f.outcome for f in findings] == [
+        "symptoms", None, "client outcomes", "client outcomes", "symptoms", "alliance", "alliance", "symptoms"]
+    assert [f.caveat for f in findings] == [
+        None, "did not hold up", None, None, None, None, "not statistically significant", None]
+    assert [f.label for f in findings][4:6] == ["B adjusted", "B adjusted"]
+    assert all("=" in f.sentence and f.line in {48, 59, 65, 76} for f in findings)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(SMD = 0.45; 95% CI: 0.16, 0.75)", ("SMD", D("0.45"), D("0.16"), D("0.75"), D("0.95"), None, None, None, None)),
+    ("r = .28 (95% CI: .17, .35)", ("r", D("0.28"), D("0.17"), D("0.35"), D("0.95"), None, None, None, None)),
+    ("(B adjusted = -.065 (95% CI [-.092, -.038]; p < .0001))",
+     ("B", D("-0.065"), D("-0.092"), D("-0.038"), D("0.95"), "<", D("0.0001"), None, None)),
+    ("SMD = −0.03; 95% CI [−0.45, 0.40], p = 0.90",
+     ("SMD", D("-0.03"), D("-0.45"), D("0.40"), D("0.95"), "=", D("0.90"), None, None)),
+    ("Hedges' g = 0.62, 95% CI 0.41 to 0.83", ("g", D("0.62"), D("0.41"), D("0.83"), D("0.95"), None, None, None, None)),
+    ("Hedges’ g = 0.62 (k = 9)", ("g", D("0.62"), None, None, None, None, None, 9, None)),
+    ("OR = 2.10, 95% CI: 1.35–3.27", ("OR", D("2.10"), D("1.35"), D("3.27"), D("0.95"), None, None, None, None)),
+    ("risk ratio 0.81; 95% CI 0.70 to 0.95", ("RR", D("0.81"), D("0.70"), D("0.95"), D("0.95"), None, None, None, None)),
+    ("d = 0.44 [0.20, 0.68]", ("d", D("0.44"), D("0.20"), D("0.68"), None, None, None, None, None)),
+    ("β = −.23, p = .01", ("beta", D("-0.23"), None, None, None, "=", D("0.01"), None, None)),
+    ("HR = 0.70 (90% CI 0.55–0.89)", ("HR", D("0.70"), D("0.55"), D("0.89"), D("0.90"), None, None, None, None)),
+    ("g = 0.50 (k = 12, N = 1,200)", ("g", D("0.50"), None, None, None, None, None, 12, 1200)),
+    ("NNT = 5", ("NNT", D("5"), None, None, None, None, None, None, None)),
+])
+def test_statistic_formats(text, expected):
+    assert key(one(text)) == expected
+
+
+def test_se_i2_and_tau2_belong_to_their_finding():
+    f = one("b = −0.31, SE = 0.09, I² = 64%, τ² = 0.05")
+    assert (f.measure, f.value, f.se, f.i2, f.tau2) == ("B", D("-0.31"), D("0.09"), D("64"), D("0.05"))
+
+
+def test_n_that_counts_studies_is_read_as_k():
+    f = one("They found 4 randomized studies (n = 4; SMD = -0.30; 95% CI: -0.67, 0.07; p = 0.11).")
+    assert (f.k, f.n) == (4, None)
+    f = one("(n = 4; SMD = -0.30; 95% CI: -0.67, 0.07)", study_k=4)
+    assert (f.k, f.n) == (4, None)
+    f = one("(n = 120; SMD = -0.30; 95% CI: -0.67, 0.07)", study_k=4)
+    assert (f.k, f.n) == (None, 120)
+
+
+@pytest.mark.parametrize("text", [
+    "About 40% of patients do not respond to treatment.",
+    "Average age was 38.4 years (SD = 12.94) and 69.3% were women.",
+    "In Canada, over 1 million people use psychotherapy each year.",
+    "The odds ratio was not reported.",
+    "Dropout was 33% (range: 23.4% to 75.2%).",
+])
+def test_background_figures_are_not_findings(text):
+    findings, problems = extract_findings((TextLine(1, text),), source="t.txt")
+    assert findings == [] and problems == []
+
+
+def test_inconsistent_statistics_are_reported_not_kept():
+    text = ("The effect was r = .90 (95% CI: .10, .30) and a ratio OR = 0 (95% CI: 0, 2). "
+            "A fine one was r = .20 (95% CI: .10, .30). Another had g = 0.1, p = 3.")
+    findings, problems = extract_findings((TextLine(9, text),), source="t.txt", post_id="p")
+    assert [f.value for f in findings] == [D("0.20")]
+    assert len(problems) == 3 and all(p.line == 9 and p.stage == "findings" and p.post_id == "p" for p in problems)
+    assert "outside its own CI" in problems[0].message
+    assert "ratio must be positive" in problems[1].message
+    assert "not a probability" in problems[2].message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200) | st.from_regex(r"(SMD|r|OR|g|B adjusted) = -?\d?\.\d{1,3}( \(95% CI: -?\.\d, -?\.\d\))?"))
+def test_any_text_never_crashes_and_kept_findings_are_consistent(text):
+    findings, problems = extract_findings((TextLine(1, text),), source="fuzz.txt")
+    for f in findings:
+        if f.ci_lower is not None:
+            assert f.ci_lower <= f.value <= f.ci_upper
+    assert all(p.stage == "findings" for p in problems)

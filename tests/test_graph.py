@@ -1,0 +1,187 @@
+"""graph.py, iris.py, export.py, validate.py: the RDF graph and its serialisations."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic
+from rdflib.namespace import DCTERMS, FOAF, OWL, SKOS
+
+from pprnet_kg.export import FORMATS, serialize
+from pprnet_kg.iris import Minter, person_key
+from pprnet_kg.namespaces import BIBO, PPR
+from pprnet_kg.paths import ontology_file
+from pprnet_kg.pipeline import build
+from pprnet_kg.validate import validate_graph
+
+from conftest import GOLDEN, ROOT
+
+ID = "https://w3id.org/pprnet/id/"
+
+
+def test_real_page_graph_conforms_to_shapes(real_build):
+    report = validate_graph(real_build.graph)
+    assert report.conforms, report.violations
+
+
+def test_sample_graph_conforms_to_shapes(sample_build):
+    assert validate_graph(sample_build.graph).conforms
+
+
+def test_shapes_catch_a_value_outside_its_ci(real_build):
+    g = Graph()
+    for t in real_build.graph:
+        g.add(t)
+    finding = next(g.subjects(RDF.type, PPR.Finding))
+    g.set((finding, PPR.value, Literal(Decimal("9.9"))))
+    report = validate_graph(g)
+    assert not report.conforms
+    assert any("upper bound" in v.message for v in report.violations)
+
+
+def test_sample_graph_matches_golden(sample_build):
+    golden = Graph().parse(GOLDEN / "sample.ttl", format="turtle")
+    if not isomorphic(golden, sample_build.graph):
+        _, only_golden, only_built = graph_diff(golden, sample_build.graph)
+        pytest.fail(f"graph changed: {len(only_golden)} triples gone, {len(only_built)} new, e.g. "
+                    f"{sorted(only_built)[:3]} / {sorted(only_golden)[:3]}")
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_reparses_to_an_isomorphic_graph(real_build, fmt):
+    data = serialize(real_build.graph, fmt)
+    again = Graph().parse(data=data, format=FORMATS[fmt][0] if fmt != "trig" else "trig")
+    if fmt == "trig":
+        from rdflib import Dataset
+        ds = Dataset()
+        ds.parse(data=data, format="trig")
+        again = Graph()
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            again.add((s, p, o))
+    assert isomorphic(again, real_build.graph)
+    assert serialize(real_build.graph, fmt) == data
+
+
+def test_builds_are_byte_identical_across_processes(real_page, tmp_path):
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"kg{seed}.ttl"
+        code = ("from pprnet_kg.pipeline import build; from pprnet_kg.export import serialize; import sys;"
+                f"open(sys.argv[1], 'wb').write(b''.join(serialize(build([{str(real_page)!r}]).graph, f) for f in "
+                "('ttl', 'nt', 'jsonld', 'xml', 'trig')))")
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", code, str(out)], check=True, env=env, cwd=ROOT)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_graph_shape_of_an_article(real_build):
+    g = real_build.graph
+    article = URIRef(ID + "article/doi/10.1016/j.cpr.2019.101810")
+    assert (article, RDF.type, BIBO.AcademicArticle) in g
+    assert g.value(article, BIBO.doi) == Literal("10.1016/j.cpr.2019.101810")
+    journal = g.value(article, DCTERMS.isPartOf)
+    assert g.value(journal, DCTERMS.title) == Literal("Clinical Psychology Review")
+    authors = g.value(article, BIBO.authorList)
+    ordered = [g.value(authors, RDF[f"_{i}"]) for i in range(1, 8)]
+    assert [str(g.value(p, FOAF.familyName)) for p in ordered] == [
+        "Gloster", "Rinner", "Ioannou", "Villanueva", "Block", "Ferrari", "Karekla"]
+    assert g.value(article, PPR.authorsTruncated).toPython() is True
+    findings = sorted(g.objects(article, PPR.reportsFinding))
+    assert [g.value(f, PPR.value).toPython() for f in findings] == [Decimal("0.45"), Decimal("0.359")]
+    assert g.value(findings[0], PPR.measure) == URIRef("http://purl.obolibrary.org/obo/STATO_0000100")
+    assert g.value(findings[0], PPR.excludesNull).toPython() is True
+    assert g.value(findings[1], PPR.excludesNull).toPython() is False
+
+
+def test_uncited_post_gets_an_untitled_document_not_an_invented_citation(real_build):
+    g = real_build.graph
+    post = URIRef(ID + "post/2020-07-is-the-therapeutic-alliance-diminished-by-videoconferencing")
+    article = g.value(post, URIRef("https://schema.org/about"))
+    assert (article, RDF.type, BIBO.Document) in g
+    assert g.value(article, DCTERMS.title) is None and g.value(post, PPR.citationText) is None
+    assert len(list(g.objects(article, PPR.reportsFinding))) == 2
+
+
+def test_same_author_in_two_posts_is_one_node(tmp_path):
+    page = tmp_path / "two.txt"
+    page.write_text(
+        "May 2021\nFirst\nBarkham, M., & Lutz, W. (2020). One. Journal A, 1(1), 1-2.\nSummary one.\n"
+        "Practice Implications\nDo one.\nSecond\nBarkham, Michael (2019). Two. Journal A, 2(1), 3-4.\nSummary two.\n"
+        "Practice Implications\nDo two.\n", encoding="utf-8")
+    g = build([page]).graph
+    people = set(g.subjects(RDF.type, FOAF.Person))
+    assert len(people) == 2
+    barkham = URIRef(ID + "person/barkham-m")
+    assert len(list(g.subjects(DCTERMS.creator, barkham))) == 2
+    assert g.value(barkham, FOAF.givenName) == Literal("Michael")  # the fullest spelling wins
+    assert len(set(g.subjects(RDF.type, BIBO.Journal))) == 1
+
+
+def test_person_keys_and_base():
+    assert person_key({"family": "Flückiger", "given": "C."}) == "fluckiger-c"
+    assert person_key({"family": "Mason", "given": "A-M."}) == "mason-am"
+    assert person_key({"family": "Barkham", "given": "Michael"}) == person_key({"family": "Barkham", "given": "M."})
+    assert str(Minter("http://example.org/kg/").topic("Trauma and/or PTSD")) == "http://example.org/kg/topic/trauma-and-or-ptsd"
+    with pytest.raises(ValueError):
+        Minter("not a base")
+
+
+def test_custom_base_changes_every_minted_iri(real_page):
+    g = build([real_page], base="http://example.org/kg/").graph
+    assert not [t for t in g if any(str(x).startswith(ID) for x in t)]
+
+
+def _used_ppr_terms():
+    import re
+    terms = set()
+    for path in (ROOT / "src" / "pprnet_kg").rglob("*.py"):
+        terms |= set(re.findall(r"\bPPR\.([a-zA-Z]\w*)", path.read_text(encoding="utf-8")))
+    for path in (ROOT / "queries").glob("*.rq"):
+        terms |= set(re.findall(r"\bppr:(\w+)", path.read_text(encoding="utf-8")))
+    return terms
+
+
+def test_every_ppr_term_used_is_declared_with_a_label_and_comment():
+    onto = Graph().parse(ontology_file())
+    for term in sorted(_used_ppr_terms()):
+        iri = URIRef(str(PPR._NS) + term)
+        assert onto.value(iri, RDFS.label) is not None, term
+        assert onto.value(iri, RDFS.comment) is not None, term
+        assert onto.value(iri, RDF.type) in {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}, term
+
+
+def test_namespace_is_closed():
+    with pytest.raises(AttributeError):
+        PPR.reportsFindings  # noqa: B018 - a misspelt term must raise
+
+
+def test_topic_scheme_has_the_36_topics(real_build):
+    g = real_build.graph
+    scheme = URIRef(ID + "scheme/topics")
+    assert len(set(g.objects(scheme, SKOS.hasTopConcept))) == 36
+
+
+def test_integer_valued_decimals_survive_a_turtle_round_trip(real_build):
+    # regression: Literal(Decimal(0)) was "0" in the graph but "0.0" after re-parsing Turtle
+    assert all("." in str(o) for o in real_build.graph.objects(None, PPR.nullValue))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from([
+    "SMD = 0.45; 95% CI: 0.16, 0.75", "r = .28 (95% CI: .17, .35)", "OR = 2.10, 95% CI: 1.35–3.27",
+    "Some prose about “therapy” & <b>tags</b>.", "d = 0.44 [0.20, 0.68]", "β = −.23, p = .01", "NNT = 5"]), max_size=5))
+def test_any_summary_builds_a_graph_that_conforms_and_round_trips(tmp_path_factory, parts):
+    page = tmp_path_factory.mktemp("p") / "page.txt"
+    page.write_text("June 2021\nA Title\nDoe, J. (2021). T. J, 1, 2.\n" + " ".join(parts) + " End.\n"
+                    "Practice Implications\nSomething.\n", encoding="utf-8")
+    g = build([page]).graph
+    assert validate_graph(g).conforms
+    assert isomorphic(Graph().parse(data=serialize(g, "ttl"), format="turtle"), g)
