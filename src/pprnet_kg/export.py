@@ -100,6 +100,6 @@ def load_graph(path: str | Path, graph: Graph | None = None) -> Graph:
     try:
         target.parse(p, format=fmt)
     except Exception as exc:  # parsers raise many types; report one line
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise GraphError(f"{p}: cannot parse as {fmt}: {first}") from None
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise GraphError(f"{p}: cannot parse as {fmt}: {reason}") from None
     return target

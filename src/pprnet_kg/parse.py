@@ -31,6 +31,11 @@ CITATION_RE = re.compile(
 )
 
 
+# A line that starts like an author list ("Surname, I.") is the citation even when it is
+# malformed (no year): the citation parser then reports what is wrong with it.
+AUTHOR_START_RE = re.compile(r"^[^\W\d_][\w'’\u2010 .-]{0,40}?\s*,\s*[^\W\d_]{1,2}\.")
+
+
 def month_of(line: str) -> str | None:
     """'December 2020' -> '2020-12'."""
     m = MONTH_RE.match(line.strip())
@@ -161,7 +166,7 @@ def _make_post(head, impl, month, source, problems):
         head.pop(0)  # the title printed twice
     post_problems_line = title.line
     citation = None
-    if head and is_citation(head[0].text):
+    if head and (is_citation(head[0].text) or (len(head) > 1 and AUTHOR_START_RE.match(head[0].text))):
         citation = head.pop(0)
     summary = tuple(head)
     if month is None:

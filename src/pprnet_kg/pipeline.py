@@ -67,7 +67,7 @@ class BuildReport:
         ]
 
     def to_json(self) -> dict:
-        data = dict(self.rows())
+        data = {name.replace(" ", "_"): value for name, value in self.rows()}
         data["problems"] = [p.to_json() for p in self.problems]
         return data
 

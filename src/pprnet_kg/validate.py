@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.namespace import SH
 
 from .errors import ValidationError
@@ -40,9 +40,12 @@ def validate_graph(graph: Graph, *, shapes: Path | None = None) -> ValidationRep
     conforms, results, _text = validate(graph, shacl_graph=shapes_graph, inference="none", advanced=False)
     violations = []
     for result in results.subjects(SH.resultMessage, None):
+        path = results.value(result, SH.resultPath)
+        if isinstance(path, BNode) and results.value(path, SH.inversePath) is not None:
+            path = "^" + str(results.value(path, SH.inversePath))
         violations.append(Violation(
             focus=str(results.value(result, SH.focusNode)),
-            path=str(results.value(result, SH.resultPath) or ""),
+            path=str(path or ""),
             message=str(results.value(result, SH.resultMessage)),
         ))
     return ValidationReport(bool(conforms), tuple(sorted(violations, key=str)))

@@ -1,0 +1,55 @@
+"""The README documents every command and query, and its quick start is what CI runs."""
+
+from __future__ import annotations
+
+import re
+
+from pprnet_kg.cli import cli
+from pprnet_kg.queries import library
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one():
+    section = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    commands = re.search(r"```sh\n(.*?)```", section, re.S).group(1).strip().splitlines()
+    assert len(commands) == 2
+    assert "pprnet-kg build" in commands[0]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    install, run = (part.strip() for part in commands[1].split("&&"))
+    assert install in ci and re.search(rf"^{re.escape(run)}$", ci, re.M)
+
+
+def test_every_command_is_in_the_readme():
+    for name in cli.commands:
+        assert f"pprnet-kg {name}" in README, name
+
+
+def test_every_query_is_in_the_readme_and_has_a_header():
+    for q in library():
+        assert f"`{q.name}`" in README, q.name
+        text = q.path.read_text(encoding="utf-8")
+        for field in ("# title:", "# description:", "# params:"):
+            assert field in text, (q.name, field)
+        assert q.title and q.description
+
+
+def test_readme_query_examples_run(tmp_path):
+    from click.testing import CliRunner
+
+    from conftest import REAL_PAGE
+
+    runner = CliRunner()
+    graph = tmp_path / "blog.ttl"
+    assert runner.invoke(cli, ["build", str(REAL_PAGE), "-o", str(graph), "--no-html"]).exit_code == 0
+    examples = [line for line in README.splitlines() if line.startswith("pprnet-kg query ")]
+    assert len(examples) >= 4
+    import shlex
+
+    for line in examples:
+        args = [str(graph) if a == "out/blog.ttl" else a for a in shlex.split(line)[1:]]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, (line, result.output)
+        assert "(0 rows)" not in result.output, line
