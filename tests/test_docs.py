@@ -53,3 +53,13 @@ def test_readme_query_examples_run(tmp_path):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, (line, result.output)
         assert "(0 rows)" not in result.output, line
+
+
+def test_benchmark_script_runs_and_prints_a_table():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "core.py"), "--copies", "1"],
+                         capture_output=True, text=True, check=True).stdout
+    header, rule, row = out.splitlines()[1:4]
+    assert "extract posts/s" in header and rule.startswith("|---") and row.startswith("| 1 | 6 |")

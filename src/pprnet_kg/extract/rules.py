@@ -32,6 +32,17 @@ class Term:
     phrase: str
     pattern: re.Pattern
 
+    @property
+    def needle(self) -> str:
+        """A lower-case word every match contains: a cheap test before the regex runs."""
+        return re.split(r"[\s\-\u2010\u2011]+", self.phrase.strip())[0].lower()
+
+    def finditer(self, text: str, lowered: str):
+        """Matches in text; `lowered` is text.lower(), computed once by the caller."""
+        if self.needle not in lowered:
+            return iter(())
+        return self.pattern.finditer(text)
+
 
 @dataclass(frozen=True)
 class Entry:

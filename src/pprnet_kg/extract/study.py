@@ -30,8 +30,9 @@ def study_design(cited_title: str, post_text: str, designs: tuple[Entry, ...], c
     if csl_type in {"book", "chapter"}:
         return "book or chapter", (csl_type,)
     for text in (cited_title, post_text):
+        lowered = text.lower()
         for design in designs:
-            hits = sorted({m.group(0).lower() for t in design.terms for m in t.pattern.finditer(text)})
+            hits = sorted({m.group(0).lower() for t in design.terms for m in t.finditer(text, lowered)})
             if hits:
                 return design.label, tuple(hits)
     return None, ()
