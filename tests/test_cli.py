@@ -404,3 +404,21 @@ def test_malformed_citation_without_year_reported_as_citation_problem(tmp_path):
     assert (MALFORMED_IDS[0], "citation") in {(p["post"], p["stage"]) for p in data["problems"]}
     extracted = json.loads(run("extract", MALFORMED).stdout)["posts"][0]
     assert extracted["citation_raw"].startswith("Nobody, A. B.") and "Nobody" not in extracted["summary"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["build", "--base", "notabase", "--no-html"], "base IRI must be absolute"),
+    (["query", "-e", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"], "SERVICE is not allowed"),
+    (["query", "posts_by_month", "-p", "month=2020-13"], "want a month"),
+    (["extract", "__REAL__", "-o", "/proc/pprnet-no-such/x.json"], "cannot write"),
+])
+def test_review_findings_give_one_line_errors(tmp_path, args, message):
+    # regressions from review: each of these printed a traceback or silently ran
+    from conftest import REAL_PAGE
+    args = [str(REAL_PAGE) if a == "__REAL__" else a for a in args]
+    if args[0] == "build":
+        args += ["-o", str(tmp_path / "x.ttl")]
+    proc = subprocess.run([sys.executable, "-m", "pprnet_kg.cli", *args], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -84,8 +84,11 @@ def extract(pages, output):
 
     text = json.dumps(extract_json(list(pages)), indent=2, ensure_ascii=False) + "\n"
     if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
 

@@ -165,7 +165,7 @@ class GraphBuilder:
             self.add(article, RDF.type, BIBO.Document)
             self.add(article, RDFS.comment, _en("Study summarised by a post that gives no citation for it."))
         else:
-            self._citation(article, c, post.authors_truncated)
+            self._citation(article, c, post.authors_truncated, post.authors_in_order)
         study = post.study
         if study.design:
             design = self.iri.design(study.design)
@@ -191,7 +191,7 @@ class GraphBuilder:
         for i, finding in enumerate(post.findings, start=1):
             self._finding(article, post, i, finding)
 
-    def _citation(self, article: URIRef, c: dict, truncated: bool) -> None:
+    def _citation(self, article: URIRef, c: dict, truncated: bool, in_order: int | None) -> None:
         self.add(article, RDF.type, CSL_CLASS.get(c["type"], BIBO.AcademicArticle))
         self.add(article, DCTERMS.title, Literal(c["title"]))
         issued = _issued(c)
@@ -224,18 +224,23 @@ class GraphBuilder:
             self.add(publisher, FOAF.name, Literal(c["publisher"]))
             self.add(article, DCTERMS.publisher, publisher)
         self.add(article, PPR.authorsTruncated, Literal(truncated))
-        self._name_list(article, c.get("author", []), DCTERMS.creator, BIBO.authorList, self.iri.author_list(article))
+        self._name_list(article, c.get("author", []), DCTERMS.creator, BIBO.authorList,
+                        self.iri.author_list(article), in_order)
         self._name_list(article, c.get("editor", []), BIBO.editor, BIBO.editorList, self.iri.editor_list(article))
 
-    def _name_list(self, article, names, link, list_prop, list_iri) -> None:
+    def _name_list(self, article, names, link, list_prop, list_iri, in_order: int | None = None) -> None:
+        """Everyone is linked; only names whose position is known go into the ordered rdf:Seq."""
         if not names:
             return
-        self.add(article, list_prop, list_iri)
-        self.add(list_iri, RDF.type, RDF.Seq)
+        numbered = names if in_order is None else names[:in_order]
+        if numbered:
+            self.add(article, list_prop, list_iri)
+            self.add(list_iri, RDF.type, RDF.Seq)
         for i, name in enumerate(names, start=1):
             person = self.iri.person(name)
             self.add(article, link, person)
-            self.add(list_iri, RDF[f"_{i}"], person)
+            if i <= len(numbered):
+                self.add(list_iri, RDF[f"_{i}"], person)
 
     def _concept(self, iri: URIRef, cls: URIRef, entry: Entry, scheme: str) -> None:
         self.add(iri, RDF.type, cls)

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
+from .errors import ConfigError
 from .namespaces import DEFAULT_BASE
 from .textnorm import ascii_fold, slugify
 
@@ -29,7 +30,7 @@ class Minter:
 
     def __init__(self, base: str = DEFAULT_BASE) -> None:
         if not re.match(r"^[a-z][a-z0-9+.-]*:\S*[/#:]$", base):
-            raise ValueError(f"base IRI must be absolute and end with '/', '#' or ':': {base!r}")
+            raise ConfigError(f"base IRI must be absolute and end with '/', '#' or ':': {base!r}")
         self.base = base
 
     def _iri(self, *parts: str) -> URIRef:

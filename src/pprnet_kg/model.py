@@ -158,6 +158,7 @@ class Post:
     topics: tuple[Match, ...]
     findings: tuple[Finding, ...]
     problems: tuple[Problem, ...] = field(default=())
+    authors_in_order: int | None = None  # authors after an ellipsis have no known position
 
     @property
     def id(self) -> str:

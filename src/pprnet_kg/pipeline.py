@@ -7,7 +7,7 @@ or a reported problem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import RDF, Graph
@@ -84,8 +84,10 @@ def extract_pages(pages: list[Page], rules: Rules | None = None) -> Extraction:
     topics: list[str] = []
     posts: list[Post] = []
     problems: list[Problem] = []
+    seen: set[str] = set()
     for page in pages:
         parsed = parse_page(page)
+        parsed = _unique_ids(parsed, seen)
         topics += [t for t in parsed.topics if t not in topics]
         page_problems = list(parsed.problems)
         for raw in parsed.posts:
@@ -94,6 +96,24 @@ def extract_pages(pages: list[Page], rules: Rules | None = None) -> Extraction:
             posts.append(Post(**{**post.__dict__, "problems": tuple(own) + post.problems}))
         problems += [p for p in page_problems if p.post_id is None or p.post_id not in {q.id for q in parsed.posts}]
     return Extraction(tuple(topics), tuple(posts), tuple(problems), tuple(p.source for p in pages))
+
+
+def _unique_ids(parsed, seen: set[str]):
+    """The same post on two pages stays two posts in the graph: later copies get a suffix and a problem."""
+    posts, problems = [], list(parsed.problems)
+    for raw in parsed.posts:
+        pid, n = raw.id, 1
+        while pid in seen:
+            n += 1
+            pid = f"{raw.id}-{n}"
+        if pid != raw.id:
+            problems = [replace(p, post_id=pid) if p.post_id == raw.id else p for p in problems]
+            problems.append(Problem(raw.source, raw.line, "parse",
+                                    f"post '{raw.id}' was already read from another page; kept as '{pid}'", pid))
+            raw = replace(raw, id=pid)
+        seen.add(pid)
+        posts.append(raw)
+    return replace(parsed, posts=tuple(posts), problems=tuple(problems))
 
 
 def default_sources() -> list[Path]:

@@ -113,7 +113,7 @@ def check_syntax(text: str, *, line_offset: int = 0) -> None:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        parseQuery(text)
+        tree = parseQuery(text)
     except ParseException as exc:
         try:
             parseUpdate(text)
@@ -123,6 +123,19 @@ def check_syntax(text: str, *, line_offset: int = 0) -> None:
         raise QueryError("SPARQL Update is not allowed: queries are read-only") from None
     except Exception as exc:  # rdflib raises plain Exceptions for e.g. undefined prefixes
         raise QueryError(f"SPARQL error: {exc}") from None
+    if _has_service(tree):
+        raise QueryError("SERVICE is not allowed: queries never reach out to other endpoints")
+
+
+def _has_service(node) -> bool:
+    """True when the parsed query contains a SERVICE pattern anywhere."""
+    if getattr(node, "name", None) == "ServiceGraphPattern":
+        return True
+    if isinstance(node, dict):
+        return any(_has_service(v) for v in node.values())
+    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        return any(_has_service(v) for v in node)
+    return False
 
 
 def coerce_bindings(query: NamedQuery, given: dict[str, str], base: str = DEFAULT_BASE) -> dict[str, object]:
@@ -158,7 +171,7 @@ def _coerce(name: str, ptype: str, raw: str, base: str):
         except InvalidOperation:
             raise QueryError(f"parameter {name}: not a number: {raw!r}") from None
     if ptype == "gYearMonth":
-        if not re.fullmatch(r"\d{4}-\d{2}", raw):
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", raw):
             raise QueryError(f"parameter {name}: want a month as YYYY-MM, got {raw!r}")
         return Literal(raw, datatype=XSD.gYearMonth)
     if ptype == "gYear":
@@ -174,6 +187,9 @@ def run_query(graph: Graph, query: NamedQuery, params: dict[str, str] | None = N
     check_syntax(text, line_offset=text.count("\n") - query.text.count("\n"))
     bindings = coerce_bindings(query, params or {}, base)
     try:
-        return graph.query(text, initBindings=bindings)
+        result = graph.query(text, initBindings=bindings)
+        if result.type == "SELECT":
+            result.bindings  # noqa: B018 - evaluate now, inside the try, not while printing
+        return result
     except Exception as exc:  # evaluation errors from the engine
         raise QueryError(f"{query.name}: query failed: {exc}") from None

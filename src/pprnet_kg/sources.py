@@ -119,4 +119,13 @@ def expand_sources(paths: list[str | Path]) -> list[Path]:
 
 
 def read_pages(paths: list[str | Path]) -> list[Page]:
-    return [read_page(p) for p in expand_sources(paths)]
+    """Pages named by file name; by their path when two files share a name (a/x.txt, b/x.txt)."""
+    files = expand_sources(paths)
+    names = [f.name for f in files]
+    pages = []
+    for f in files:
+        page = read_page(f)
+        if names.count(f.name) > 1:
+            page = Page(source=f.as_posix(), lines=page.lines)
+        pages.append(page)
+    return pages

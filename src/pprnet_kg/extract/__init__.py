@@ -21,6 +21,7 @@ def extract_post(raw: RawPost, rules: Rules) -> Post:
     problems: list[Problem] = []
     citation = None
     truncated = False
+    in_order = None
     if raw.citation is not None:
         try:
             result = parse_citation(raw.citation.text)
@@ -29,6 +30,7 @@ def extract_post(raw: RawPost, rules: Rules) -> Post:
         else:
             citation = result.item
             truncated = result.authors_truncated
+            in_order = result.authors_in_order
             problems.extend(
                 Problem(raw.source, raw.citation.line, "citation", w, raw.id) for w in result.warnings
             )
@@ -52,4 +54,5 @@ def extract_post(raw: RawPost, rules: Rules) -> Post:
         topics=assign_topics(f"{raw.title}. {cited_title}", body, rules.topics, min_hits=rules.topic_min_hits),
         findings=tuple(findings),
         problems=tuple(problems),
+        authors_in_order=in_order,
     )

@@ -60,6 +60,7 @@ class CitationResult:
     item: dict[str, Any]
     authors_truncated: bool
     warnings: tuple[str, ...] = field(default=())
+    authors_in_order: int | None = None  # how many leading authors have a known position
 
 
 def parse_citation(text: str) -> CitationResult:
@@ -72,6 +73,10 @@ def parse_citation(text: str) -> CitationResult:
         raise CitationError("citation has no year in parentheses after the authors")
     warnings: list[str] = []
     authors, truncated = parse_authors(s[: date.start()], warnings)
+    in_order = len(authors)
+    gap = _TRUNCATION_RE.search(s[: date.start()])
+    if gap is not None:  # "Ferrari, G., ... & Karekla, M.": Karekla's position is unknown
+        in_order = len(parse_authors(s[: gap.start()], [])[0])
     if not authors:
         raise CitationError("citation has no authors before the year")
     issued = _issued(date, warnings)
@@ -105,7 +110,7 @@ def parse_citation(text: str) -> CitationResult:
         item["DOI"] = doi
     if url:
         item["URL"] = url
-    return CitationResult(_ordered(item), truncated, tuple(warnings))
+    return CitationResult(_ordered(item), truncated, tuple(warnings), in_order)
 
 
 def parse_authors(text: str, warnings: list[str] | None = None) -> tuple[list[dict[str, str]], bool]:
