@@ -24,7 +24,8 @@ PPR = Namespace("https://w3id.org/pprnet/ontology#")
 MALFORMED = FIXTURES / "malformed.txt"
 PELUSO = ("Peluso, P. R., & Freund, R. R. (2018). Therapist and client emotional expression and "
           "psychotherapy outcomes: A meta-analysis. Psychotherapy, 55(4), 461–472.")
-JULY = "2020-07-is-the-therapeutic-alliance-diminished-by-videoconferencing"
+JULY = "2020-07-is-the-therapeutic-alliance-diminished-by-videoconferencing"  # real page
+SAMPLE_JULY = "2020-07-does-video-therapy-weaken-the-working-alliance"  # bundled sample
 POST_KEYS = {"id", "source", "line", "month", "title", "citation", "citation_raw", "authors_truncated", "summary",
              "practice_implications", "design", "k_studies", "n_participants", "conditions", "interventions",
              "topics", "findings", "problems"}
@@ -81,7 +82,7 @@ def test_build_sample_writes_turtle_and_html(tmp_path):
     assert len(set(graph.subjects(RDF.type, SDO.BlogPosting))) == 6
     assert html.read_text(encoding="utf-8").lstrip().lower().startswith(("<!doctype html", "<html"))
     assert f"wrote {ttl}" in result.stdout and f"wrote {html}" in result.stdout
-    assert f"problem: pprnet-sample.txt:75: [{JULY}] parse: post has no citation line" in result.stderr
+    assert f"problem: pprnet-sample.txt:75: [{SAMPLE_JULY}] parse: post has no citation line" in result.stderr
 
 
 def test_build_no_html(tmp_path):
@@ -109,7 +110,7 @@ def test_build_json_report(tmp_path):
     assert {"pages", "posts", "articles", "authors", "findings", "triples", "problems"} <= set(data)
     assert (data["pages"], data["posts"], data["articles"], data["findings"]) == (1, 6, 6, 8)
     assert data["triples"] == len(Graph().parse(tmp_path / "kg.ttl", format="turtle"))
-    assert [(p["stage"], p["post"], p["line"]) for p in data["problems"]] == [("parse", JULY, 75)]
+    assert [(p["stage"], p["post"], p["line"]) for p in data["problems"]] == [("parse", SAMPLE_JULY, 75)]
     assert data["written"] == [str(tmp_path / "kg.ttl")]
 
 
