@@ -6,33 +6,61 @@ from pathlib import Path
 
 from rdflib import RDF, Graph
 
+from .errors import ConfigError, GraphError
 from .export import load_graph, write_graph
-from .namespaces import DEFAULT_BASE, bind_prefixes
+from .namespaces import DEFAULT_BASE
+from .store import clear, close, open_graph_store, parse_store
 from .pipeline import BuildReport, build, extract_pages
 from .sources import read_pages
 
 
-def open_graph(*, sources: list | None = None, graphs: list | None = None, base: str | None = None) -> Graph:
-    """Graph files when given, else a fresh build of the sources (default: the bundled sample)."""
+def open_graph(*, sources: list | None = None, graphs: list | None = None, base: str | None = None,
+               store: str | None = None) -> Graph:
+    """The graph a command works on, on the store asked for (memory, oxigraph[:DIR], remote).
+
+    Graph files or pages given are loaded (replacing what a persisted store held); with
+    neither, a persisted Oxigraph store is used as it is, a remote endpoint is queried
+    as it is, and otherwise the bundled sample is built.
+    """
     base = base or DEFAULT_BASE
+    spec = parse_store(store)
+    if spec.kind == "remote":
+        if sources or graphs:
+            raise ConfigError("a remote store is only read here; load it with `pprnet-kg push`")
+        return open_graph_store(spec, base=base)
+    graph = open_graph_store(spec, base=base)
     if graphs:
-        graph = bind_prefixes(Graph(), base)
+        clear(graph)
         for path in graphs:
             load_graph(path, graph)
         return graph
-    return build(sources or None, base=base).graph
+    if spec.persistent and not sources:
+        if len(graph) == 0:
+            close(graph)
+            raise GraphError(f"store {spec.path} is empty: run `pprnet-kg build --store {spec}` first")
+        return graph
+    clear(graph)
+    return build(sources or None, base=base, graph=graph).graph
 
 
 def build_and_write(sources: list, *, output: str | Path, fmt: str | None, html: str | Path | None,
-                    base: str | None = None) -> tuple[BuildReport, list[Path]]:
+                    base: str | None = None, store: str | None = None) -> tuple[BuildReport, list[Path]]:
     """The main job: build, write the graph (and the HTML view), return the report and the paths."""
-    result = build(sources or None, base=base or DEFAULT_BASE)
-    written = [write_graph(result.graph, output, fmt)]
-    if html:
-        from .projection import overview
-        from .viz import to_network, write_html
+    spec = parse_store(store)
+    if spec.kind == "remote":
+        raise ConfigError("build writes to memory or Oxigraph; load a remote store with `pprnet-kg push`")
+    graph = open_graph_store(spec, base=base or DEFAULT_BASE)
+    clear(graph)
+    try:
+        result = build(sources or None, base=base or DEFAULT_BASE, graph=graph)
+        written = [write_graph(result.graph, output, fmt)]
+        if html:
+            from .projection import overview
+            from .viz import to_network, write_html
 
-        written.append(write_html(to_network(overview(result.graph)), html))
+            written.append(write_html(to_network(overview(result.graph)), html))
+    finally:
+        close(graph)
     return result.report, written
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -23,7 +24,12 @@ class Group(click.Group):
             raise click.ClickException(str(exc)) from None
 
 
+STORE_HELP = ("Where the graph lives: memory, oxigraph (in memory), oxigraph:DIR (on disk, kept between "
+              "commands) or sparql+http(s)://HOST/PATH (a remote SPARQL endpoint, read only).")
+
+
 def source_options(fn):
+    fn = click.option("--store", default="oxigraph", show_default=True, help=STORE_HELP)(fn)
     fn = click.option("--base", default=None, help="Base IRI for minted data IRIs (default https://w3id.org/pprnet/id/).")(fn)
     fn = click.option("--graph", "graphs", multiple=True, type=click.Path(dir_okay=False),
                       help="Use a built graph file (.ttl/.nt/.jsonld/.rdf/.trig) instead of building; repeatable.")(fn)
@@ -32,10 +38,17 @@ def source_options(fn):
     return fn
 
 
-def _graph(sources, graphs, base):
+@contextmanager
+def _graph(sources, graphs, base, store):
+    """The graph for a command; a persisted store is closed (its lock released) afterwards."""
     from .api import open_graph
+    from .store import close
 
-    return open_graph(sources=list(sources), graphs=list(graphs), base=base)
+    graph = open_graph(sources=list(sources), graphs=list(graphs), base=base, store=store)
+    try:
+        yield graph
+    finally:
+        close(graph)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,14 +67,16 @@ def cli():
               help="Where to write the interactive HTML graph.")
 @click.option("--no-html", is_flag=True, help="Do not write the HTML graph.")
 @click.option("--base", default=None, help="Base IRI for minted data IRIs.")
+@click.option("--store", default="oxigraph", show_default=True,
+              help="Build into memory, oxigraph, or oxigraph:DIR (kept on disk for later commands).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any problem was reported.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def build(sources, output, fmt, html_out, no_html, base, strict, as_json):
+def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json):
     """Build the knowledge graph from blog pages (default: the bundled sample)."""
     from .api import build_and_write
 
     report, written = build_and_write(list(sources), output=output, fmt=fmt,
-                                      html=None if no_html else html_out, base=base)
+                                      html=None if no_html else html_out, base=base, store=store)
     if as_json:
         click.echo(json.dumps({**report.to_json(), "written": [str(p) for p in written]}, indent=2))
     else:
@@ -114,7 +129,7 @@ def parse_citation_cmd(text):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
               show_default=True)
 @source_options
-def query(name, expr, params, fmt, sources, graphs, base):
+def query(name, expr, params, fmt, sources, graphs, base, store):
     """Run a named query (see `pprnet-kg queries`), a .rq file, or -e SPARQL."""
     from .api import query_text
 
@@ -126,8 +141,9 @@ def query(name, expr, params, fmt, sources, graphs, base):
         if not sep or not key:
             raise click.UsageError(f"--param wants NAME=VALUE, got {item!r}")
         bindings[key.strip()] = value
-    graph = _graph(sources, graphs, base)
-    click.echo(query_text(graph, name=name, expr=expr, params=bindings, fmt=fmt, base=base), nl=False)
+    with _graph(sources, graphs, base, store) as graph:
+        text = query_text(graph, name=name, expr=expr, params=bindings, fmt=fmt, base=base)
+    click.echo(text, nl=False)
 
 
 @cli.command("queries")
@@ -144,32 +160,33 @@ def queries_cmd():
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None, help="Serialisation.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
 @source_options
-def export(fmt, output, sources, graphs, base):
+def export(fmt, output, sources, graphs, base, store):
     """Serialise the graph as Turtle, N-Triples, JSON-LD, RDF/XML or TriG."""
     from .export import format_for_path, serialize, write_graph
 
-    graph = _graph(sources, graphs, base)
-    if output:
-        write_graph(graph, output, fmt or format_for_path(output))
-        click.echo(f"wrote {output}", err=True)
-    else:
-        sys.stdout.buffer.write(serialize(graph, fmt or "ttl"))
+    with _graph(sources, graphs, base, store) as graph:
+        if output:
+            write_graph(graph, output, fmt or format_for_path(output))
+            click.echo(f"wrote {output}", err=True)
+        else:
+            sys.stdout.buffer.write(serialize(graph, fmt or "ttl"))
 
 
 @cli.command()
 @source_options
-def validate(sources, graphs, base):
+def validate(sources, graphs, base, store):
     """Check the graph against ontology/shapes.ttl (exit 0 conforms, 1 does not, 2 cannot load)."""
     from .validate import validate_graph
 
     try:
-        graph = _graph(sources, graphs, base)
-        report = validate_graph(graph)
+        with _graph(sources, graphs, base, store) as graph:
+            report = validate_graph(graph)
+            size = len(graph)
     except PprnetError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     if report.conforms:
-        click.echo(f"conforms: {len(graph)} triples pass every shape")
+        click.echo(f"conforms: {size} triples pass every shape")
         return
     for violation in report.violations:
         click.echo(f"violation: {violation}")
@@ -180,11 +197,12 @@ def validate(sources, graphs, base):
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @source_options
-def stats(as_json, sources, graphs, base):
+def stats(as_json, sources, graphs, base, store):
     """Counts of the graph: triples, and instances per class."""
     from .api import graph_stats
 
-    data = graph_stats(_graph(sources, graphs, base))
+    with _graph(sources, graphs, base, store) as graph:
+        data = graph_stats(graph)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return

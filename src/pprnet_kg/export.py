@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph
 
 from .errors import GraphError
 
@@ -27,24 +27,57 @@ def format_for_path(path: str | Path, default: str = "ttl") -> str:
     return default
 
 
+def canonical_ntriples(graph: Graph) -> str:
+    """The graph as sorted, duplicate-free N-Triples: the canonical text every format starts from."""
+    from .store import is_oxigraph
+
+    fmt = "ox-nt" if is_oxigraph(graph) else "nt"
+    lines = graph.serialize(format=fmt, encoding="utf-8").decode("utf-8").splitlines()
+    return "\n".join(sorted(set(filter(None, lines)))) + "\n"
+
+
+def _prefixes(graph: Graph) -> dict[str, str]:
+    return {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
+
+
 def serialize(graph: Graph, fmt: str = "ttl") -> bytes:
-    """The graph in one format, as bytes; the same graph always gives the same bytes."""
+    """The graph in one format, as bytes; the same graph always gives the same bytes,
+    whichever store holds it (memory or Oxigraph)."""
     if fmt not in FORMATS:
         raise GraphError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    nt = canonical_ntriples(graph)
     if fmt == "nt":
-        lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-        return ("\n".join(sorted(set(filter(None, lines)))) + "\n").encode("utf-8")
+        return nt.encode("utf-8")
+    if fmt in {"ttl", "trig"}:
+        # Oxigraph's writers keep canonical decimals as they are (rdflib's turn "0" into 0.0)
+        # and write the triples in the sorted order they are given.
+        import pyoxigraph as ox
+
+        used = _used_prefixes(graph, nt)
+        triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+        if fmt == "ttl":
+            return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used)
+        name = ox.NamedNode(_graph_name(graph))
+        quads = (ox.Quad(q.subject, q.predicate, q.object, name) for q in triples)
+        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=used)
+    memory = Graph()
+    for prefix, ns in _prefixes(graph).items():
+        memory.bind(prefix, ns, override=True, replace=True)
+    memory.parse(data=nt, format="nt")
     if fmt == "jsonld":
-        context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
-        data = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+        context = _used_prefixes(graph, nt)
+        data = json.loads(memory.serialize(format="json-ld", context=context, auto_compact=True))
         if isinstance(data.get("@graph"), list):
             data["@graph"].sort(key=lambda node: json.dumps(node, sort_keys=True))
         return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     if fmt == "xml":
-        return _SortedGraph.of(graph).serialize(format="xml", encoding="utf-8")
-    if fmt == "trig":
-        return _dataset(graph).serialize(format="trig", encoding="utf-8")
-    return graph.serialize(format=FORMATS[fmt][0], encoding="utf-8")
+        return _SortedGraph.of(memory).serialize(format="xml", encoding="utf-8")
+    raise AssertionError(fmt)  # pragma: no cover - every format is handled above
+
+
+def _used_prefixes(graph: Graph, nt: str) -> dict[str, str]:
+    """Only the prefixes whose namespace occurs in the data, in a stable order."""
+    return {p: ns for p, ns in sorted(_prefixes(graph).items()) if f"<{ns}" in nt}
 
 
 class _SortedGraph(Graph):
@@ -66,16 +99,10 @@ class _SortedGraph(Graph):
         return iter(sorted(super().predicate_objects(subject), key=lambda po: (po[0].n3(), po[1].n3())))
 
 
-def _dataset(graph: Graph) -> Dataset:
-    """TriG needs a graph name; a named graph keeps the output free of random blank nodes."""
+def _graph_name(graph: Graph) -> str:
+    """TriG needs a graph name: <base>graph, so the output has no random blank node."""
     base = next((str(ns) for prefix, ns in graph.namespaces() if prefix == "id"), "urn:pprnet:")
-    ds = Dataset()
-    for prefix, ns in graph.namespaces():
-        ds.bind(prefix, ns, override=True, replace=True)
-    named = ds.graph(URIRef(base + "graph"))
-    for triple in graph:
-        named.add(triple)
-    return ds
+    return base + "graph"
 
 
 def write_graph(graph: Graph, destination: str | Path, fmt: str | None = None) -> Path:
@@ -92,13 +119,18 @@ def write_graph(graph: Graph, destination: str | Path, fmt: str | None = None) -
 
 def load_graph(path: str | Path, graph: Graph | None = None) -> Graph:
     """Parse a graph file (format from its suffix) into a graph; GraphError on failure."""
+    from .store import copy_into, is_oxigraph, parse_format
+
     p = Path(path)
     fmt = FORMATS[format_for_path(p)][0]
     target = graph if graph is not None else Graph()
     if not p.is_file():
         raise GraphError(f"{p}: no such graph file")
     try:
-        target.parse(p, format=fmt)
+        if fmt == "json-ld" and is_oxigraph(target):
+            copy_into(target, Graph().parse(p, format=fmt))
+        else:
+            target.parse(p, format=parse_format(target, fmt))
     except Exception as exc:  # parsers raise many types; report one line
         reason = " ".join(str(exc).split())[:300] or type(exc).__name__
         raise GraphError(f"{p}: cannot parse as {fmt}: {reason}") from None

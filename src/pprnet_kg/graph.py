@@ -53,10 +53,17 @@ def _en(text: str) -> Literal:
     return Literal(text, lang="en")
 
 
-def _dec(x: Decimal) -> Literal:
-    """An xsd:decimal whose lexical form always has a '.', as Turtle writes it back ("0" -> "0.0")."""
+def canonical_decimal(x: Decimal) -> str:
+    """XSD 1.1 canonical form, as Oxigraph stores it: "-0.30" -> "-0.3", "0.0" -> "0"."""
     text = format(x, "f")
-    return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def _dec(x: Decimal) -> Literal:
+    """A decimal literal in canonical form, so every store and format writes the same bytes."""
+    return Literal(canonical_decimal(x), datatype=XSD.decimal)
 
 
 def _issued(citation: dict) -> Literal | None:
@@ -81,10 +88,10 @@ def _fullest(names: Iterable[dict[str, str]]) -> dict[str, str]:
 
 
 class GraphBuilder:
-    def __init__(self, rules: Rules, *, base: str = DEFAULT_BASE) -> None:
+    def __init__(self, rules: Rules, *, base: str = DEFAULT_BASE, graph: Graph | None = None) -> None:
         self.iri = Minter(base)
         self.rules = rules
-        self.g = bind_prefixes(Graph(), base)
+        self.g = bind_prefixes(graph if graph is not None else Graph(), base)
 
     def add(self, s, p, o) -> None:
         self.g.add((s, p, o))
@@ -289,6 +296,6 @@ class GraphBuilder:
 
 
 def build_graph(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
-                base: str = DEFAULT_BASE) -> Graph:
-    """The knowledge graph of some extracted posts."""
-    return GraphBuilder(rules, base=base).build(posts, topics, sources)
+                base: str = DEFAULT_BASE, graph: Graph | None = None) -> Graph:
+    """The knowledge graph of some extracted posts (added to `graph` when one is given)."""
+    return GraphBuilder(rules, base=base, graph=graph).build(posts, topics, sources)

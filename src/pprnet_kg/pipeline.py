@@ -120,12 +120,15 @@ def default_sources() -> list[Path]:
     return [sample_dir()]
 
 
-def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE, rules: Rules | None = None) -> BuildResult:
-    """Read pages (the bundled sample when none are given), extract, and build the graph."""
+def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE, rules: Rules | None = None,
+          graph: Graph | None = None) -> BuildResult:
+    """Read pages (the bundled sample when none are given), extract, and build the graph
+    (into `graph` when given, e.g. one on an Oxigraph store; else a new in-memory graph)."""
     pages = read_pages(list(sources) if sources else default_sources())
     rules = rules or load_rules()
     extraction = extract_pages(pages, rules)
-    graph = build_graph(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules, base=base)
+    graph = build_graph(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
+                        base=base, graph=graph)
     problems = extraction.all_problems
     report = BuildReport(
         pages=len(pages),
