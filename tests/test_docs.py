@@ -44,12 +44,19 @@ def test_readme_query_examples_run(tmp_path):
     runner = CliRunner()
     graph = tmp_path / "blog.ttl"
     assert runner.invoke(cli, ["build", str(REAL_PAGE), "-o", str(graph), "--no-html"]).exit_code == 0
-    examples = [line for line in README.splitlines() if line.startswith("pprnet-kg query ")]
-    assert len(examples) >= 4
+    examples = [line for line in README.splitlines()
+                if line.startswith("pprnet-kg ") and ("out/blog.ttl" in line or "oxigraph:kgdb" in line)]
+    assert len(examples) >= 6
     import shlex
 
     for line in examples:
-        args = [str(graph) if a == "out/blog.ttl" else a for a in shlex.split(line)[1:]]
+        args = [str(graph) if a == "out/blog.ttl" else str(tmp_path / a[4:]) if a.startswith("out/") else a
+                for a in shlex.split(line)[1:]]
+        args = [a.replace("oxigraph:kgdb", f"oxigraph:{tmp_path / 'kgdb'}").replace("../shared", str(ROOT.parent / "shared"))
+                for a in args]
+        if args[0] == "build":
+            assert runner.invoke(cli, args).exit_code == 0, line
+            continue
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, (line, result.output)
         assert "(0 rows)" not in result.output, line
