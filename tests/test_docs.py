@@ -55,6 +55,7 @@ def test_readme_query_examples_run(tmp_path):
         args = [a.replace("oxigraph:kgdb", f"oxigraph:{tmp_path / 'kgdb'}").replace("../shared", str(ROOT.parent / "shared"))
                 for a in args]
         if args[0] == "build":
+            args += [] if "-o" in args else ["-o", str(tmp_path / "kg.ttl")]
             assert runner.invoke(cli, args).exit_code == 0, line
             continue
         result = runner.invoke(cli, args)
