@@ -36,3 +36,21 @@ def sample_build():
     from pprnet_kg.pipeline import build
 
     return build()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    from servers import start_oxigraph
+
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    from servers import start_virtuoso
+
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()

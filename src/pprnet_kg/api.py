@@ -82,3 +82,20 @@ def graph_stats(graph: Graph) -> dict:
     for cls in set(graph.objects(None, RDF.type)):
         counts[graph.namespace_manager.normalizeUri(cls)] = len(set(graph.subjects(RDF.type, cls)))
     return {"triples": len(graph), "classes": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
+
+
+def guess_query_endpoint(endpoint: str) -> str:
+    """Oxigraph serves /store and /query; Virtuoso /sparql-graph-crud[-auth] and /sparql."""
+    for gsp, query in (("/store", "/query"), ("/sparql-graph-crud-auth", "/sparql"), ("/sparql-graph-crud", "/sparql")):
+        if endpoint.rstrip("/").endswith(gsp):
+            return endpoint.rstrip("/")[: -len(gsp)] + query
+    raise ConfigError(f"cannot guess the query endpoint for {endpoint}; give --query-endpoint")
+
+
+def push_graph(*, sources: list, inputs: list, base: str | None, endpoint: str, graph_iri: str,
+               query_endpoint: str | None, append: bool, batch_size: int):
+    from .remote import push
+
+    graph = open_graph(sources=sources, graphs=inputs, base=base, store="oxigraph")
+    return push(graph, endpoint=endpoint, graph_iri=graph_iri, query_endpoint=query_endpoint or guess_query_endpoint(endpoint),
+                mode="append" if append else "replace", batch_size=batch_size)

@@ -128,8 +128,10 @@ def parse_citation_cmd(text):
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (a binding).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
               show_default=True)
+@click.option("--endpoint", help="Run against a remote SPARQL query endpoint (same as --store sparql+URL).")
+@click.option("--named-graph", help="With --endpoint: query this named graph as the default graph.")
 @source_options
-def query(name, expr, params, fmt, sources, graphs, base, store):
+def query(name, expr, params, fmt, endpoint, named_graph, sources, graphs, base, store):
     """Run a named query (see `pprnet-kg queries`), a .rq file, or -e SPARQL."""
     from .api import query_text
 
@@ -141,9 +143,35 @@ def query(name, expr, params, fmt, sources, graphs, base, store):
         if not sep or not key:
             raise click.UsageError(f"--param wants NAME=VALUE, got {item!r}")
         bindings[key.strip()] = value
+    if endpoint:
+        store = f"sparql+{endpoint}"
+    if named_graph:
+        if not store.startswith("sparql+"):
+            raise click.UsageError("--named-graph goes with --endpoint (a remote store)")
+        store = f"{store}#graph={named_graph}"
     with _graph(sources, graphs, base, store) as graph:
         text = query_text(graph, name=name, expr=expr, params=bindings, fmt=fmt, base=base)
     click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--endpoint", required=True, help="Graph Store HTTP Protocol URL (e.g. http://host:7878/store).")
+@click.option("--graph", "graph_iri", required=True, help="IRI of the named graph to load into.")
+@click.option("--query-endpoint", help="SPARQL query URL used to verify the count (default: guessed from --endpoint).")
+@click.option("--append", is_flag=True, help="Add to the named graph instead of replacing it.")
+@click.option("--batch-size", type=click.IntRange(1), default=50_000, show_default=True, help="Triples per request.")
+@click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False),
+              help="A built graph file to push (default: build --source pages or the bundled sample).")
+@click.option("--source", "sources", multiple=True, type=click.Path(), help="Blog page(s) to build and push.")
+@click.option("--base", default=None, help="Base IRI for minted data IRIs.")
+def push(endpoint, graph_iri, query_endpoint, append, batch_size, inputs, sources, base):
+    """Load the graph into a remote triple store (SPARQL 1.1 Graph Store Protocol) and verify it."""
+    from .api import push_graph
+
+    report = push_graph(sources=list(sources), inputs=list(inputs), base=base, endpoint=endpoint,
+                        graph_iri=graph_iri, query_endpoint=query_endpoint, append=append, batch_size=batch_size)
+    click.echo(f"pushed {report.triples_sent} triples in {report.batches} batch(es) to <{report.graph}> "
+               f"({report.mode}); the store now holds {report.triples_in_store}")
 
 
 @cli.command("queries")

@@ -27,3 +27,7 @@ class ValidationError(PprnetError):
 
 class ConfigError(PprnetError):
     """A data file of the project (lexicon, rules) is missing or malformed."""
+
+
+class RemoteError(PprnetError):
+    """A remote SPARQL endpoint or Graph Store refused a request or could not be reached."""

@@ -181,11 +181,58 @@ def _coerce(name: str, ptype: str, raw: str, base: str):
     return Literal(raw)
 
 
+# Comments, IRIs, strings, the WHERE keyword and opening braces: enough to find the WHERE group.
+_TOKEN_RE = re.compile(
+    r"#[^\n]*"
+    r"|<[^<>\s]*>"
+    r'|"""[\s\S]*?"""'
+    r"|'''[\s\S]*?'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|\bWHERE\b|\{",
+    re.IGNORECASE,
+)
+
+
+def inline_bindings(text: str, bindings: dict) -> str:
+    """The bindings as a VALUES block at the start of the query's WHERE group.
+
+    For remote endpoints, which have no initial bindings: the values go in as RDF terms
+    (N-Triples syntax, escaped by rdflib), inside the group so they bind before any
+    FILTER or aggregate, as initial bindings do. No text of the caller is pasted in.
+    """
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    block = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+             + " ".join(bindings[n].n3() for n in names) + ") }\n")
+    first_brace = None
+    after_where = False
+    for m in _TOKEN_RE.finditer(text):
+        token = m.group(0)
+        if token.upper() == "WHERE":
+            after_where = True
+        elif token == "{":
+            if after_where:
+                return text[: m.end()] + "\n" + block + text[m.end():]
+            if first_brace is None:
+                first_brace = m.end()
+    if first_brace is None:
+        raise QueryError("query has no WHERE group to bind parameters in")
+    return text[:first_brace] + "\n" + block + text[first_brace:]
+
+
 def run_query(graph: Graph, query: NamedQuery, params: dict[str, str] | None = None, *, base: str = DEFAULT_BASE):
     """Run a query on a graph with parameters as bindings; returns rdflib's Result."""
+    from .store import is_oxigraph, is_remote
+
     text = with_prologue(query.text, base)
     check_syntax(text, line_offset=text.count("\n") - query.text.count("\n"))
     bindings = coerce_bindings(query, params or {}, base)
+    if is_remote(graph) or is_oxigraph(graph):
+        # Remote endpoints have no initial bindings, and Oxigraph's substitutions leave
+        # BOUND(?param) false: both get the values as a VALUES block inside the WHERE group.
+        text, bindings = inline_bindings(text, bindings), {}
     try:
         result = graph.query(text, initBindings=bindings)
         if result.type == "SELECT":

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .errors import ConfigError, GraphError
@@ -29,6 +29,7 @@ class StoreSpec:
     kind: str  # memory | oxigraph | remote
     path: Path | None = None
     url: str | None = None
+    graph: str | None = None  # remote: the named graph to query as the default graph
 
     @property
     def persistent(self) -> bool:
@@ -52,9 +53,9 @@ def parse_store(text: str | None) -> StoreSpec:
         if not path:
             raise ConfigError("--store oxigraph:PATH needs a directory after the colon")
         return StoreSpec("oxigraph", path=Path(path))
-    m = re.match(r"^sparql\+(https?://\S+)$", text)
+    m = re.match(r"^sparql\+(https?://[^\s#]+)(?:#graph=(\S+))?$", text)
     if m:
-        return StoreSpec("remote", url=m.group(1))
+        return StoreSpec("remote", url=m.group(1), graph=m.group(2))
     raise ConfigError(f"unknown store {text!r}: use memory, oxigraph, oxigraph:DIR or sparql+http(s)://HOST/PATH")
 
 
@@ -80,7 +81,8 @@ def open_graph_store(spec: StoreSpec, *, base: str = DEFAULT_BASE) -> Graph:
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
     store = SPARQLStore(query_endpoint=spec.url, auth=credentials(), returnFormat="json")
-    return bind_prefixes(Graph(store=store, identifier=DATASET_DEFAULT_GRAPH_ID), base)
+    identifier = URIRef(spec.graph) if spec.graph else DATASET_DEFAULT_GRAPH_ID
+    return bind_prefixes(Graph(store=store, identifier=identifier), base)
 
 
 def is_oxigraph(graph: Graph) -> bool:

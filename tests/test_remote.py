@@ -1,0 +1,95 @@
+"""push and query against real triple stores (Oxigraph server, Virtuoso) on loopback."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from pprnet_kg.api import guess_query_endpoint, open_graph
+from pprnet_kg.cli import cli
+from pprnet_kg.errors import RemoteError
+from pprnet_kg.pipeline import build
+from pprnet_kg.queries import library, run_query
+from pprnet_kg.remote import count_triples, push
+from pprnet_kg.store import open_graph_store, parse_store
+
+from test_queries_library import SAMPLE
+
+GRAPH = "https://w3id.org/pprnet/graph/test"
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def server(request, monkeypatch):
+    server = request.getfixturevalue(f"{request.param}_server")
+    if server.user:
+        monkeypatch.setenv("PPRNET_SPARQL_USER", server.user)
+        monkeypatch.setenv("PPRNET_SPARQL_PASSWORD", server.password)
+    else:
+        monkeypatch.delenv("PPRNET_SPARQL_USER", raising=False)
+    return server
+
+
+@pytest.fixture(scope="module")
+def local(real_page):
+    return build([real_page], graph=open_graph_store(parse_store("oxigraph"))).graph
+
+
+def rows(graph, query):
+    params = {p.name: SAMPLE[p.name] for p in query.params if not p.optional}
+    return [tuple(None if t is None else str(t) for t in row) for row in run_query(graph, query, params)]
+
+
+def test_push_replaces_in_batches_and_verifies(server, local):
+    report = push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, batch_size=250)
+    assert (report.triples_sent, report.batches, report.triples_in_store) == (len(local), -(-len(local) // 250), len(local))
+    again = push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query)
+    assert again.triples_in_store == len(local)  # replace, not add
+
+
+def test_append_adds_to_the_named_graph(server, local, tmp_path):
+    page = tmp_path / "one.txt"
+    page.write_text("May 2021\nA New Post\nDoe, J. (2021). Fresh. Journal Z, 1(1), 1-2.\nA summary.\n"
+                    "Practice Implications\nAct.\n", encoding="utf-8")
+    extra = build([page]).graph
+    push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query)
+    report = push(extra, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, mode="append")
+    assert report.triples_in_store > len(local)
+    assert count_triples(server.query, GRAPH) == report.triples_in_store
+
+
+def test_every_library_query_gives_the_same_rows_on_the_server(server, local):
+    push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query)
+    remote = open_graph(store=f"sparql+{server.query}#graph={GRAPH}")
+    for query in library():
+        assert rows(remote, query) == rows(local, query), query.name
+
+
+def test_cli_push_and_query_round_trip(server, real_page):
+    runner = CliRunner()
+    pushed = runner.invoke(cli, ["push", "--endpoint", server.store, "--graph", GRAPH, "--source", str(real_page)])
+    assert pushed.exit_code == 0, pushed.output
+    assert "the store now holds" in pushed.output
+    result = runner.invoke(cli, ["query", "posts_by_month", "--endpoint", server.query, "--named-graph", GRAPH,
+                                 "-p", "month=2020-12", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert len(result.output.strip().splitlines()) == 3
+
+
+def test_unreachable_endpoint_is_a_one_line_error(local):
+    with pytest.raises(RemoteError, match="cannot connect"):
+        push(local, endpoint="http://127.0.0.1:9/store", graph_iri=GRAPH, query_endpoint="http://127.0.0.1:9/query")
+
+
+def test_wrong_credentials_are_reported(virtuoso_server, local, monkeypatch):
+    monkeypatch.setenv("PPRNET_SPARQL_USER", "dba")
+    monkeypatch.setenv("PPRNET_SPARQL_PASSWORD", "wrong")
+    with pytest.raises(RemoteError, match="401"):
+        push(local, endpoint=virtuoso_server.store, graph_iri=GRAPH, query_endpoint=virtuoso_server.query)
+
+
+@pytest.mark.parametrize("endpoint, query", [
+    ("http://h:7878/store", "http://h:7878/query"),
+    ("http://h:8890/sparql-graph-crud-auth", "http://h:8890/sparql"),
+])
+def test_query_endpoint_is_guessed_for_known_servers(endpoint, query):
+    assert guess_query_endpoint(endpoint) == query
