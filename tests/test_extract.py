@@ -94,3 +94,20 @@ def test_broken_rule_file_is_a_config_error(tmp_path):
     (tmp_path / "designs.toml").write_text("[[design]\nkey=", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_rules(tmp_path)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(["CBT", "cbt", "cognitive", "behavioural", "therapy", "group", "Group", "anxiety",
+                          "disorders", "mood", "or", "PTSD", "post", "traumatic", "-", "\u2010", " ", ",", "."])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORDS, max_size=30).map(" ".join))
+def test_fast_phrase_search_finds_exactly_what_the_regex_finds(text):
+    for entries in (RULES.disorders, RULES.interventions, RULES.topics):
+        for entry in entries:
+            for term in entry.terms:
+                expected = [m.group(0).lower() for m in term.pattern.finditer(text)]
+                assert term.find_all(text, text.lower()) == expected, term.phrase

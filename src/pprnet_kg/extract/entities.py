@@ -1,29 +1,48 @@
-"""Disorders, interventions and topics named in a post, by the curated rules in data/."""
+"""Disorders, interventions and topics named in a post, by the curated rules in data/.
+
+Hundreds of phrases are tried per post, so a phrase's regex only runs when all of its words
+occur among the words of the text (set lookups); the matches are the same as running every
+regex.
+"""
 
 from __future__ import annotations
 
+import re
+
 from ..model import Match
-from .rules import Entry
+from .rules import Entry, PhraseSet
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def _hits(text: str, entries) -> dict[int, list[str]]:
+    """Entry index -> every matched text (lower case), for the entries whose phrases occur."""
+    index = entries.index if isinstance(entries, PhraseSet) else PhraseSet(entries).index
+    lowered = text.lower()
+    words = set(_WORD_RE.findall(lowered))
+    hits: dict[int, list[str]] = {}
+    for word in words & index.keys():
+        for i, term in index[word]:
+            if not term.words <= words:
+                continue
+            found = term.find_all(text, lowered)
+            if found:
+                hits.setdefault(i, []).extend(found)
+    return hits
 
 
 def find_entries(text: str, entries: tuple[Entry, ...]) -> tuple[Match, ...]:
     """Every entry with at least one phrase in the text, in lexicon order, with what matched."""
-    found = []
-    lowered = text.lower()
-    for entry in entries:
-        terms = sorted({m.group(0).lower() for t in entry.terms for m in t.finditer(text, lowered)})
-        if terms:
-            found.append(Match(entry.key, entry.label, tuple(terms)))
-    return tuple(found)
+    hits = _hits(text, entries)
+    return tuple(Match(entries[i].key, entries[i].label, tuple(sorted(set(hits[i])))) for i in sorted(hits))
 
 
 def assign_topics(strong_text: str, body_text: str, topics: tuple[Entry, ...], *, min_hits: int) -> tuple[Match, ...]:
     """Topics whose phrases occur in the titles, or at least `min_hits` times in the body."""
+    strong, body = _hits(strong_text, topics), _hits(body_text, topics)
     assigned = []
-    strong_low, body_low = strong_text.lower(), body_text.lower()
-    for topic in topics:
-        strong = {m.group(0).lower() for t in topic.terms for m in t.finditer(strong_text, strong_low)}
-        body_hits = [m.group(0).lower() for t in topic.terms for m in t.finditer(body_text, body_low)]
-        if strong or len(body_hits) >= min_hits:
-            assigned.append(Match(topic.key, topic.label, tuple(sorted(strong | set(body_hits)))))
+    for i in sorted(set(strong) | set(body)):
+        if i in strong or len(body.get(i, [])) >= min_hits:
+            terms = set(strong.get(i, [])) | set(body.get(i, []))
+            assigned.append(Match(topics[i].key, topics[i].label, tuple(sorted(terms))))
     return tuple(assigned)

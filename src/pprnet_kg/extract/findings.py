@@ -56,6 +56,7 @@ _I2_RE = re.compile(r"(?<![\w])I\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")\s*%?")
 _TAU2_RE = re.compile(r"(?:τ|tau)\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")", re.IGNORECASE)
 _K_EQ_RE = re.compile(r"(?<![\w])k\s*=\s*(?P<v>\d+)")
 _N_EQ_RE = re.compile(r"(?<![\w])[Nn]\s*=\s*(?P<v>\d[\d,]*)(?!\.\d)")
+_DIGIT_RE = re.compile(r"\d")
 _COUNT_AFTER_RE = re.compile(r"[\s,;(]*(?:k|n|N)\s*=\s*\d[\d,]*(?!\.\d)")
 _CAVEAT_RE = re.compile(
     r"did\s+not\s+hold(?:\s+up)?|no\s+longer\s+(?:statistically\s+)?significant|"
@@ -113,6 +114,8 @@ def extract_findings(
     problems: list[Problem] = []
     for sentence in sentences_with_lines(summary):
         text = sentence.text
+        if not _DIGIT_RE.search(text):
+            continue  # every statistic has a number: most sentences are skipped here
         matches = list(_MEASURE_RE.finditer(text))
         clause_start = 0
         for i, m in enumerate(matches):

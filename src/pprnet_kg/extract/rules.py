@@ -30,18 +30,51 @@ def phrase_pattern(phrase: str, *, case_sensitive: bool | None = None) -> re.Pat
 @dataclass(frozen=True)
 class Term:
     phrase: str
-    pattern: re.Pattern
+    pattern: re.Pattern  # on the original text (case rule applied)
+    words: frozenset[str]  # lower-case words every match contains: a cheap test before any regex
+    start: str  # the text every match starts with (lower case unless case-sensitive)
+    anchored: re.Pattern  # the same pattern, matched at a position (on lower-cased text when case-insensitive)
+    case_sensitive: bool
 
-    @property
-    def needle(self) -> str:
-        """A lower-case word every match contains: a cheap test before the regex runs."""
-        return re.split(r"[\s\-\u2010\u2011]+", self.phrase.strip())[0].lower()
+    def find_all(self, text: str, lowered: str) -> list[str]:
+        """Every match (lower case), trying the regex only where the first word occurs."""
+        haystack = text if self.case_sensitive else lowered
+        found, pos = [], haystack.find(self.start)
+        while pos != -1:
+            m = self.anchored.match(haystack, pos)
+            if m:
+                found.append(m.group(0).lower())
+                pos = haystack.find(self.start, m.end())
+            else:
+                pos = haystack.find(self.start, pos + 1)
+        return found
 
-    def finditer(self, text: str, lowered: str):
-        """Matches in text; `lowered` is text.lower(), computed once by the caller."""
-        if self.needle not in lowered:
-            return iter(())
-        return self.pattern.finditer(text)
+
+def make_term(phrase: str, *, case_sensitive: bool | None = None) -> Term:
+    words = re.findall(r"\w+", phrase.lower())
+    if not words:
+        raise ConfigError(f"phrase without a word in rules: {phrase!r}")
+    pattern = phrase_pattern(phrase, case_sensitive=case_sensitive)
+    sensitive = not (pattern.flags & re.IGNORECASE)
+    first = re.split(r"[\s\-\u2010\u2011]+", phrase.strip())[0]
+    source = phrase if sensitive else phrase.lower()
+    anchored = phrase_pattern(source, case_sensitive=True)
+    return Term(phrase, pattern, frozenset(words), first if sensitive else first.lower(), anchored, sensitive)
+
+
+class PhraseSet(tuple):
+    """A tuple of entries with an index from each word to the phrases that contain it."""
+
+    def __new__(cls, entries=()):
+        self = super().__new__(cls, entries)
+        self.index = {}
+        for i, entry in enumerate(self):
+            for term in entry.terms:
+                self.index.setdefault(min(term.words, key=lambda w: (-len(w), w)), []).append((i, term))
+        return self
+
+    def __add__(self, other):
+        return PhraseSet(tuple(self) + tuple(other))
 
 
 @dataclass(frozen=True)
@@ -57,11 +90,11 @@ class Entry:
 
 @dataclass(frozen=True)
 class Rules:
-    disorders: tuple[Entry, ...]
-    interventions: tuple[Entry, ...]
-    designs: tuple[Entry, ...]
+    disorders: PhraseSet
+    interventions: PhraseSet
+    designs: PhraseSet
     outcomes: tuple[OutcomeTerm, ...]
-    topics: tuple[Entry, ...]
+    topics: PhraseSet
     topic_min_hits: int
 
 
@@ -76,12 +109,12 @@ def _load(path: Path) -> dict:
 
 
 def _terms(phrases: list[str], abbreviations: list[str] = ()) -> tuple[Term, ...]:
-    out = [Term(p, phrase_pattern(p)) for p in phrases]
-    out += [Term(a, phrase_pattern(a, case_sensitive=True)) for a in abbreviations]
+    out = [make_term(p) for p in phrases]
+    out += [make_term(a, case_sensitive=True) for a in abbreviations]
     return tuple(out)
 
 
-def _entries(items: list[dict], path: Path, kind: str) -> tuple[Entry, ...]:
+def _entries(items: list[dict], path: Path, kind: str) -> PhraseSet:
     entries, keys = [], set()
     for item in items:
         try:
@@ -99,7 +132,7 @@ def _entries(items: list[dict], path: Path, kind: str) -> tuple[Entry, ...]:
             mesh=tuple(item.get("mesh", [])),
             wikidata=tuple(item.get("wikidata", [])),
         ))
-    return tuple(entries)
+    return PhraseSet(entries)
 
 
 def load_rules(directory: Path | None = None) -> Rules:
@@ -122,7 +155,7 @@ def load_rules(directory: Path | None = None) -> Rules:
         outcomes=tuple(
             OutcomeTerm(o["label"], phrase_pattern(p)) for o in outcomes.get("outcome", []) for p in o["phrases"]
         ),
-        topics=tuple(
+        topics=PhraseSet(
             Entry(key=label, label=label, terms=_terms(list(phrases)))
             for label, phrases in topics.get("topics", {}).items()
         ),

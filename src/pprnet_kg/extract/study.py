@@ -6,6 +6,7 @@ import re
 
 from ..model import StudyFacts
 from .findings import _K_PROSE_RE, count_value
+from .entities import find_entries
 from .rules import Entry
 from .sentences import split_sentences
 
@@ -17,6 +18,7 @@ _STUDY_CUE_RE = re.compile(
     r"\bstudies\b",
     re.IGNORECASE,
 )
+_DIGIT_RE = re.compile(r"\d")
 _N_RE = re.compile(
     r"(?P<qual>over|more\s+than|almost|nearly|about|approximately|around|roughly|under|fewer\s+than)?\s*"
     r"(?P<count>\d[\d,]*)\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
@@ -30,11 +32,9 @@ def study_design(cited_title: str, post_text: str, designs: tuple[Entry, ...], c
     if csl_type in {"book", "chapter"}:
         return "book or chapter", (csl_type,)
     for text in (cited_title, post_text):
-        lowered = text.lower()
-        for design in designs:
-            hits = sorted({m.group(0).lower() for t in design.terms for m in t.finditer(text, lowered)})
-            if hits:
-                return design.label, tuple(hits)
+        found = find_entries(text, designs)
+        if found:
+            return found[0].label, found[0].terms
     return None, ()
 
 
@@ -43,11 +43,15 @@ def study_counts(summary: str) -> tuple[int | None, int | None, str | None]:
     ks: set[int] = set()
     ns: dict[int, str | None] = {}
     for sentence in split_sentences(summary):
-        if not _STUDY_CUE_RE.search(sentence):
-            continue
-        for m in _K_PROSE_RE.finditer(sentence):
-            ks.add(count_value(m.group("count")))
-        for m in _N_RE.finditer(sentence):
+        lowered = sentence.lower()
+        has_digit = _DIGIT_RE.search(sentence) is not None
+        could_count_studies = any(w in lowered for w in ("stud", "trial", "rct", "sample"))
+        if not (has_digit or could_count_studies) or not _STUDY_CUE_RE.search(sentence):
+            continue  # cheap tests first: most sentences name no count at all
+        if could_count_studies:
+            for m in _K_PROSE_RE.finditer(sentence):
+                ks.add(count_value(m.group("count")))
+        for m in _N_RE.finditer(sentence) if has_digit else ():
             qual = " ".join(m.group("qual").lower().split()) if m.group("qual") else None
             ns.setdefault(int(m.group("count").replace(",", "")), qual)
     k = ks.pop() if len(ks) == 1 else None
