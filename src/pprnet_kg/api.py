@@ -99,3 +99,14 @@ def push_graph(*, sources: list, inputs: list, base: str | None, endpoint: str, 
     graph = open_graph(sources=sources, graphs=inputs, base=base, store="oxigraph")
     return push(graph, endpoint=endpoint, graph_iri=graph_iri, query_endpoint=query_endpoint or guess_query_endpoint(endpoint),
                 mode="append" if append else "replace", batch_size=batch_size)
+
+
+def write_synthetic(posts: int, output: str | Path, *, seed: int) -> list[Path]:
+    from .extract import load_rules
+    from .synth import generate, write_corpus
+
+    rules = load_rules()
+    try:
+        return write_corpus(generate(posts, rules, seed=seed), rules, Path(output), seed=seed)
+    except OSError as exc:
+        raise ConfigError(f"{output}: cannot write the corpus: {exc.strerror or exc}") from None

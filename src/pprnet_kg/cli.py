@@ -174,6 +174,19 @@ def push(endpoint, graph_iri, query_endpoint, append, batch_size, inputs, source
                f"({report.mode}); the store now holds {report.triples_in_store}")
 
 
+@cli.command()
+@click.option("--posts", type=click.IntRange(1), default=1000, show_default=True, help="How many posts.")
+@click.option("-o", "--output", default="out/synth", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the pages (10 posts a page).")
+@click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same corpus.")
+def synth(posts, output, seed):
+    """Write a synthetic blog-like corpus (for benchmarks and tests; all text is made up)."""
+    from .api import write_synthetic
+
+    paths = write_synthetic(posts, output, seed=seed)
+    click.echo(f"wrote {posts} posts in {len(paths)} pages to {output}")
+
+
 @cli.command("queries")
 def queries_cmd():
     """List the named queries with their titles and parameters."""
