@@ -159,7 +159,7 @@ def query(name, expr, params, fmt, endpoint, named_graph, sources, graphs, base,
 @click.option("--graph", "graph_iri", required=True, help="IRI of the named graph to load into.")
 @click.option("--query-endpoint", help="SPARQL query URL used to verify the count (default: guessed from --endpoint).")
 @click.option("--append", is_flag=True, help="Add to the named graph instead of replacing it.")
-@click.option("--batch-size", type=click.IntRange(1), default=50_000, show_default=True, help="Triples per request.")
+@click.option("--batch-size", type=click.IntRange(1), default=10_000, show_default=True, help="Triples per request.")
 @click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False),
               help="A built graph file to push (default: build --source pages or the bundled sample).")
 @click.option("--source", "sources", multiple=True, type=click.Path(), help="Blog page(s) to build and push.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -107,8 +108,12 @@ def with_prologue(text: str, base: str = DEFAULT_BASE) -> str:
     return "\n".join(lines) + "\n" + text
 
 
+@lru_cache(maxsize=256)
 def check_syntax(text: str, *, line_offset: int = 0) -> None:
-    """Raise QueryError (with line and column) unless the text is one SPARQL query."""
+    """Raise QueryError (with line and column) unless the text is one SPARQL query.
+
+    Cached: rdflib's parser takes milliseconds, far more than Oxigraph needs to answer
+    most library queries, and a named query's text is the same on every run."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 

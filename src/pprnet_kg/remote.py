@@ -21,7 +21,7 @@ from .errors import RemoteError
 from .export import canonical_ntriples
 from .store import credentials
 
-DEFAULT_BATCH = 50_000  # triples per request
+DEFAULT_BATCH = 10_000  # triples per request; Virtuoso resets connections somewhere above 20,000
 TIMEOUT = 120  # seconds per request
 
 
@@ -61,7 +61,8 @@ def _request(url: str, *, method: str, data: bytes | None = None, headers: dict 
         raise RemoteError(f"{method} {url}: HTTP {exc.code} {exc.reason}: {body}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise RemoteError(f"{method} {url}: cannot connect: {reason}") from None
+        hint = " (the server may limit request size: try a smaller --batch-size)" if data and len(data) > 1_000_000 else ""
+        raise RemoteError(f"{method} {url}: cannot connect: {reason}{hint}") from None
 
 
 def _with_graph(endpoint: str, graph_iri: str) -> str:
