@@ -97,3 +97,15 @@ def test_optional_parameters_filter_the_same_on_both_stores(stores, query):
     unfiltered = [tuple(map(str, r)) for r in run_query(stores["memory"], query, {
         p.name: SAMPLE[p.name] for p in query.params if not p.optional})]
     assert on_oxigraph == on_memory and 0 < len(on_memory) < len(unfiltered)
+
+
+def test_awkward_text_is_stored_the_same_on_both_stores(tmp_path):
+    # the Oxigraph build writes N-Triples itself: quotes, backslashes, tabs and newlines must survive
+    page = tmp_path / "odd.txt"
+    page.write_text('June 2021\nA "Quoted" Title\\ With\tTab\nDoe, J. (2021). T\\itle "x". J, 1, 2.\n'
+                    'Summary with \\ backslash, "quotes", a\ttab, ünïcödé and \u2028 separator.\n'
+                    "Practice Implications\nNothing.\n", encoding="utf-8")
+    memory = build([page]).graph
+    oxigraph = build([page], graph=open_graph_store(parse_store("oxigraph"))).graph
+    assert serialize(oxigraph, "nt") == serialize(memory, "nt")
+    assert any('"quotes"' in str(o) for o in oxigraph.objects())

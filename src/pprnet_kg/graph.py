@@ -49,6 +49,22 @@ def excludes_null(f: Finding) -> bool | None:
     return f.ci_lower > null or f.ci_upper < null
 
 
+_NT_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
+_NT_ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)})
+
+
+def _nt(term) -> str:
+    """One term in N-Triples syntax (only IRIs and literals occur: the graph has no blank nodes)."""
+    if isinstance(term, Literal):
+        text = '"' + str(term).translate(_NT_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype and term.datatype != XSD.string:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    return f"<{term}>"
+
+
 def _en(text: str) -> Literal:
     return Literal(text, lang="en")
 
@@ -91,10 +107,26 @@ class GraphBuilder:
     def __init__(self, rules: Rules, *, base: str = DEFAULT_BASE, graph: Graph | None = None) -> None:
         self.iri = Minter(base)
         self.rules = rules
+        self.lexicon = {e.key: e for e in (*rules.disorders, *rules.interventions)}
         self.g = bind_prefixes(graph if graph is not None else Graph(), base)
+        self.triples: list[tuple] = []
 
     def add(self, s, p, o) -> None:
-        self.g.add((s, p, o))
+        self.triples.append((s, p, o))
+
+    def flush(self) -> Graph:
+        """Insert the collected triples in one go: into Oxigraph as one N-Triples load."""
+        from .store import is_oxigraph
+
+        if is_oxigraph(self.g):
+            import pyoxigraph as ox
+
+            data = "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in self.triples)
+            self.g.store._inner.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        else:
+            self.g.addN((s, p, o, self.g) for s, p, o in self.triples)
+        self.triples = []
+        return self.g
 
     def build(self, posts: list[Post], topics: list[str], sources: list[str]) -> Graph:
         people: dict[URIRef, list[dict]] = defaultdict(list)
@@ -113,7 +145,7 @@ class GraphBuilder:
             self.add(page, DCTERMS.identifier, Literal(source))
         for post in posts:
             self._post(post)
-        return self.g
+        return self.flush()
 
     def _person(self, iri: URIRef, name: dict[str, str]) -> None:
         self.add(iri, RDF.type, FOAF.Person)
@@ -186,7 +218,7 @@ class GraphBuilder:
             self.add(article, PPR.sampleSize, Literal(study.n_participants))
             if study.n_qualifier:
                 self.add(article, PPR.sampleSizeQualifier, Literal(study.n_qualifier))
-        lexicon = {e.key: e for e in self.rules.disorders + self.rules.interventions}
+        lexicon = self.lexicon
         for match in post.conditions:
             iri = self.iri.disorder(match.key)
             self.add(article, PPR.studiesCondition, iri)
