@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 import networkx as nx
 
 from pprnet_kg.projection import overview
@@ -59,3 +61,69 @@ def test_large_views_are_laid_out_without_physics():
     assert net.options["physics"]["enabled"] is False
     assert all("x" in n and "y" in n for n in net.nodes)
     assert to_network(nx.path_graph(10)).options["physics"]["enabled"] is True
+
+
+from pprnet_kg import projection as P  # noqa: E402
+from pprnet_kg.errors import QueryError  # noqa: E402
+
+GLOSTER = "https://w3id.org/pprnet/id/article/doi/10.1016/j.cpr.2019.101810"
+ID = "https://w3id.org/pprnet/id/"
+
+
+def test_topics_view_has_weighted_co_occurrence(real_build):
+    view = P.topics_view(real_build.graph)
+    types = nx.get_node_attributes(view, "type")
+    assert sorted(set(types.values())) == ["article", "topic"]
+    anxiety, depression = ID + "topic/anxiety-disorders", ID + "topic/depression-and-depressive-symptoms"
+    assert view.edges[anxiety, depression]["weight"] == 1 and "1 shared post" in view.edges[anxiety, depression]["title"]
+    alliance = P.topics_view(real_build.graph, topic="Alliance and Therapeutic Relationship")
+    assert {n for n, t in nx.get_node_attributes(alliance, "type").items() if t == "article"} == {
+        ID + "article/doi/10.3389/fpsyg.2019.00347",
+        ID + "article/fluckiger-2020-the-reciprocal-relationship-between-alliance-and",
+        ID + "article/uncited/2020-07-is-the-therapeutic-alliance-diminished-by-videoconferencing"}
+
+
+def test_evidence_view_weights_and_verdicts(real_build):
+    view = P.evidence_view(real_build.graph)
+    edge = view.edges[ID + "disorder/depression", ID + "intervention/cbt"]
+    assert (edge["weight"], edge["verdict"]) == (2, "mixed")  # 0.45 excludes 0, 0.359 does not
+    assert "SMD = 0.45 [0.16, 0.75]" in edge["title"] and "SMD = 0.359 [-0.349, 1.068]" in edge["title"]
+    firth = view.edges[ID + "disorder/depression", ID + "intervention/supportive-therapy"]
+    assert firth["verdict"] == "no effect statistics"
+    assert P.verdict([True, True]) == "CIs exclude the null" and P.verdict([False]) == "CIs include the null"
+
+
+def test_authors_view_is_coauthorship_with_communities(real_build):
+    view = P.authors_view(real_build.graph)
+    assert view.number_of_nodes() == 27
+    assert view.edges[ID + "person/gloster-at", ID + "person/karekla-m"]["weight"] == 1
+    communities = set(nx.get_node_attributes(view, "community").values())
+    assert len(communities) == 5  # five author teams, no one in two teams
+    assert view.nodes[ID + "person/firth-n"]["community"] != view.nodes[ID + "person/gloster-at"]["community"]
+    assert view.nodes[ID + "person/firth-n"]["community"] == view.nodes[ID + "person/barkham-m"]["community"]
+
+
+def test_ego_view_by_label_and_depth(real_build):
+    one = P.ego_view(real_build.graph, "M. Barkham", depth=1)
+    assert ID + "person/barkham-m" in one and one.nodes[ID + "person/barkham-m"]["focus"]
+    two = P.ego_view(real_build.graph, ID + "person/barkham-m", depth=2)
+    assert one.number_of_nodes() < two.number_of_nodes()
+    with pytest.raises(QueryError):
+        P.ego_view(real_build.graph, "no such node")
+
+
+def test_query_view_from_select_and_construct(real_build):
+    from pprnet_kg.queries import adhoc_query, load_query, run_query
+
+    select = P.query_view(real_build.graph, run_query(real_build.graph, load_query("graph_topics_articles")))
+    assert select.number_of_edges() == 18
+    construct = P.query_view(real_build.graph, run_query(real_build.graph, adhoc_query(
+        "CONSTRUCT { ?a dcterms:isPartOf ?j } WHERE { ?a dcterms:isPartOf ?j }")))
+    assert construct.number_of_edges() == 5
+    with pytest.raises(QueryError):
+        P.query_view(real_build.graph, run_query(real_build.graph, load_query("articles_per_journal")))
+
+
+def test_evidence_edges_are_coloured_by_verdict_and_listed_in_the_legend(real_build):
+    html = render_html(to_network(P.evidence_view(real_build.graph)))
+    assert 'id="edge-legend"' in html and "mixed" in html and "no effect statistics" in html

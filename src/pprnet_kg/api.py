@@ -110,3 +110,37 @@ def write_synthetic(posts: int, output: str | Path, *, seed: int) -> list[Path]:
         return write_corpus(generate(posts, rules, seed=seed), rules, Path(output), seed=seed)
     except OSError as exc:
         raise ConfigError(f"{output}: cannot write the corpus: {exc.strerror or exc}") from None
+
+
+def make_view(graph: Graph, view: str, *, focus: str | None = None, depth: int = 1, topic: str | None = None,
+              query: str | None = None, params: dict | None = None):
+    """A networkx view of the graph by name (see projection.VIEWS)."""
+    from . import projection as p
+
+    if view == "ego":
+        if not focus:
+            raise ConfigError("the ego view needs --focus LABEL|IRI")
+        return p.ego_view(graph, focus, depth=depth)
+    if view == "query":
+        from .queries import load_query, run_query
+
+        if not query:
+            raise ConfigError("the query view needs --query NAME|FILE (a CONSTRUCT, or a SELECT with ?source ?target)")
+        return p.query_view(graph, run_query(graph, load_query(query), params or {}))
+    builders = {"overview": p.overview, "topics": p.topics_view, "evidence": p.evidence_view, "authors": p.authors_view}
+    if view not in builders:
+        raise ConfigError(f"unknown view {view!r}; choose one of {', '.join(p.VIEWS)}")
+    return builders[view](graph, topic=topic)
+
+
+def write_view(graph: Graph, view: str, output: str | Path, **options) -> tuple[Path, int, int]:
+    from .viz import to_network, write_html
+
+    networkx_view = make_view(graph, view, **options)
+    title = f"PPRNet knowledge graph: {view} view"
+    if options.get("focus"):
+        title += f" around {options['focus']}"
+    if options.get("topic"):
+        title += f" for {options['topic']}"
+    path = write_html(to_network(networkx_view, heading=title), output)
+    return path, networkx_view.number_of_nodes(), networkx_view.number_of_edges()

@@ -137,12 +137,7 @@ def query(name, expr, params, fmt, endpoint, named_graph, sources, graphs, base,
 
     if bool(name) == bool(expr):
         raise click.UsageError("give a query NAME or FILE, or -e SPARQL (one of them)")
-    bindings = {}
-    for item in params:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.UsageError(f"--param wants NAME=VALUE, got {item!r}")
-        bindings[key.strip()] = value
+    bindings = dict(_split_param(p) for p in params)
     if endpoint:
         store = f"sparql+{endpoint}"
     if named_graph:
@@ -185,6 +180,33 @@ def synth(posts, output, seed):
 
     paths = write_synthetic(posts, output, seed=seed)
     click.echo(f"wrote {posts} posts in {len(paths)} pages to {output}")
+
+
+@cli.command()
+@click.argument("view", type=click.Choice(["overview", "topics", "evidence", "authors", "ego", "query"]))
+@click.option("--focus", help="ego: the node to centre on (label or IRI).")
+@click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="ego: how many steps out.")
+@click.option("--topic", help="Only the articles filed under this topic (label or IRI).")
+@click.option("--query", "query_name", help="query: a named query or .rq file (CONSTRUCT, or SELECT ?source ?target).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="query: a parameter.")
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False), help="HTML file (default out/VIEW.html).")
+@source_options
+def viz(view, focus, depth, topic, query_name, params, output, sources, graphs, base, store):
+    """Draw an interactive, offline HTML graph: overview, topics, evidence, authors, ego or query."""
+    from .api import write_view
+
+    bindings = dict(_split_param(p) for p in params)
+    with _graph(sources, graphs, base, store) as graph:
+        path, nodes, edges = write_view(graph, view, output or f"out/{view}.html", focus=focus, depth=depth,
+                                        topic=topic, query=query_name, params=bindings)
+    click.echo(f"wrote {path} ({nodes} nodes, {edges} edges)")
+
+
+def _split_param(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key:
+        raise click.UsageError(f"--param wants NAME=VALUE, got {item!r}")
+    return key.strip(), value
 
 
 @cli.command("queries")

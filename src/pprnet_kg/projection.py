@@ -1,23 +1,38 @@
 """RDF graph -> networkx views: which nodes and edges a picture of the evidence shows.
 
-The overview view links articles to their topics, journal, disorders and interventions.
-Node attributes carry plain text only (label, type, details); escaping is the renderer's job.
+Every view is a networkx Graph whose nodes carry plain text only (label, type, details,
+doi) and whose edges carry a weight and a plain-text title; escaping is the renderer's job.
+
+- overview: articles with their topics, journals, disorders and interventions;
+- topics: topics and their articles, plus topic co-occurrence weighted by shared posts;
+- evidence: disorders and interventions, an edge per pair studied together, weighted by
+  the number of findings, with a verdict from the findings' CIs;
+- authors: co-authorship weighted by joint articles, with Louvain communities;
+- ego: the neighbourhood of any node of the overview;
+- query: a SELECT with ?source ?target columns (or a CONSTRUCT) drawn as a graph.
 """
 
 from __future__ import annotations
 
-import networkx as nx
-from rdflib import Graph
+from collections import defaultdict
+from dataclasses import dataclass
 
+import networkx as nx
+from rdflib import Graph, Literal, URIRef
+
+from .errors import QueryError
 from .namespaces import sparql_prologue
 
-NODE_TYPES = ("topic", "article", "disorder", "intervention", "journal")
+NODE_TYPES = ("topic", "article", "disorder", "intervention", "journal", "author", "resource")
+VIEWS = ("overview", "topics", "evidence", "authors", "ego", "query")
 
 _ARTICLES = """
-SELECT ?article ?title ?year ?doi ?design ?k ?n ?journal ?journalTitle ?citation ?postTitle ?month WHERE {
+SELECT ?article ?title ?year ?doi ?design ?k ?n ?journal ?journalTitle ?citation ?postTitle ?month ?implications
+WHERE {
   ?post a schema:BlogPosting ; schema:about ?article ; dcterms:title ?postTitle .
   OPTIONAL { ?post dcterms:date ?month }
   OPTIONAL { ?post ppr:citationText ?citation }
+  OPTIONAL { ?post ppr:practiceImplications ?implications }
   OPTIONAL { ?article dcterms:title ?title }
   OPTIONAL { ?article dcterms:issued ?year }
   OPTIONAL { ?article bibo:doi ?doi }
@@ -38,18 +53,49 @@ SELECT ?article ?target ?label ?kind WHERE {
   }
 }
 """
+_FINDINGS = """
+SELECT ?article ?finding ?code ?value ?lo ?hi ?excludes WHERE {
+  ?article ppr:reportsFinding ?finding .
+  ?finding ppr:measureCode ?code ; ppr:value ?value .
+  OPTIONAL { ?finding ppr:ciLower ?lo ; ppr:ciUpper ?hi }
+  OPTIONAL { ?finding ppr:excludesNull ?excludes }
+}
+"""
+_AUTHORS = """
+SELECT ?article ?person ?name WHERE { ?article dcterms:creator ?person . OPTIONAL { ?person foaf:name ?name } }
+"""
 
 
 def _short(text: str, n: int = 48) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def overview(graph: Graph) -> nx.Graph:
-    """Articles with their topics, journals, disorders and interventions."""
-    g = nx.Graph()
-    prologue = sparql_prologue()
-    for row in sorted(graph.query(prologue + _ARTICLES), key=lambda r: str(r.article)):
+def _rows(graph: Graph, query: str, key=None):
+    rows = list(graph.query(sparql_prologue() + query))
+    return sorted(rows, key=key or (lambda r: tuple("" if v is None else str(v) for v in r)))
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    iri: str
+    title: str
+    details: str
+    doi: str
+    year: str
+    design: str
+    k: str
+    n: str
+    post_title: str
+    implications: str
+
+
+def articles(graph: Graph) -> dict[str, ArticleInfo]:
+    """What a reader wants to see about each article, as plain text."""
+    out: dict[str, ArticleInfo] = {}
+    for row in _rows(graph, _ARTICLES, key=lambda r: str(r.article)):
         aid = str(row.article)
+        if aid in out:
+            continue
         title = str(row.title) if row.title else str(row.postTitle)
         details = [title]
         if row.citation:
@@ -57,15 +103,213 @@ def overview(graph: Graph) -> nx.Graph:
         facts = [("Year", row.year), ("Design", row.design), ("k studies", row.k), ("N participants", row.n),
                  ("Blog post", row.postTitle), ("Month", row.month)]
         details += [f"{name}: {value}" for name, value in facts if value is not None]
-        g.add_node(aid, label=_short(title), type="article", details="\n".join(details),
-                   doi=str(row.doi) if row.doi else "")
+        out[aid] = ArticleInfo(aid, title, "\n".join(details), str(row.doi or ""), str(row.year or "")[:4],
+                               str(row.design or ""), str(row.k or ""), str(row.n or ""), str(row.postTitle),
+                               str(row.implications or ""))
+    return out
+
+
+def _add_article(g: nx.Graph, info: ArticleInfo) -> None:
+    g.add_node(info.iri, label=_short(info.title), type="article", details=info.details, doi=info.doi)
+
+
+def _links(graph: Graph) -> list:
+    return _rows(graph, _LINKS)
+
+
+def _topic_filter(graph: Graph, topic: str | None) -> set[str] | None:
+    """Articles filed under a topic (by label or IRI), or None for no filter."""
+    if not topic:
+        return None
+    wanted = {str(r.article) for r in _links(graph)
+              if r.kind.toPython() == "topic" and topic in (str(r.label), str(r.target))}
+    if not wanted:
+        raise QueryError(f"no articles under topic {topic!r}")
+    return wanted
+
+
+def overview(graph: Graph, *, topic: str | None = None) -> nx.Graph:
+    """Articles with their topics, journals, disorders and interventions."""
+    g = nx.Graph()
+    keep = _topic_filter(graph, topic)
+    info = articles(graph)
+    for row in _rows(graph, _ARTICLES, key=lambda r: str(r.article)):
+        aid = str(row.article)
+        if keep is not None and aid not in keep:
+            continue
+        _add_article(g, info[aid])
         if row.journal:
             jid = str(row.journal)
             g.add_node(jid, label=_short(str(row.journalTitle)), type="journal",
                        details=f"Journal: {row.journalTitle}", doi="")
-            g.add_edge(aid, jid)
-    for row in sorted(graph.query(prologue + _LINKS), key=lambda r: (str(r.article), str(r.target))):
+            g.add_edge(aid, jid, weight=1, title="")
+    for row in _links(graph):
+        aid = str(row.article)
+        if aid not in g:
+            continue
         tid = str(row.target)
-        g.add_node(tid, label=_short(str(row.label)), type=str(row.kind), details=f"{row.kind.title()}: {row.label}", doi="")
-        g.add_edge(str(row.article), tid)
+        kind = str(row.kind)
+        g.add_node(tid, label=_short(str(row.label)), type=kind, details=f"{kind.title()}: {row.label}", doi="")
+        g.add_edge(aid, tid, weight=1, title="")
+    return g
+
+
+def topics_view(graph: Graph, *, topic: str | None = None) -> nx.Graph:
+    """Topics and their articles, and topic co-occurrence weighted by the posts they share."""
+    g = nx.Graph()
+    keep = _topic_filter(graph, topic)
+    info = articles(graph)
+    by_article: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in _links(graph):
+        if str(row.kind) == "topic" and (keep is None or str(row.article) in keep):
+            by_article[str(row.article)].append((str(row.target), str(row.label)))
+    for aid, topics in sorted(by_article.items()):
+        _add_article(g, info[aid])
+        for tid, label in topics:
+            g.add_node(tid, label=_short(label), type="topic", details=f"Topic: {label}", doi="")
+            g.add_edge(aid, tid, weight=1, title="filed under")
+        for i, (a, la) in enumerate(topics):
+            for b, lb in topics[i + 1:]:
+                w = g.edges[a, b]["weight"] + 1 if g.has_edge(a, b) else 1
+                g.add_edge(a, b, weight=w, title=f"{la} and {lb}: {w} shared post(s)")
+    return g
+
+
+def verdict(excludes: list[bool | None]) -> str:
+    known = [e for e in excludes if e is not None]
+    if not known:
+        return "no CI"
+    if all(known):
+        return "CIs exclude the null"
+    if not any(known):
+        return "CIs include the null"
+    return "mixed"
+
+
+def evidence_view(graph: Graph, *, topic: str | None = None) -> nx.Graph:
+    """Disorders and interventions, an edge per pair studied together, weighted by findings."""
+    keep = _topic_filter(graph, topic)
+    info = articles(graph)
+    conditions: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    interventions: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in _links(graph):
+        target = (str(row.target), str(row.label))
+        if str(row.kind) == "disorder":
+            conditions[str(row.article)].append(target)
+        elif str(row.kind) == "intervention":
+            interventions[str(row.article)].append(target)
+    findings: dict[str, list] = defaultdict(list)
+    for row in _rows(graph, _FINDINGS):
+        findings[str(row.article)].append(row)
+    g = nx.Graph()
+    pairs: dict[tuple[str, str], list[tuple[str, object]]] = defaultdict(list)
+    for aid in sorted(set(conditions) & set(interventions)):
+        if keep is not None and aid not in keep:
+            continue
+        for did, dlabel in conditions[aid]:
+            g.add_node(did, label=_short(dlabel), type="disorder", details=f"Disorder: {dlabel}", doi="")
+            for iid, ilabel in interventions[aid]:
+                g.add_node(iid, label=_short(ilabel), type="intervention", details=f"Intervention: {ilabel}", doi="")
+                pairs[(did, iid)] += [(aid, f) for f in findings.get(aid, [])] or [(aid, None)]
+    for (did, iid), items in sorted(pairs.items()):
+        rows = [f for _, f in items if f is not None]
+        lines = []
+        for aid, f in items:
+            title = _short(info[aid].title, 70)
+            if f is None:
+                lines.append(f"{title}: no effect statistics")
+                continue
+            ci = f" [{f.lo}, {f.hi}]" if f.lo is not None else ""
+            lines.append(f"{f.code} = {f.value}{ci}: {title}")
+        excludes = [None if f.excludes is None else bool(f.excludes.toPython()) for f in rows]
+        g.add_edge(did, iid, weight=max(1, len(rows)), verdict=verdict(excludes) if rows else "no effect statistics",
+                   title="\n".join(lines))
+    return g
+
+
+def authors_view(graph: Graph, *, topic: str | None = None, seed: int = 7) -> nx.Graph:
+    """Co-authorship: an edge per pair of co-authors weighted by joint articles; Louvain communities."""
+    keep = _topic_filter(graph, topic)
+    by_article: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in _rows(graph, _AUTHORS):
+        if keep is None or str(row.article) in keep:
+            by_article[str(row.article)].append((str(row.person), str(row.name or row.person)))
+    g = nx.Graph()
+    for aid, people in sorted(by_article.items()):
+        for pid, name in people:
+            count = g.nodes[pid]["articles"] + 1 if pid in g else 1
+            g.add_node(pid, label=_short(name), type="author", details=f"Author: {name}\nArticles: {count}",
+                       doi="", articles=count)
+        for i, (a, na) in enumerate(people):
+            for b, nb in people[i + 1:]:
+                w = g.edges[a, b]["weight"] + 1 if g.has_edge(a, b) else 1
+                g.add_edge(a, b, weight=w, title=f"{na} and {nb}: {w} joint article(s)")
+    if g.number_of_nodes():
+        communities = nx.community.louvain_communities(g, weight="weight", seed=seed)
+        for number, members in enumerate(sorted(communities, key=lambda c: (-len(c), min(c)))):
+            for pid in members:
+                g.nodes[pid]["community"] = number
+                g.nodes[pid]["details"] += f"\nCommunity: {number + 1}"
+    return g
+
+
+def _find_node(view: nx.Graph, focus: str) -> str:
+    if focus in view:
+        return focus
+    wanted = focus.casefold()
+    exact = sorted(n for n, d in view.nodes(data=True) if d.get("details", "").split("\n")[0].split(": ", 1)[-1].casefold() == wanted
+                   or d.get("label", "").casefold() == wanted)
+    if exact:
+        return exact[0]
+    partial = sorted(n for n, d in view.nodes(data=True) if wanted in d.get("label", "").casefold())
+    if len(partial) == 1:
+        return partial[0]
+    hint = f"; {len(partial)} labels contain it, be more precise" if partial else ""
+    raise QueryError(f"no node labelled or identified {focus!r}{hint}")
+
+
+def ego_view(graph: Graph, focus: str, *, depth: int = 1) -> nx.Graph:
+    """The neighbourhood of a node (label or IRI) up to `depth` steps, in the overview."""
+    if depth < 1:
+        raise QueryError("--depth must be at least 1")
+    whole = nx.compose(overview(graph), authors_view(graph))
+    for row in _rows(graph, _AUTHORS):
+        if str(row.article) in whole and str(row.person) in whole:
+            whole.add_edge(str(row.article), str(row.person), weight=1, title="author")
+    center = _find_node(whole, focus)
+    sub = nx.ego_graph(whole, center, radius=depth).copy()
+    sub.nodes[center]["focus"] = True
+    return sub
+
+
+def query_view(graph: Graph, result) -> nx.Graph:
+    """A CONSTRUCT result, or SELECT rows with ?source ?target (and optional labels, weight)."""
+    g = nx.Graph()
+
+    def node(term, label=None):
+        key = str(term)
+        if key not in g:
+            text = str(label) if label is not None else (key.rsplit("/", 1)[-1] if isinstance(term, URIRef) else key)
+            g.add_node(key, label=_short(text), type="resource" if isinstance(term, URIRef) else "value",
+                       details=f"{text}\n{key}" if isinstance(term, URIRef) else text, doi="")
+        return key
+
+    if result.type in {"CONSTRUCT", "DESCRIBE"}:
+        for s, p, o in sorted(result.graph, key=lambda t: tuple(x.n3() for x in t)):
+            if isinstance(o, Literal):
+                continue
+            a, b = node(s), node(o)
+            g.add_edge(a, b, weight=1, title=str(p).rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+        return g
+    names = [str(v) for v in result.vars]
+    if result.type != "SELECT" or not {"source", "target"} <= set(names):
+        raise QueryError("to draw a query it must be a CONSTRUCT, or a SELECT with ?source and ?target columns")
+    for row in result:
+        values = dict(zip(names, row))
+        if values["source"] is None or values["target"] is None:
+            continue
+        a = node(values["source"], values.get("sourceLabel"))
+        b = node(values["target"], values.get("targetLabel"))
+        weight = values.get("weight")
+        g.add_edge(a, b, weight=int(weight.toPython()) if weight is not None else 1, title="")
     return g

@@ -23,7 +23,18 @@ COLORS = {
     "intervention": "#67c23a",
     "journal": "#909399",
     "author": "#9b59b6",
+    "resource": "#17a2b8",
+    "value": "#cccccc",
 }
+VERDICT_COLORS = {
+    "CIs exclude the null": "#2e7d32",
+    "mixed": "#f9a825",
+    "CIs include the null": "#c62828",
+    "no CI": "#9e9e9e",
+    "no effect statistics": "#cfd8dc",
+}
+COMMUNITY_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                    "#7f7f7f", "#bcbd22", "#17becf"]
 PHYSICS_LIMIT = 300  # above this many nodes, positions are precomputed and physics is off
 
 
@@ -39,6 +50,9 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
     nodes = []
     for node_id, attrs in sorted(view.nodes(data=True)):
         kind = attrs.get("type", "other")
+        color = COLORS.get(kind, "#cccccc")
+        if "community" in attrs:
+            color = COMMUNITY_COLORS[attrs["community"] % len(COMMUNITY_COLORS)]
         node = {
             "id": node_id,
             "label": attrs.get("label", node_id),
@@ -46,16 +60,21 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
             "title": attrs.get("details", ""),
             "details": attrs.get("details", ""),
             "doi": attrs.get("doi", ""),
-            "color": COLORS.get(kind, "#cccccc"),
+            "color": color,
             "value": 1 + degree.get(node_id, 0),
-            "shape": "dot",
+            "shape": "star" if attrs.get("focus") else "dot",
         }
         if positions is not None:
             x, y = positions[node_id]
             node.update(x=round(float(x), 2), y=round(float(y), 2))
         nodes.append(node)
-    edges = [{"from": a, "to": b, "value": attrs.get("weight", 1), "title": attrs.get("title", "")}
-             for a, b, attrs in sorted(view.edges(data=True))]
+    edges = []
+    for a, b, attrs in sorted(view.edges(data=True)):
+        edge = {"from": a, "to": b, "value": attrs.get("weight", 1), "title": attrs.get("title", "")}
+        if "verdict" in attrs:
+            edge["color"] = VERDICT_COLORS.get(attrs["verdict"], "#9e9e9e")
+            edge["title"] = f"{attrs['verdict']}\n{edge['title']}".strip()
+        edges.append(edge)
     net.nodes = nodes
     net.edges = edges
     net.node_ids = [n["id"] for n in nodes]
@@ -63,7 +82,7 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
         "physics": {"enabled": positions is None, "stabilization": {"iterations": 200}},
         "interaction": {"hover": True, "tooltipDelay": 100},
         "nodes": {"font": {"size": 12}, "scaling": {"min": 8, "max": 30}},
-        "edges": {"color": {"inherit": "from"}, "smooth": False},
+        "edges": {"color": {"inherit": "from"}, "smooth": False, "scaling": {"min": 1, "max": 8}},
     }
     return net
 
@@ -95,10 +114,13 @@ def render_html(net) -> str:
     for n in net.nodes:
         counts[n["group"]] = counts.get(n["group"], 0) + 1
     types = [{"name": t, "color": COLORS.get(t, "#cccccc"), "count": c} for t, c in sorted(counts.items())]
+    verdicts = sorted({e["title"].split("\n")[0] for e in net.edges if "color" in e and e["title"]} & set(VERDICT_COLORS))
+    edge_legend = [{"name": v, "color": VERDICT_COLORS[v]} for v in verdicts]
     data = {"nodes": net.nodes, "edges": net.edges, "options": net.options}
     return env.get_template("graph.html").render(
         heading=net.heading,
         types=types,
+        edge_legend=edge_legend,
         data_json=Markup(_script_json(data)),
         vis_js=Markup(vis_js.replace("</script", "<\\/script")),
         vis_css=Markup(vis_css.replace("</style", "<\\/style")),
