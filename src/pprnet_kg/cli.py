@@ -209,6 +209,35 @@ def _split_param(item: str) -> tuple[str, str]:
     return key.strip(), value
 
 
+@cli.command()
+@click.option("-o", "--output", default="site", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write the site into.")
+@click.option("--no-views", is_flag=True, help="Leave out the interactive graph views.")
+@source_options
+def site(output, no_views, sources, graphs, base, store):
+    """Write the offline explorer site: index, topic, article, disorder and intervention pages."""
+    from .site import build_site
+
+    with _graph(sources, graphs, base, store) as graph:
+        counts = build_site(graph, output, base=base or "https://w3id.org/pprnet/id/", views=not no_views)
+    click.echo(f"wrote {output}/index.html: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@source_options
+def analyze(as_json, sources, graphs, base, store):
+    """Network analytics: degree and betweenness centrality, communities, topics bridging them."""
+    from dataclasses import asdict
+
+    from .analytics import analyze as run_analysis
+    from .analytics import format_analysis
+
+    with _graph(sources, graphs, base, store) as graph:
+        result = run_analysis(graph)
+    click.echo(json.dumps(asdict(result), indent=2) if as_json else format_analysis(result), nl=not as_json)
+
+
 @cli.command("queries")
 def queries_cmd():
     """List the named queries with their titles and parameters."""

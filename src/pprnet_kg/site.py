@@ -1,0 +1,275 @@
+"""Graph -> a static, offline explorer site: index, topic, article, disorder and intervention pages.
+
+Topic pages carry an ORKG-style comparison table of findings (article, year, design, k, N,
+measure, value, 95% CI, p) with a forest plot drawn as inline SVG per measure and a CSV
+download. Every link is relative, so the site works from file:// and when served. All text
+goes through Jinja autoescape; nothing is fetched from outside.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import Graph
+
+from .errors import PprnetError
+from .namespaces import sparql_prologue
+from .textnorm import slugify
+
+_FINDINGS = """
+SELECT ?article ?finding ?code ?label ?value ?lo ?hi ?level ?pcmp ?p ?k ?n ?outcome ?caveat ?line ?sentence WHERE {
+  ?article ppr:reportsFinding ?finding .
+  ?finding ppr:measureCode ?code ; ppr:value ?value .
+  OPTIONAL { ?finding ppr:measureLabel ?label }
+  OPTIONAL { ?finding ppr:ciLower ?lo ; ppr:ciUpper ?hi }
+  OPTIONAL { ?finding ppr:ciLevel ?level }
+  OPTIONAL { ?finding ppr:pValue ?p ; ppr:pComparator ?pcmp }
+  OPTIONAL { ?finding ppr:numberOfStudies ?k }
+  OPTIONAL { ?finding ppr:sampleSize ?n }
+  OPTIONAL { ?finding ppr:outcome ?outcome }
+  OPTIONAL { ?finding ppr:caveat ?caveat }
+  OPTIONAL { ?finding ppr:sourceLine ?line }
+  OPTIONAL { ?finding ppr:evidenceText ?sentence }
+}
+"""
+_POSTS = """
+SELECT ?article ?post ?postTitle ?month ?citation ?implications ?summary ?line ?page WHERE {
+  ?post a schema:BlogPosting ; schema:about ?article ; dcterms:title ?postTitle .
+  OPTIONAL { ?post dcterms:date ?month }
+  OPTIONAL { ?post ppr:citationText ?citation }
+  OPTIONAL { ?post ppr:practiceImplications ?implications }
+  OPTIONAL { ?post ppr:summary ?summary }
+  OPTIONAL { ?post ppr:sourceLine ?line }
+  OPTIONAL { ?post prov:wasDerivedFrom/rdfs:label ?page }
+}
+"""
+_LINKS = """
+SELECT ?article ?target ?label ?kind WHERE {
+  { ?post schema:about ?article ; dcterms:subject ?target . ?target skos:prefLabel ?label . BIND("topic" AS ?kind) }
+  UNION { ?article ppr:studiesCondition ?target . ?target skos:prefLabel ?label . BIND("disorder" AS ?kind) }
+  UNION { ?article ppr:evaluatesIntervention ?target . ?target skos:prefLabel ?label . BIND("intervention" AS ?kind) }
+}
+"""
+_TOPICS = "SELECT ?topic ?label WHERE { ?topic skos:topConceptOf ?scheme ; skos:prefLabel ?label }"
+_EXACT = "SELECT ?concept ?match WHERE { ?concept skos:exactMatch ?match }"
+
+
+@dataclass
+class Finding:
+    iri: str
+    code: str
+    label: str
+    value: Decimal
+    lo: Decimal | None
+    hi: Decimal | None
+    level: str
+    p: str
+    k: str
+    n: str
+    outcome: str
+    caveat: str
+    line: str
+    sentence: str
+
+
+@dataclass
+class Article:
+    iri: str
+    slug: str
+    title: str
+    year: str = ""
+    doi: str = ""
+    journal: str = ""
+    design: str = ""
+    k: str = ""
+    n: str = ""
+    posts: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    links: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _s(v) -> str:
+    return "" if v is None else str(v)
+
+
+def _q(graph: Graph, query: str, base: str):
+    rows = graph.query(sparql_prologue(base) + query)
+    return sorted(rows, key=lambda r: tuple(_s(v) for v in r))
+
+
+def _slug_of(iri: str, kind: str, base: str) -> str:
+    tail = iri[len(base):] if iri.startswith(base) else iri
+    tail = tail.split("/", 1)[1] if tail.startswith(kind + "/") else tail
+    return slugify(tail, 90)
+
+
+def collect(graph: Graph, base: str) -> tuple[dict[str, Article], dict[str, dict[str, str]]]:
+    """Articles with their posts, findings and links; and the label of every linked concept."""
+    from .projection import articles as article_info
+
+    info = article_info(graph)
+    arts: dict[str, Article] = {}
+    for iri, a in info.items():
+        arts[iri] = Article(iri, _slug_of(iri, "article", base), a.title, a.year, a.doi, "", a.design, a.k, a.n)
+    for row in _q(graph, "SELECT ?a ?j WHERE { ?a dcterms:isPartOf/dcterms:title ?j }", base):
+        if _s(row.a) in arts:
+            arts[_s(row.a)].journal = _s(row.j)
+    for row in _q(graph, _POSTS, base):
+        if _s(row.article) in arts:
+            arts[_s(row.article)].posts.append({k: _s(getattr(row, k)) for k in (
+                "postTitle", "month", "citation", "implications", "summary", "line", "page")})
+    for row in _q(graph, _FINDINGS, base):
+        art = arts.get(_s(row.article))
+        if art is None:
+            continue
+        p = f"p {row.pcmp} {row.p}" if row.p is not None else ""
+        art.findings.append(Finding(
+            _s(row.finding), _s(row.code), _s(row.label) or _s(row.code), Decimal(_s(row.value)),
+            Decimal(_s(row.lo)) if row.lo is not None else None, Decimal(_s(row.hi)) if row.hi is not None else None,
+            f"{(Decimal(_s(row.level)) * 100).normalize():f}%" if row.level is not None else "", p, _s(row.k), _s(row.n),
+            _s(row.outcome), _s(row.caveat), _s(row.line), _s(row.sentence)))
+    for art in arts.values():
+        art.findings.sort(key=lambda f: f.iri)
+    concepts: dict[str, dict[str, str]] = {"topic": {}, "disorder": {}, "intervention": {}}
+    for row in _q(graph, _TOPICS, base):
+        concepts["topic"][_s(row.topic)] = _s(row.label)
+    for row in _q(graph, _LINKS, base):
+        kind = _s(row.kind)
+        concepts[kind][_s(row.target)] = _s(row.label)
+        if _s(row.article) in arts:
+            arts[_s(row.article)].links[kind].append((_s(row.target), _s(row.label)))
+    return arts, concepts
+
+
+def forest_svg(rows: list[tuple[str, Finding]], null: Decimal, width: int = 560) -> str:
+    """A forest plot as SVG markup: one row per finding with a CI, the null as a dashed line.
+
+    Built from numbers and escaped labels only; returned as markup for the template."""
+    from markupsafe import escape
+
+    plotted = [(name, f) for name, f in rows if f.lo is not None and f.hi is not None]
+    if not plotted:
+        return ""
+    lo = min([f.lo for _, f in plotted] + [null])
+    hi = max([f.hi for _, f in plotted] + [null])
+    span = (hi - lo) or Decimal(1)
+    left, right, row_h = 230, width - 20, 22
+    height = 30 + row_h * len(plotted)
+
+    def x(v: Decimal) -> float:
+        return round(left + float((v - lo) / span) * (right - left), 1)
+
+    parts = [f'<svg class="forest" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'role="img" aria-label="forest plot">',
+             f'<line x1="{x(null)}" y1="5" x2="{x(null)}" y2="{height - 20}" stroke="#888" stroke-dasharray="4 3"/>',
+             f'<text x="{x(null)}" y="{height - 6}" font-size="11" text-anchor="middle">{escape(str(null))}</text>']
+    for i, (name, f) in enumerate(plotted):
+        y = 18 + i * row_h
+        colour = "#2e7d32" if (f.lo > null or f.hi < null) else "#c62828"
+        parts += [
+            f'<text x="5" y="{y + 4}" font-size="11">{escape(name[:38])}</text>',
+            f'<line x1="{x(f.lo)}" y1="{y}" x2="{x(f.hi)}" y2="{y}" stroke="{colour}" stroke-width="2"/>',
+            f'<rect x="{x(f.value) - 4}" y="{y - 4}" width="8" height="8" fill="{colour}">'
+            f'<title>{escape(f"{f.label} = {f.value} [{f.lo}, {f.hi}]")}</title></rect>',
+        ]
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _null(code: str) -> Decimal:
+    return Decimal(1) if code in {"OR", "RR", "HR"} else Decimal(0)
+
+
+def comparison(arts: list[Article]) -> list[dict]:
+    rows = []
+    for art in arts:
+        for f in art.findings:
+            rows.append({"article": art, "finding": f})
+    return rows
+
+
+def comparison_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["article", "year", "design", "k", "N", "measure", "value", "ci_lower", "ci_upper", "ci_level",
+                "p", "outcome", "doi"])
+    for r in rows:
+        a, f = r["article"], r["finding"]
+        w.writerow([a.title, a.year, a.design, f.k or a.k, f.n or a.n, f.code, f.value, _s(f.lo), _s(f.hi), f.level,
+                    f.p, f.outcome, a.doi])
+    return buf.getvalue()
+
+
+def forests(rows: list[dict]) -> list[tuple[str, str]]:
+    """One forest plot per measure (values of different measures are not on one scale)."""
+    by_code: dict[str, list[tuple[str, Finding]]] = defaultdict(list)
+    for r in rows:
+        f = r["finding"]
+        name = f"{r['article'].title[:22]}… ({r['article'].year or 'n.d.'}) {f.outcome or f.label}"
+        by_code[r["finding"].code].append((name, r["finding"]))
+    out = []
+    for code, items in sorted(by_code.items()):
+        svg = forest_svg(items, _null(code))
+        if svg:
+            out.append((code, svg))
+    return out
+
+
+def build_site(graph: Graph, destination: str | Path, *, base: str, views: bool = True) -> dict[str, int]:
+    """Write the site; returns how many pages of each kind were written."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    from markupsafe import Markup
+
+    out = Path(destination)
+    env = Environment(loader=PackageLoader("pprnet_kg", "templates"), autoescape=select_autoescape(["html"]))
+    arts, concepts = collect(graph, base)
+    counts = {"articles": len(arts), "topics": 0, "disorders": 0, "interventions": 0, "views": 0}
+    pages: dict[str, dict[str, str]] = {k: {iri: f"{k}s/{_slug_of(iri, k, base)}.html" for iri in v}
+                                        for k, v in concepts.items()}
+    try:
+        for sub in ("articles", "topics", "disorders", "interventions", "views"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+
+        def write(rel: str, template: str, **ctx) -> None:
+            depth = rel.count("/")
+            html = env.get_template(template).render(root="../" * depth, pages=pages, **ctx)
+            (out / rel).write_text(html, encoding="utf-8")
+
+        for art in arts.values():
+            rows = comparison([art])
+            write(f"articles/{art.slug}.html", "site_article.html", art=art, rows=rows,
+                  forests=[(c, Markup(s)) for c, s in forests(rows)])
+        for kind in ("topic", "disorder", "intervention"):
+            for iri, label in concepts[kind].items():
+                members = sorted((a for a in arts.values() if any(t == iri for t, _ in a.links[kind])),
+                                 key=lambda a: (a.year, a.title))
+                rows = comparison(members)
+                rel = pages[kind][iri]
+                csv_rel = rel[:-5] + ".csv"
+                (out / csv_rel).write_text(comparison_csv(rows), encoding="utf-8")
+                write(rel, "site_concept.html", kind=kind, label=label, iri=iri, articles=members, rows=rows,
+                      csv_name=Path(csv_rel).name, forests=[(c, Markup(s)) for c, s in forests(rows)])
+                counts[f"{kind}s"] += 1
+        view_links = []
+        if views:
+            from .api import make_view
+            from .viz import to_network, write_html
+
+            for name in ("overview", "topics", "evidence", "authors"):
+                view = make_view(graph, name)
+                write_html(to_network(view, heading=f"PPRNet knowledge graph: {name} view"), out / "views" / f"{name}.html")
+                view_links.append((name, f"views/{name}.html", view.number_of_nodes()))
+                counts["views"] += 1
+        from .analytics import analyze
+
+        write("index.html", "site_index.html", arts=sorted(arts.values(), key=lambda a: (a.year, a.title)),
+              concepts=concepts, views=view_links, findings=sum(len(a.findings) for a in arts.values()),
+              analysis=analyze(graph))
+    except OSError as exc:
+        raise PprnetError(f"{out}: cannot write the site: {exc.strerror or exc}") from None
+    return counts

@@ -1,0 +1,98 @@
+"""site.py and analytics.py: the offline explorer and the network analysis."""
+
+from __future__ import annotations
+
+import csv
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from pprnet_kg.analytics import analyze
+from pprnet_kg.pipeline import build
+from pprnet_kg.site import build_site
+
+BASE = "https://w3id.org/pprnet/id/"
+LOADS_FROM_OUTSIDE = re.compile(
+    r"""<(?:script|link|img|iframe|source|embed|object)\b[^>]*\b(?:src|href|data)\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|@import|url\(\s*["']?(?:https?:)?//""", re.I)
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        self.hrefs += [v for k, v in attrs if k in {"href", "src"} and v]
+
+
+@pytest.fixture(scope="module")
+def site(real_build, tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    counts = build_site(real_build.graph, out, base=BASE)
+    return out, counts
+
+
+def test_site_has_a_page_per_article_topic_disorder_intervention(site):
+    out, counts = site
+    assert counts == {"articles": 6, "topics": 36, "disorders": 2, "interventions": 8, "views": 4}
+    assert len(list((out / "articles").glob("*.html"))) == 6
+    assert len(list((out / "topics").glob("*.html"))) == 36
+
+
+def test_every_local_link_resolves_and_nothing_loads_from_outside(site):
+    out, _ = site
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not LOADS_FROM_OUTSIDE.search(text), page
+        parser = Links()
+        parser.feed(text)
+        for href in parser.hrefs:
+            if href.startswith("https://doi.org/"):
+                continue
+            assert not href.startswith(("http:", "https:", "//")), (page, href)
+            target = (page.parent / href.split("#")[0]).resolve()
+            assert target.is_file(), (page, href)
+
+
+def test_topic_page_compares_findings_with_forest_plot_and_csv(site):
+    out, _ = site
+    page = (out / "topics" / "alliance-and-therapeutic-relationship.html").read_text(encoding="utf-8")
+    assert page.count('<svg class="forest"') == 2  # B and SMD on separate scales
+    assert "95% [-0.092, -0.038]" in page and "p &lt; 0.0001" in page
+    rows = list(csv.DictReader((out / "topics" / "alliance-and-therapeutic-relationship.csv").open(encoding="utf-8")))
+    assert sorted((r["measure"], r["value"]) for r in rows) == [
+        ("B", "-0.065"), ("B", "-0.148"), ("SMD", "-0.03"), ("SMD", "-0.3")]
+    assert all(r["ci_level"] == "95%" for r in rows)
+
+
+def test_article_page_has_citation_doi_findings_and_provenance(site):
+    out, _ = site
+    page = (out / "articles" / "doi-10-1016-j-cpr-2019-101810.html").read_text(encoding="utf-8")
+    assert 'href="https://doi.org/10.1016/j.cpr.2019.101810"' in page
+    assert "Source: blog-2020-07-to-2020-12.txt, line 46." in page
+    assert "was read from line 48" in page
+    uncited = next((out / "articles").glob("uncited-*.html")).read_text(encoding="utf-8")
+    assert "The post gives no citation for this study." in uncited
+
+
+def test_hostile_text_is_escaped_on_every_page(tmp_path):
+    page = tmp_path / "evil.txt"
+    page.write_text("May 2021\n<script>alert(1)</script> Title\nDoe, J. (2021). <img src=x onerror=alert(2)>. "
+                    "Journal\"><script>alert(3)</script>, 1(1), 1-2.\nSummary with SMD = 0.4; 95% CI: 0.1, 0.7 "
+                    "and depression.\nPractice Implications\n<b onmouseover=alert(4)>x</b>\n", encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(build([page]).graph, out, base=BASE, views=False)
+    for html in out.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text and "<b onmouseover" not in text, html
+
+
+def test_analysis_of_the_real_page(real_build):
+    a = analyze(real_build.graph)
+    assert (a.nodes, a.edges, len(a.communities)) == (33, 37, 5)
+    assert a.degree[0].iri == BASE + "article/doi/10.1016/j.cpr.2019.101810"
+    assert [(r.label, r.score) for r in a.bridging_topics][0] == ("Outcomes and Deterioration", 3)
+    assert analyze(real_build.graph) == a  # deterministic (seeded Louvain)
