@@ -56,7 +56,7 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
         node = {
             "id": node_id,
             "label": attrs.get("label", node_id),
-            "group": kind,
+            "kind": kind,  # not vis's "group": group styling would override our colours
             "title": attrs.get("details", ""),
             "details": attrs.get("details", ""),
             "doi": attrs.get("doi", ""),
@@ -112,7 +112,7 @@ def render_html(net) -> str:
     vis_js, vis_css = _vis_assets()
     counts: dict[str, int] = {}
     for n in net.nodes:
-        counts[n["group"]] = counts.get(n["group"], 0) + 1
+        counts[n["kind"]] = counts.get(n["kind"], 0) + 1
     types = [{"name": t, "color": COLORS.get(t, "#cccccc"), "count": c} for t, c in sorted(counts.items())]
     verdicts = sorted({e["title"].split("\n")[0] for e in net.edges if "color" in e and e["title"]} & set(VERDICT_COLORS))
     edge_legend = [{"name": v, "color": VERDICT_COLORS[v]} for v in verdicts]

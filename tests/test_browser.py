@@ -1,0 +1,130 @@
+"""The views and the site in a real browser (headless Chromium): offline, no console errors,
+the expected nodes, tooltips on hover, working filter and search, hostile titles inert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import pytest
+
+from pprnet_kg.api import make_view
+from pprnet_kg.site import build_site
+from pprnet_kg.viz import to_network, write_html
+
+
+@dataclass
+class Visit:
+    page: object
+    outside: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    dialogs: list = field(default_factory=list)
+
+
+def open_page(browser, url: str) -> Visit:
+    page = browser.new_page(viewport={"width": 1300, "height": 850})
+    visit = Visit(page)
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            visit.outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: visit.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: visit.errors.append(str(e)))
+    page.on("dialog", lambda d: (visit.dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    return visit
+
+
+def ready(visit: Visit) -> None:
+    visit.page.wait_for_function("window.pprnetNodes !== undefined && window.pprnetNetwork !== undefined")
+    visit.page.evaluate("window.pprnetNetwork.stopSimulation()")
+
+
+def visible_count(visit: Visit) -> int:
+    return visit.page.evaluate("window.pprnetNodes.get({filter: n => !n.hidden}).length")
+
+
+def hover_first_node(visit: Visit) -> str:
+    pos = visit.page.evaluate("""() => {
+        const net = window.pprnetNetwork, id = window.pprnetNodes.getIds()[0];
+        const d = net.canvasToDOM(net.getPositions([id])[id]);
+        const r = document.querySelector('#graph canvas').getBoundingClientRect();
+        return {x: d.x + r.left, y: d.y + r.top}; }""")
+    visit.page.mouse.move(pos["x"], pos["y"])
+    visit.page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5000)
+    return visit.page.inner_text("div.vis-tooltip")
+
+
+VIEWS = [("overview", {}), ("topics", {}), ("evidence", {}), ("authors", {}),
+         ("ego", {"focus": "M. Barkham", "depth": 2}), ("query", {"query": "graph_topics_articles"})]
+
+
+@pytest.mark.parametrize("name, options", VIEWS, ids=[v[0] for v in VIEWS])
+def test_view_in_chromium(browser, real_build, tmp_path, artifacts, name, options):
+    view = make_view(real_build.graph, name, **options)
+    path = write_html(to_network(view, heading=f"{name} view"), tmp_path / f"{name}.html")
+    visit = open_page(browser, path.as_uri())
+    ready(visit)
+    page = visit.page
+    assert page.locator("#graph canvas").count() == 1
+    assert page.evaluate("window.pprnetNodes.length") == view.number_of_nodes()
+    assert hover_first_node(visit).strip()
+    total = visible_count(visit)
+    first_type = page.locator(".type-filter").first
+    hidden_type = first_type.get_attribute("value")
+    first_type.uncheck()
+    kinds = nx.get_node_attributes(view, "type")
+    assert visible_count(visit) == total - sum(1 for k in kinds.values() if k == hidden_type)
+    first_type.check()
+    # regression: vis's group styling replaced our colours once nodes were hidden and shown again
+    data_colour, drawn_colour = page.evaluate("""() => { const id = window.pprnetNodes.getIds()[0];
+        return [window.pprnetNodes.get(id).color, window.pprnetNetwork.body.nodes[id].options.color.background]; }""")
+    assert data_colour.lower() == drawn_colour.lower()
+    label = sorted(d["label"] for _, d in view.nodes(data=True))[0]
+    page.fill("#search", label)
+    assert 1 <= visible_count(visit) < total or total == 1
+    page.fill("#search", "")
+    assert visible_count(visit) == total
+    page.screenshot(path=str(artifacts / f"view-{name}.png"))
+    assert visit.outside == [] and visit.errors == [] and visit.dialogs == []
+    page.close()
+
+
+HOSTILE = ['<script>window.__xss = 1</script>', '"><img src=x onerror="window.__xss = 2">',
+           'javascript:window.__xss = 3', '</script><script>window.__xss = 4</script>']
+
+
+def test_hostile_titles_do_not_execute(browser, tmp_path):
+    g = nx.Graph()
+    for i, text in enumerate(HOSTILE):
+        g.add_node(f"n{i}{text}", label=text, type="article", details=text, doi=text)
+        g.add_edge(f"n{i}{text}", f"n{(i + 1) % len(HOSTILE)}{HOSTILE[(i + 1) % len(HOSTILE)]}", title=text)
+    path = write_html(to_network(g, heading=HOSTILE[1]), tmp_path / "evil.html")
+    visit = open_page(browser, path.as_uri())
+    ready(visit)
+    hover_first_node(visit)
+    visit.page.mouse.click(10, 10)
+    for node_id in visit.page.evaluate("window.pprnetNodes.getIds()"):
+        visit.page.evaluate("id => window.pprnetNetwork.selectNodes([id])", node_id)
+    assert visit.page.evaluate("window.__xss") is None
+    assert visit.page.inner_text("#heading") == HOSTILE[1]
+    assert visit.outside == [] and visit.dialogs == []
+
+
+def test_site_pages_in_chromium(browser, real_build, tmp_path, artifacts):
+    build_site(real_build.graph, tmp_path / "site", base="https://w3id.org/pprnet/id/")
+    pages = ["index.html", "topics/alliance-and-therapeutic-relationship.html",
+             "articles/doi-10-1016-j-cpr-2019-101810.html", "disorders/depression.html", "views/evidence.html"]
+    for rel in pages:
+        visit = open_page(browser, (tmp_path / "site" / rel).as_uri())
+        visit.page.wait_for_load_state("load")
+        assert visit.outside == [] and visit.errors == [], rel
+        if rel.startswith("topics/"):
+            assert visit.page.locator("svg.forest").count() == 2
+        visit.page.screenshot(path=str(artifacts / f"site-{rel.replace('/', '-')[:-5]}.png"), full_page=True)
+        visit.page.close()
