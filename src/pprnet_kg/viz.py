@@ -10,6 +10,7 @@ and '&' escaped, and tooltips as plain text (vis-network renders string titles a
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import networkx as nx
@@ -38,6 +39,38 @@ COMMUNITY_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c5
 PHYSICS_LIMIT = 300  # above this many nodes, positions are precomputed and physics is off
 
 
+def ring_layout(view: nx.Graph, spacing: float = 60.0) -> dict:
+    """A layout in linear time for views too large for a force simulation: each connected
+    component is drawn as rings around its best-connected node (ring = distance from it), and
+    the components are placed on a grid, largest first. Deterministic; needs no numpy."""
+    components = sorted(nx.connected_components(view), key=lambda c: (-len(c), min(c)))
+    positions: dict = {}
+    cells: list[tuple[float, dict]] = []
+    for component in components:
+        center = max(sorted(component), key=lambda n: view.degree(n))
+        rings: dict[int, list] = {}
+        for node, depth in nx.single_source_shortest_path_length(view, center).items():
+            rings.setdefault(depth, []).append(node)
+        local, radius = {}, 0.0
+        for depth, members in sorted(rings.items()):
+            members.sort()
+            radius = max(radius + spacing, len(members) * spacing / (2 * math.pi)) if depth else 0.0
+            for i, node in enumerate(members):
+                angle = 2 * math.pi * i / len(members) + depth * 0.5
+                local[node] = (radius * math.cos(angle), radius * math.sin(angle))
+        cells.append((radius + spacing, local))
+    columns = max(1, math.ceil(math.sqrt(len(cells))))
+    x = y = row_height = 0.0
+    for i, (half, local) in enumerate(cells):
+        if i and i % columns == 0:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for node, (px, py) in local.items():
+            positions[node] = (x + half + px, y + half + py)
+        x += 2 * half
+        row_height = max(row_height, 2 * half)
+    return positions
+
+
 def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
     """A pyvis Network built from node and edge lists directly (add_edge is quadratic)."""
     from pyvis.network import Network
@@ -46,7 +79,7 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
     degree = dict(view.degree())
     positions = None
     if view.number_of_nodes() > PHYSICS_LIMIT:
-        positions = nx.spring_layout(view, seed=7, iterations=50, scale=1000)
+        positions = ring_layout(view)
     nodes = []
     for node_id, attrs in sorted(view.nodes(data=True)):
         kind = attrs.get("type", "other")
