@@ -254,6 +254,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10_000, 100_000])
     parser.add_argument("--servers", action="store_true", help="also time the Oxigraph server and Virtuoso")
+    parser.add_argument("--server-sizes", nargs="+", type=int, help="sizes to run the servers at (default: all)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -276,13 +277,15 @@ def main() -> None:
             runs.append(_sub("worker", posts, backend, repeat))
             print(f"{posts} {backend}: done", file=sys.stderr)
         runs.append(_sub("reference", posts, "pyoxigraph", repeat))
-        if args.servers:
+        if args.servers and (args.server_sizes is None or posts in args.server_sizes):
             proc = subprocess.run([sys.executable, __file__, "--worker", "servers", str(posts), "-", str(repeat)],
                                   capture_output=True, text=True)
             runs += json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else [
                 {"posts": posts, "backend": "servers", "error": (proc.stderr.strip().splitlines() or ["?"])[-1][:200]}]
-    text = "# Benchmark results\n\nMade by `python benchmarks/run.py" + (" --servers" if args.servers else "") + \
-        f" --sizes {' '.join(map(str, args.sizes))}`.\n\n" + table(runs, help_time()) + "\n"
+    command = "python benchmarks/run.py" + (" --servers" if args.servers else "") + f" --sizes {' '.join(map(str, args.sizes))}"
+    if args.server_sizes:
+        command += f" --server-sizes {' '.join(map(str, args.server_sizes))}"
+    text = f"# Benchmark results\n\nMade by `{command}`.\n\n" + table(runs, help_time()) + "\n"
     print(text)
     args.out.write_text(text, encoding="utf-8")
 

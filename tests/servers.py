@@ -20,8 +20,6 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 
 
@@ -51,6 +49,8 @@ def free_port() -> int:
 
 
 def missing(what: str, how: str):
+    import pytest  # only here: the benchmarks use these helpers without pytest
+
     message = f"{what} is not installed ({how})"
     if os.environ.get("CI"):
         pytest.fail(message + "; .ci/run should have installed it")

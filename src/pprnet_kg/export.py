@@ -33,7 +33,8 @@ def canonical_ntriples(graph: Graph) -> str:
 
     fmt = "ox-nt" if is_oxigraph(graph) else "nt"
     lines = graph.serialize(format=fmt, encoding="utf-8").decode("utf-8").splitlines()
-    return "\n".join(sorted(set(filter(None, lines)))) + "\n"
+    lines.sort()  # a store holds each triple once, so sorting is enough
+    return "\n".join(line for line in lines if line) + "\n"
 
 
 def _prefixes(graph: Graph) -> dict[str, str]:
@@ -76,8 +77,15 @@ def serialize(graph: Graph, fmt: str = "ttl") -> bytes:
 
 
 def _used_prefixes(graph: Graph, nt: str) -> dict[str, str]:
-    """Only the prefixes whose namespace occurs in the data, in a stable order."""
-    return {p: ns for p, ns in sorted(_prefixes(graph).items()) if f"<{ns}" in nt}
+    """Our prefixes (and the graph's data base `id:`), in a stable order, whichever store holds
+    the graph; scanning a large graph for the namespaces it uses cost more than writing it."""
+    from .namespaces import PREFIXES
+
+    ours = {p: str(ns) for p, ns in PREFIXES.items()}
+    base = _prefixes(graph).get("id")
+    if base:
+        ours["id"] = base
+    return dict(sorted(ours.items()))
 
 
 class _SortedGraph(Graph):
