@@ -238,6 +238,30 @@ def analyze(as_json, sources, graphs, base, store):
     click.echo(json.dumps(asdict(result), indent=2) if as_json else format_analysis(result), nl=not as_json)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless you say so).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, help="Seconds per query.")
+@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True, help="Results per query.")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, exists=True),
+              help="Serve this explorer site (made by `pprnet-kg site`) under /site/.")
+@source_options
+def serve(host, port, timeout, max_rows, site_dir, sources, graphs, base, store):
+    """Serve the graph read-only: SPARQL endpoint, query page, linked-data pages, VoID."""
+    from .serve import make_server
+
+    with _graph(sources, graphs, base, store) as graph:
+        server = make_server(graph, host=host, port=port, base=base or "https://w3id.org/pprnet/id/",
+                             timeout=timeout, max_rows=max_rows, site=site_dir)
+        click.echo(f"serving {len(graph)} triples at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+
 @cli.command("queries")
 def queries_cmd():
     """List the named queries with their titles and parameters."""

@@ -95,6 +95,14 @@ def load_query(name_or_file: str, directory: Path | None = None) -> NamedQuery:
     return load_query(str(candidate))
 
 
+def library_query(name: str) -> NamedQuery:
+    """A query of the library by name only (never a path): what a server may run by name."""
+    if not _NAME_RE.match(name) or not (queries_dir() / f"{name}.rq").is_file():
+        known = ", ".join(q.name for q in library())
+        raise QueryError(f"no query named {name!r}; known: {known}")
+    return load_query(str(queries_dir() / f"{name}.rq"))
+
+
 def adhoc_query(text: str) -> NamedQuery:
     return parse_header(text, "inline")
 

@@ -1,0 +1,323 @@
+"""`pprnet-kg serve`: a read-only SPARQL 1.1 endpoint and linked-data server on the standard library.
+
+Routes: `/` query page; `/sparql` SPARQL 1.1 Protocol (GET, POST form, POST
+application/sparql-query); `/queries` and `/queries/NAME?param=...` the named queries;
+`/id/...` every minted IRI (HTML, Turtle, N-Triples or JSON-LD by Accept, Vary: Accept);
+`/ontology`; `/.well-known/void` (VoID + DCAT); `/site/...` the explorer site when given.
+Safe by default: loopback only, read-only, SERVICE/FROM refused after parsing, a time limit
+per query (a forked process that is killed), row and request-body limits, CORS for GET only.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import time
+import urllib.parse
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
+
+from .errors import PprnetError, QueryError
+from .namespaces import DEFAULT_BASE, bind_prefixes
+from .paths import ontology_file
+from .protocol import (GRAPH_TYPES, SELECT_TYPES, QueryRefused, QueryTimeout, check_safe, negotiate, plain,
+                       run_bounded)
+
+MAX_BODY = 64 * 1024
+RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
+             "text/html": "html", "application/xhtml+xml": "html"}
+
+
+@dataclass
+class Settings:
+    base: str = DEFAULT_BASE
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    site: Path | None = None
+    created: str = ""
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "pprnet-kg"
+    graph: Graph
+    settings: Settings
+
+    # ------------------------------------------------------------------ plumbing
+    def log_message(self, format, *args):  # noqa: A002 - quiet by default; the CLI prints one line
+        return
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if self.command in {"GET", "HEAD"}:
+            self.send_header("Access-Control-Allow-Origin", "*")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: int, message: str) -> None:
+        self._send(status, (message.strip() + "\n").encode(), "text/plain; charset=utf-8")
+
+    def _params(self) -> dict[str, list[str]]:
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True)
+
+    # ------------------------------------------------------------------ routes
+    def do_OPTIONS(self):  # CORS preflight: GET only, no credentials
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET")
+        self.send_header("Access-Control-Allow-Headers", "Accept")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        path = urllib.parse.urlsplit(self.path).path
+        try:
+            if path == "/":
+                return self._page()
+            if path == "/sparql":
+                query = self._params().get("query", [None])[0]
+                if "update" in self._params():
+                    return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
+                if query is None:
+                    return self._error(400, "missing 'query' parameter")
+                return self._sparql(query, {})
+            if path == "/queries":
+                return self._list_queries()
+            if path.startswith("/queries/"):
+                return self._named(path[len("/queries/"):])
+            if path.startswith("/id/"):
+                return self._resource(path[len("/id/"):])
+            if path in {"/ontology", "/ontology.ttl"}:
+                return self._ontology(path)
+            if path == "/.well-known/void":
+                return self._void()
+            if path.startswith("/site/") or path == "/site":
+                return self._static(path[len("/site"):])
+            if path.startswith("/draw/"):
+                return self._draw(path[len("/draw/"):])
+            return self._error(404, f"nothing at {path}")
+        except PprnetError as exc:
+            return self._error(400, str(exc))
+
+    def do_POST(self):
+        path = urllib.parse.urlsplit(self.path).path
+        if path != "/sparql":
+            return self._error(405, "only /sparql accepts POST")
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            return self._error(400, "bad Content-Length")
+        if length > MAX_BODY:
+            return self._error(413, f"request body over {MAX_BODY} bytes")
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if kind == "application/sparql-update":
+            return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
+        if kind == "application/sparql-query":
+            query = body
+        elif kind == "application/x-www-form-urlencoded":
+            form = urllib.parse.parse_qs(body, keep_blank_values=True)
+            if "update" in form:
+                return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
+            query = form.get("query", [None])[0]
+            if query is None:
+                return self._error(400, "missing 'query' parameter")
+        else:
+            return self._error(415, "POST a form (query=...) or application/sparql-query")
+        return self._sparql(query, {})
+
+    # ------------------------------------------------------------------ SPARQL
+    def _formats(self) -> tuple[str | None, str | None]:
+        accept = self.headers.get("Accept")
+        fmt = self._params().get("format", [None])[0]
+        if fmt:  # ?format=csv for download links
+            accept = {"json": "application/sparql-results+json", "csv": "text/csv", "tsv": "text/tab-separated-values",
+                      "xml": "application/sparql-results+xml", "turtle": "text/turtle"}.get(fmt, accept)
+        return (negotiate(accept, SELECT_TYPES, "json"), negotiate(accept, GRAPH_TYPES, "turtle"))
+
+    def _sparql(self, query: str, bindings: dict) -> None:
+        select_fmt, graph_fmt = self._formats()
+        try:
+            full, _ = check_safe(query, self.settings.base)
+        except QueryRefused as exc:
+            return self._error(403, str(exc))
+        except QueryError as exc:
+            return self._error(400, str(exc))
+        if select_fmt is None and graph_fmt is None:
+            return self._error(406, "no acceptable result format (JSON, XML, CSV, TSV, Turtle, N-Triples, JSON-LD)")
+        try:
+            payload = run_bounded(self.graph, full, bindings=bindings, select_fmt=select_fmt or "json",
+                                  graph_fmt=graph_fmt or "turtle", timeout=self.settings.timeout,
+                                  max_rows=self.settings.max_rows)
+        except QueryTimeout as exc:
+            return self._error(503, str(exc))
+        except QueryError as exc:
+            return self._error(400, str(exc))
+        headers = {"Vary": "Accept"}
+        if payload.truncated:
+            headers["X-Result-Truncated"] = f"only the first {self.settings.max_rows} results"
+        self._send(payload.status, payload.body, payload.content_type + "; charset=utf-8", headers)
+
+    def _list_queries(self) -> None:
+        from .queries import library
+
+        data = [{"name": q.name, "title": q.title, "description": q.description,
+                 "params": [{"name": p.name, "type": p.type, "optional": p.optional} for p in q.params]}
+                for q in library()]
+        self._send(200, json.dumps(data, indent=1).encode(), "application/json")
+
+    def _named(self, name: str) -> None:
+        from .queries import coerce_bindings, library_query
+
+        try:
+            query = library_query(name)
+        except QueryError as exc:
+            return self._error(404, str(exc))
+        given = {k: v[0] for k, v in self._params().items() if k != "format"}
+        try:
+            bindings = coerce_bindings(query, given, self.settings.base)
+        except QueryError as exc:
+            return self._error(400, str(exc))
+        return self._sparql(query.text, bindings)
+
+    # ------------------------------------------------------------------ linked data
+    def _rdf_format(self) -> str | None:
+        accept = self.headers.get("Accept")
+        return negotiate(accept, RDF_TYPES, "html")
+
+    def _describe(self, subjects: list[URIRef]) -> Graph:
+        g = bind_prefixes(Graph(), self.settings.base)
+        for s in subjects:
+            for p, o in self.graph.predicate_objects(s):
+                g.add(plain((s, p, o)))
+        return g
+
+    def _resource(self, tail: str) -> None:
+        iri = URIRef(self.settings.base + urllib.parse.unquote(tail))
+        described = self._describe([iri])
+        if len(described) == 0:
+            return self._error(404, f"no resource {iri}")
+        fmt = self._rdf_format()
+        if fmt is None:
+            return self._error(406, "acceptable: text/html, text/turtle, application/n-triples, application/ld+json")
+        if fmt != "html":
+            return self._send(200, described.serialize(format=fmt, encoding="utf-8"),
+                              _media(fmt), {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'})
+        from .serve_pages import resource_page
+
+        inbound = sorted((str(s), str(p)) for s, p in self.graph.subject_predicates(iri))[:200]
+        html = resource_page(iri, described, inbound, self.settings.base)
+        self._send(200, html.encode(), "text/html; charset=utf-8", {"Vary": "Accept"})
+
+    def _ontology(self, path: str) -> None:
+        onto = Graph().parse(ontology_file(), format="turtle")
+        fmt = "turtle" if path.endswith(".ttl") else self._rdf_format()
+        if fmt is None:
+            return self._error(406, "acceptable: text/html, text/turtle, application/n-triples, application/ld+json")
+        if fmt != "html":
+            return self._send(200, onto.serialize(format=fmt, encoding="utf-8"), _media(fmt), {"Vary": "Accept"})
+        from .serve_pages import ontology_page
+
+        self._send(200, ontology_page(onto).encode(), "text/html; charset=utf-8", {"Vary": "Accept"})
+
+    def _void(self) -> None:
+        g = void_description(self.graph, self.settings)
+        fmt = self._rdf_format()
+        fmt = "turtle" if fmt in {None, "html"} else fmt
+        self._send(200, g.serialize(format=fmt, encoding="utf-8"), _media(fmt), {"Vary": "Accept"})
+
+    def _static(self, rel: str) -> None:
+        if self.settings.site is None:
+            return self._error(404, "no explorer site: start the server with --site DIR (made by `pprnet-kg site`)")
+        root = self.settings.site.resolve()
+        target = (root / urllib.parse.unquote(rel).lstrip("/")).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if root not in target.parents and target != root or not target.is_file():
+            return self._error(404, "not in the site")
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        self._send(200, target.read_bytes(), kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
+
+    def _draw(self, name: str) -> None:
+        """A named query (from our library) drawn as a graph with the query view."""
+        from .api import make_view
+        from .queries import library_query
+        from .viz import render_html, to_network
+
+        try:
+            library_query(name)  # names of the library only, never a path
+        except QueryError as exc:
+            return self._error(404, str(exc))
+        given = {k: v[0] for k, v in self._params().items()}
+        view = make_view(self.graph, "query", query=name, params=given)
+        html = render_html(to_network(view, heading=f"Query: {name}"))
+        self._send(200, html.encode(), "text/html; charset=utf-8")
+
+    def _page(self) -> None:
+        from .queries import library
+        from .serve_pages import query_page
+
+        self._send(200, query_page(library()).encode(), "text/html; charset=utf-8")
+
+
+def _media(fmt: str) -> str:
+    return {"turtle": "text/turtle", "nt": "application/n-triples", "json-ld": "application/ld+json"}[fmt] + \
+        "; charset=utf-8"
+
+
+def void_description(graph: Graph, settings: Settings) -> Graph:
+    """VoID and DCAT for the served dataset: size, classes, licence, source, endpoint, creation date."""
+    g = bind_prefixes(Graph(), settings.base)
+    ds = URIRef(settings.base + "dataset")
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, Literal("PPRNet knowledge graph", lang="en")))
+    g.add((ds, DCTERMS.description, Literal(
+        "Psychotherapy research summarised by the PPRNet blog, as linked data: articles, findings, topics.", lang="en")))
+    g.add((ds, DCTERMS.source, URIRef("https://www.uottawa.ca/faculty-social-sciences/pprnet")))
+    g.add((ds, DCTERMS.license, URIRef("https://opensource.org/licenses/MIT")))
+    g.add((ds, DCTERMS.created, Literal(settings.created, datatype=XSD.dateTime)))
+    g.add((ds, VOID.triples, Literal(len(graph))))
+    classes = {o for o in graph.objects(None, RDF.type)}
+    g.add((ds, VOID.classes, Literal(len(classes))))
+    for i, cls in enumerate(sorted(classes), start=1):
+        part = URIRef(f"{ds}/class/{i}")
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], cls))
+        g.add((part, VOID.entities, Literal(len(set(graph.subjects(RDF.type, cls))))))
+    g.add((ds, VOID.sparqlEndpoint, URIRef("/sparql")))
+    g.add((ds, VOID.uriSpace, Literal(settings.base)))
+    dist = URIRef(f"{ds}/sparql")
+    g.add((ds, DCAT.distribution, dist))
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCAT.accessURL, URIRef("/sparql")))
+    g.add((dist, DCAT.mediaType, Literal("application/sparql-results+json")))
+    return g
+
+
+def make_server(graph: Graph, *, host: str = "127.0.0.1", port: int = 8000, base: str = DEFAULT_BASE,
+                timeout: float = 10.0, max_rows: int = 10_000, site: Path | None = None) -> ThreadingHTTPServer:
+    """A ready-to-run server (call serve_forever); binds loopback unless told otherwise."""
+    settings = Settings(base, timeout, max_rows, Path(site) if site else None,
+                        datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    handler = type("BoundHandler", (Handler,), {"graph": graph, "settings": settings})
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        raise PprnetError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    server.daemon_threads = True
+    return server

@@ -1,0 +1,277 @@
+"""serve.py: the SPARQL 1.1 Protocol, linked data, and every safety rule, over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from pprnet_kg.pipeline import build
+from pprnet_kg.serve import make_server
+from pprnet_kg.store import open_graph_store, parse_store
+
+ID = "https://w3id.org/pprnet/id/"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module")
+def server(real_page, tmp_path_factory):
+    graph = build([real_page], graph=open_graph_store(parse_store("oxigraph"))).graph
+    site = tmp_path_factory.mktemp("site")
+    (site / "index.html").write_text("<p>explorer</p>", encoding="utf-8")
+    srv = make_server(graph, port=0, timeout=2.0, max_rows=5, site=site)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}", len(graph), site
+    srv.shutdown()
+    srv.server_close()
+
+
+def http(url, *, data=None, headers=None, method=None):
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def get(base, path, **params):
+    accept = params.pop("accept", None)
+    url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")
+    return http(url, headers={"Accept": accept} if accept else {})
+
+
+def test_binds_loopback_by_default(real_build):
+    srv = make_server(real_build.graph, port=0)
+    assert srv.server_address[0] == "127.0.0.1"
+    srv.server_close()
+
+
+@pytest.mark.parametrize("how", ["get", "form", "direct"])
+def test_protocol_get_and_both_posts(server, how):
+    base, size, _ = server
+    if how == "get":
+        status, _, body = get(base, "/sparql", query=COUNT)
+    elif how == "form":
+        status, _, body = http(base + "/sparql", data=urllib.parse.urlencode({"query": COUNT}).encode(),
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    else:
+        status, _, body = http(base + "/sparql", data=COUNT.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert status == 200
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == str(size)
+
+
+def test_select_results_in_every_format(server):
+    base, _, _ = server
+    query = "SELECT ?t WHERE { ?p a schema:BlogPosting ; dcterms:title ?t } ORDER BY ?t LIMIT 2"
+    _, headers, body = get(base, "/sparql", query=query, accept="application/sparql-results+json")
+    titles = [b["t"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    assert headers["Content-Type"].startswith("application/sparql-results+json") and len(titles) == 2
+    _, headers, body = get(base, "/sparql", query=query, accept="application/sparql-results+xml")
+    from xml.etree import ElementTree
+    ns = {"s": "http://www.w3.org/2005/sparql-results#"}
+    assert [e.text for e in ElementTree.fromstring(body).findall(".//s:literal", ns)] == titles
+    _, headers, body = get(base, "/sparql", query=query, accept="text/csv")
+    assert [r[0] for r in csv.reader(io.StringIO(body.decode()))] == ["t"] + titles
+    _, headers, body = get(base, "/sparql", query=query, accept="text/tab-separated-values")
+    lines = body.decode().splitlines()
+    assert lines[0] == "?t" and lines[1] == json.dumps(titles[0], ensure_ascii=False)
+    status, _, _ = get(base, "/sparql", query=query, accept="image/png")
+    assert status == 406
+
+
+def test_ask_and_construct(server):
+    base, _, _ = server
+    _, _, body = get(base, "/sparql", query="ASK { ?s a ppr:Finding }")
+    assert json.loads(body)["boolean"] is True
+    construct = "CONSTRUCT { ?j dcterms:title ?t } WHERE { ?j a bibo:Journal ; dcterms:title ?t }"
+    graphs = []
+    for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld")):
+        status, headers, body = get(base, "/sparql", query=construct, accept=accept)
+        assert status == 200 and headers["Content-Type"].startswith(accept)
+        graphs.append(Graph().parse(data=body, format=fmt))
+    assert len(graphs[0]) == 4 and isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2])
+
+
+def test_sparqlwrapper_reads_every_format(server):
+    from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+
+    base, size, _ = server
+    for fmt in (JSON, XML, CSV, TSV):
+        client = SPARQLWrapper(base + "/sparql")
+        client.setQuery(COUNT)
+        client.setReturnFormat(fmt)
+        result = client.query().convert()
+        if fmt == JSON:
+            assert result["results"]["bindings"][0]["n"]["value"] == str(size)
+        elif fmt == XML:
+            assert str(size) in result.toxml()
+        else:
+            assert str(size) in result.decode()
+
+
+def test_syntax_error_is_400_with_line_and_column(server):
+    base, _, _ = server
+    status, _, body = get(base, "/sparql", query="SELECT ?x\nWHERE { ?x ?y }")
+    assert status == 400 and b"line 2, column" in body
+
+
+@pytest.mark.parametrize("send", [
+    lambda b: get(b, "/sparql", update="DROP ALL"),
+    lambda b: http(b + "/sparql", data=b"update=DROP+ALL", headers={"Content-Type": "application/x-www-form-urlencoded"}),
+    lambda b: http(b + "/sparql", data=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}),
+    lambda b: get(b, "/sparql", query="DELETE WHERE { ?s ?p ?o }"),
+    lambda b: get(b, "/sparql", query="LOAD <file:///etc/passwd>"),
+], ids=["get-update", "form-update", "direct-update", "delete-as-query", "load"])
+def test_updates_are_refused_and_nothing_changes(server, send):
+    base, size, _ = server
+    status, _, body = send(base)
+    assert status == 403 and b"read-only" in body
+    assert json.loads(get(base, "/sparql", query=COUNT)[2])["results"]["bindings"][0]["n"]["value"] == str(size)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <http://127.0.0.1:9/x> WHERE { GRAPH ?g { ?s ?p ?o } }",
+])
+def test_from_clauses_are_refused(server, query):
+    status, _, body = get(server[0], "/sparql", query=query)
+    assert status == 403 and b"FROM" in body
+
+
+def test_service_is_refused_and_never_reaches_out(server):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.5)
+    port = listener.getsockname()[1]
+    for query in (f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+                  f"SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ SERVICE SILENT <http://127.0.0.1:{port}/> {{ ?s ?q ?z }} }} }}"):
+        status, _, body = get(server[0], "/sparql", query=query)
+        assert status == 403 and b"SERVICE" in body
+    with pytest.raises(socket.timeout):
+        listener.accept()  # nobody came
+    listener.close()
+
+
+def test_slow_query_is_stopped_and_does_not_stall_others(server):
+    base, size, _ = server
+    outcome = {}
+
+    def slow():
+        t = time.monotonic()
+        outcome["slow"] = get(base, "/sparql", query=SLOW)[0], time.monotonic() - t
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.3)
+    t = time.monotonic()
+    status, _, _ = get(base, "/sparql", query=COUNT)
+    quick = time.monotonic() - t
+    thread.join()
+    assert status == 200 and quick < 1.5
+    assert outcome["slow"][0] == 503 and outcome["slow"][1] < 6
+
+
+def test_results_are_capped(server):
+    status, headers, body = get(server[0], "/sparql", query="SELECT ?s WHERE { ?s ?p ?o }")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 5
+    assert "X-Result-Truncated" in headers
+
+
+def test_request_body_is_limited(server):
+    status, _, _ = http(server[0] + "/sparql", data=b"q" * (65 * 1024), headers={"Content-Type": "application/sparql-query"})
+    assert status == 413
+
+
+def test_cors_is_for_get_only_and_without_credentials(server):
+    base = server[0]
+    _, headers, _ = get(base, "/sparql", query=COUNT)
+    assert headers["Access-Control-Allow-Origin"] == "*" and "Access-Control-Allow-Credentials" not in headers
+    status, headers, _ = http(base + "/sparql", method="OPTIONS")
+    assert status == 204 and headers["Access-Control-Allow-Methods"] == "GET"
+    _, headers, _ = http(base + "/sparql", data=COUNT.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_resources_resolve_with_content_negotiation(server):
+    base = server[0]
+    path = "/id/article/doi/10.1016/j.cpr.2019.101810"
+    status, headers, body = get(base, path, accept="text/turtle")
+    g = Graph().parse(data=body, format="turtle")
+    assert status == 200 and headers["Vary"] == "Accept" and len(g) > 10
+    status, headers, body = get(base, path, accept="application/ld+json")
+    assert isomorphic(Graph().parse(data=body, format="json-ld"), g)
+    status, headers, body = get(base, path, accept="text/html,application/xhtml+xml")
+    assert headers["Content-Type"].startswith("text/html") and b"Treating treatment non-responders" in body
+    assert b'href="/id/journal/clinical-psychology-review"' in body
+    assert get(base, "/id/article/nothing-here")[0] == 404
+    assert get(base, path, accept="image/png")[0] == 406
+
+
+def test_ontology_and_void(server):
+    base, size, _ = server
+    _, _, body = get(base, "/ontology", accept="text/turtle")
+    onto = Graph().parse(data=body, format="turtle")
+    _, _, page = get(base, "/ontology", accept="text/html")
+    for term in onto.subjects():
+        if str(term).startswith("https://w3id.org/pprnet/ontology#"):
+            assert f"ppr:{str(term).split('#')[1]}".encode() in page
+    _, _, body = get(base, "/.well-known/void", accept="text/turtle")
+    void = Graph().parse(data=body, format="turtle")
+    from rdflib.namespace import VOID
+    assert int(next(void.objects(None, VOID.triples))) == size
+
+
+def test_named_queries_with_bindings(server):
+    base = server[0]
+    listing = json.loads(get(base, "/queries")[2])
+    assert {q["name"] for q in listing} >= {"posts_by_month", "findings_for_topic"}
+    _, _, body = get(base, "/queries/posts_by_month", month="2020-12", accept="text/csv")
+    assert len(body.decode().strip().splitlines()) == 3
+    status, _, body = get(base, "/queries/findings_for_topic", topic='x" } ; DROP ALL ; #')
+    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    assert get(base, "/queries/posts_by_month", month="2020-13")[0] == 400
+    assert get(base, "/queries/..%2F..%2Fetc%2Fpasswd")[0] == 404
+    assert get(base, "/draw/..%2Fpyproject")[0] == 404
+    status, headers, body = get(base, "/draw/graph_topics_articles")
+    assert status == 200 and b"vis.Network" in body
+
+
+def test_site_is_served_and_cannot_be_escaped(server):
+    base = server[0]
+    status, _, body = get(base, "/site/")
+    assert status == 200 and b"explorer" in body
+    assert get(base, "/site/../pyproject.toml")[0] == 404
+    assert get(base, "/site/%2e%2e/%2e%2e/etc/passwd")[0] == 404
+
+
+def test_query_page_runs_a_named_query_offline(server, browser, artifacts):
+    base = server[0]
+    page = browser.new_page()
+    outside = []
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else (outside.append(r.request.url), r.abort()))
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "/")
+    page.select_option("#query-name", "posts_by_month")
+    page.fill("#params input[name=month]", "2020-12")
+    page.click("#run")
+    page.wait_for_function("document.querySelectorAll('#results tbody tr').length > 0")
+    assert page.locator("#results tbody tr").count() == 2
+    assert page.locator("#downloads a").count() == 3
+    page.screenshot(path=str(artifacts / "serve-query-page.png"), full_page=True)
+    assert outside == [] and errors == []
+    page.close()
