@@ -275,3 +275,23 @@ def test_query_page_runs_a_named_query_offline(server, browser, artifacts):
     page.screenshot(path=str(artifacts / "serve-query-page.png"), full_page=True)
     assert outside == [] and errors == []
     page.close()
+
+
+def test_concurrent_requests_all_succeed(server):
+    # regression: rdflib's SPARQL parser is not thread-safe; concurrent parses failed with
+    # "Param.postParse2() missing 1 required positional argument" until parsing was serialised
+    base = server[0]
+    statuses = []
+
+    def client(i):
+        for j in range(8):
+            query = f"SELECT ?t WHERE {{ ?p dcterms:title ?t }} LIMIT {1 + (i * 8 + j) % 4}"
+            statuses.append(get(base, "/sparql", query=query)[0])
+            statuses.append(get(base, "/queries/findings_for_topic", topic="Alliance and Therapeutic Relationship")[0])
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count(200) == len(statuses) == 12 * 16

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import lru_cache
 import json
 import multiprocessing
 import os
-import signal
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 
 from .errors import QueryError
-from .queries import _has_service, with_prologue
+from .queries import PARSE_LOCK, _has_service, with_prologue
 
 SELECT_TYPES = {
     "application/sparql-results+json": "json",
@@ -60,6 +60,7 @@ def _has_dataset_clause(node) -> bool:
     return False
 
 
+@lru_cache(maxsize=512)
 def check_safe(text: str, base: str) -> tuple[str, int]:
     """(the full query text with our prefixes, line offset); raises QueryError / QueryRefused."""
     from pyparsing import ParseException
@@ -68,10 +69,12 @@ def check_safe(text: str, base: str) -> tuple[str, int]:
     full = with_prologue(text, base)
     offset = full.count("\n") - text.count("\n")
     try:
-        tree = parseQuery(full)
+        with PARSE_LOCK:
+            tree = parseQuery(full)
     except ParseException as exc:
         try:
-            parseUpdate(full)
+            with PARSE_LOCK:
+                parseUpdate(full)
         except Exception:
             raise QueryError(f"SPARQL syntax error at line {max(1, exc.lineno - offset)}, column {exc.col}: "
                              f"{exc.msg}") from None
@@ -221,8 +224,7 @@ def run_bounded(graph: Graph, text: str, *, bindings: dict | None = None, select
         except EOFError:
             raise QueryError("query process ended without an answer") from None
     finally:
-        if process.is_alive():
-            os.kill(process.pid, signal.SIGKILL)
+        process.kill()  # no-op when it has already exited (the race is handled by multiprocessing)
         process.join(5)
         receiver.close()
     if status == "error":

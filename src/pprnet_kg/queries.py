@@ -12,6 +12,7 @@ Parameters are passed as initial bindings, never pasted into the query text.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
@@ -116,6 +117,11 @@ def with_prologue(text: str, base: str = DEFAULT_BASE) -> str:
     return "\n".join(lines) + "\n" + text
 
 
+# rdflib's SPARQL parser (pyparsing) is not thread-safe: concurrent parses corrupt each other
+# ("Param.postParse2() missing 1 required positional argument"), so parsing is serialised.
+PARSE_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=256)
 def check_syntax(text: str, *, line_offset: int = 0) -> None:
     """Raise QueryError (with line and column) unless the text is one SPARQL query.
@@ -126,10 +132,12 @@ def check_syntax(text: str, *, line_offset: int = 0) -> None:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        tree = parseQuery(text)
+        with PARSE_LOCK:
+            tree = parseQuery(text)
     except ParseException as exc:
         try:
-            parseUpdate(text)
+            with PARSE_LOCK:
+                parseUpdate(text)
         except Exception:
             line = max(1, exc.lineno - line_offset)
             raise QueryError(f"SPARQL syntax error at line {line}, column {exc.col}: {exc.msg}") from None

@@ -309,6 +309,11 @@ def void_description(graph: Graph, settings: Settings) -> Graph:
     return g
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default of 5 refuses connections under 50 concurrent clients
+    daemon_threads = True
+
+
 def make_server(graph: Graph, *, host: str = "127.0.0.1", port: int = 8000, base: str = DEFAULT_BASE,
                 timeout: float = 10.0, max_rows: int = 10_000, site: Path | None = None) -> ThreadingHTTPServer:
     """A ready-to-run server (call serve_forever); binds loopback unless told otherwise."""
@@ -316,7 +321,7 @@ def make_server(graph: Graph, *, host: str = "127.0.0.1", port: int = 8000, base
                         datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
     handler = type("BoundHandler", (Handler,), {"graph": graph, "settings": settings})
     try:
-        server = ThreadingHTTPServer((host, port), handler)
+        server = _Server((host, port), handler)
     except OSError as exc:
         raise PprnetError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     server.daemon_threads = True
