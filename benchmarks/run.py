@@ -27,6 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("PPRNET_BENCH_CACHE", Path(tempfile.gettempdir()) / "pprnet-bench"))
+OTHER = "\n## Other benchmarks"  # sections below this heading are kept when the table is rewritten
 MEMORY_LIMIT_POSTS = 1_000  # rdflib's engine needs up to 17 s for one library query at 1k posts
 QUERY_BUDGET_S = 30.0  # stop repeating a query once its runs have taken this long (at least one run)
 
@@ -287,7 +288,10 @@ def main() -> None:
         command += f" --server-sizes {' '.join(map(str, args.server_sizes))}"
     text = f"# Benchmark results\n\nMade by `{command}`.\n\n" + table(runs, help_time()) + "\n"
     print(text)
-    args.out.write_text(text, encoding="utf-8")
+    keep = ""
+    if args.out.exists() and OTHER in args.out.read_text(encoding="utf-8"):
+        keep = OTHER + args.out.read_text(encoding="utf-8").split(OTHER, 1)[1]
+    args.out.write_text(text + keep, encoding="utf-8")
 
 
 if __name__ == "__main__":
