@@ -269,7 +269,7 @@ def test_query_page_runs_a_named_query_offline(server, browser, artifacts):
     page.select_option("#query-name", "posts_by_month")
     page.fill("#params input[name=month]", "2020-12")
     page.click("#run")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length > 0")
+    page.wait_for_selector("#results tbody tr")
     assert page.locator("#results tbody tr").count() == 2
     assert page.locator("#downloads a").count() == 3
     page.screenshot(path=str(artifacts / "serve-query-page.png"), full_page=True)

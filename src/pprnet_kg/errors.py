@@ -21,6 +21,10 @@ class QueryError(PprnetError):
     """A named query is unknown, a query does not parse, or a binding is malformed."""
 
 
+class QueryRefused(QueryError):
+    """A query that parses but is not allowed: SPARQL Update, SERVICE, FROM / FROM NAMED."""
+
+
 class ValidationError(PprnetError):
     """The SHACL shapes or the graph to validate cannot be loaded."""
 

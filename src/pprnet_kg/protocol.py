@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import lru_cache
 import json
 import multiprocessing
 import os
@@ -21,8 +20,8 @@ from xml.sax.saxutils import quoteattr
 
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 
-from .errors import QueryError
-from .queries import PARSE_LOCK, _has_service, with_prologue
+from .errors import QueryError, QueryRefused
+from .queries import check_syntax, tree_has, with_prologue
 
 SELECT_TYPES = {
     "application/sparql-results+json": "json",
@@ -42,50 +41,21 @@ MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-r
          "json-ld": "application/ld+json"}
 
 
-class QueryRefused(QueryError):
-    """A query that parses but is not allowed here (update, SERVICE, FROM)."""
-
-
 class QueryTimeout(QueryError):
     """A query that ran out of time and was stopped."""
 
 
-def _has_dataset_clause(node) -> bool:
-    if getattr(node, "name", None) == "DatasetClause" or (isinstance(node, dict) and "datasetClause" in node):
-        return True
-    if isinstance(node, dict):
-        return any(_has_dataset_clause(v) for v in node.values())
-    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        return any(_has_dataset_clause(v) for v in node)
-    return False
+def _is_dataset_clause(node) -> bool:
+    return getattr(node, "name", None) == "DatasetClause" or (isinstance(node, dict) and "datasetClause" in node)
 
 
-@lru_cache(maxsize=512)
-def check_safe(text: str, base: str) -> tuple[str, int]:
-    """(the full query text with our prefixes, line offset); raises QueryError / QueryRefused."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
+def check_safe(text: str, base: str) -> str:
+    """The full query text with our prefixes; raises QueryError (400) or QueryRefused (403)."""
     full = with_prologue(text, base)
-    offset = full.count("\n") - text.count("\n")
-    try:
-        with PARSE_LOCK:
-            tree = parseQuery(full)
-    except ParseException as exc:
-        try:
-            with PARSE_LOCK:
-                parseUpdate(full)
-        except Exception:
-            raise QueryError(f"SPARQL syntax error at line {max(1, exc.lineno - offset)}, column {exc.col}: "
-                             f"{exc.msg}") from None
-        raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only") from None
-    except Exception as exc:
-        raise QueryError(f"SPARQL error: {exc}") from None
-    if _has_service(tree):
-        raise QueryRefused("SERVICE is not allowed: this endpoint never calls other endpoints")
-    if _has_dataset_clause(tree):
+    tree = check_syntax(full, line_offset=full.count("\n") - text.count("\n"))
+    if tree_has(tree, _is_dataset_clause):
         raise QueryRefused("FROM and FROM NAMED are not allowed: queries run on this dataset only")
-    return full, offset
+    return full
 
 
 @dataclass(frozen=True)

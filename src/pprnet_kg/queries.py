@@ -21,7 +21,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from .errors import QueryError
+from .errors import QueryError, QueryRefused
 from .namespaces import DEFAULT_BASE, PREFIXES
 from .paths import queries_dir
 
@@ -123,10 +123,10 @@ PARSE_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=256)
-def check_syntax(text: str, *, line_offset: int = 0) -> None:
+def check_syntax(text: str, *, line_offset: int = 0):
     """Raise QueryError (with line and column) unless the text is one SPARQL query.
 
-    Cached: rdflib's parser takes milliseconds, far more than Oxigraph needs to answer
+    Returns the parse tree. Cached: rdflib's parser takes milliseconds, far more than Oxigraph needs to answer
     most library queries, and a named query's text is the same on every run."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -141,22 +141,27 @@ def check_syntax(text: str, *, line_offset: int = 0) -> None:
         except Exception:
             line = max(1, exc.lineno - line_offset)
             raise QueryError(f"SPARQL syntax error at line {line}, column {exc.col}: {exc.msg}") from None
-        raise QueryError("SPARQL Update is not allowed: queries are read-only") from None
+        raise QueryRefused("SPARQL Update is not allowed: queries are read-only") from None
     except Exception as exc:  # rdflib raises plain Exceptions for e.g. undefined prefixes
         raise QueryError(f"SPARQL error: {exc}") from None
-    if _has_service(tree):
-        raise QueryError("SERVICE is not allowed: queries never reach out to other endpoints")
+    if tree_has(tree, _is_service):
+        raise QueryRefused("SERVICE is not allowed: queries never reach out to other endpoints")
+    return tree
 
 
-def _has_service(node) -> bool:
-    """True when the parsed query contains a SERVICE pattern anywhere."""
-    if getattr(node, "name", None) == "ServiceGraphPattern":
+def tree_has(node, wanted) -> bool:
+    """True when a parsed query has, anywhere, a part for which `wanted(part)` is true."""
+    if wanted(node):
         return True
     if isinstance(node, dict):
-        return any(_has_service(v) for v in node.values())
+        return any(tree_has(v, wanted) for v in node.values())
     if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        return any(_has_service(v) for v in node)
+        return any(tree_has(v, wanted) for v in node)
     return False
+
+
+def _is_service(node) -> bool:
+    return getattr(node, "name", None) == "ServiceGraphPattern"
 
 
 def coerce_bindings(query: NamedQuery, given: dict[str, str], base: str = DEFAULT_BASE) -> dict[str, object]:

@@ -26,8 +26,8 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 from .errors import PprnetError, QueryError
 from .namespaces import DEFAULT_BASE, bind_prefixes
 from .paths import ontology_file
-from .protocol import (GRAPH_TYPES, SELECT_TYPES, QueryRefused, QueryTimeout, check_safe, negotiate, plain,
-                       run_bounded)
+from .errors import QueryRefused
+from .protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, check_safe, negotiate, plain, run_bounded
 
 MAX_BODY = 64 * 1024
 RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
@@ -152,7 +152,7 @@ class Handler(BaseHTTPRequestHandler):
     def _sparql(self, query: str, bindings: dict) -> None:
         select_fmt, graph_fmt = self._formats()
         try:
-            full, _ = check_safe(query, self.settings.base)
+            full = check_safe(query, self.settings.base)
         except QueryRefused as exc:
             return self._error(403, str(exc))
         except QueryError as exc:

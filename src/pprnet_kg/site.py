@@ -19,6 +19,7 @@ from rdflib import Graph
 
 from .errors import PprnetError
 from .namespaces import sparql_prologue
+from .projection import _LINKS
 from .textnorm import slugify
 
 _FINDINGS = """
@@ -48,15 +49,7 @@ SELECT ?article ?post ?postTitle ?month ?citation ?implications ?summary ?line ?
   OPTIONAL { ?post prov:wasDerivedFrom/rdfs:label ?page }
 }
 """
-_LINKS = """
-SELECT ?article ?target ?label ?kind WHERE {
-  { ?post schema:about ?article ; dcterms:subject ?target . ?target skos:prefLabel ?label . BIND("topic" AS ?kind) }
-  UNION { ?article ppr:studiesCondition ?target . ?target skos:prefLabel ?label . BIND("disorder" AS ?kind) }
-  UNION { ?article ppr:evaluatesIntervention ?target . ?target skos:prefLabel ?label . BIND("intervention" AS ?kind) }
-}
-"""
 _TOPICS = "SELECT ?topic ?label WHERE { ?topic skos:topConceptOf ?scheme ; skos:prefLabel ?label }"
-_EXACT = "SELECT ?concept ?match WHERE { ?concept skos:exactMatch ?match }"
 
 
 @dataclass
