@@ -330,4 +330,7 @@ class GraphBuilder:
 def build_graph(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
                 base: str = DEFAULT_BASE, graph: Graph | None = None) -> Graph:
     """The knowledge graph of some extracted posts (added to `graph` when one is given)."""
-    return GraphBuilder(rules, base=base, graph=graph).build(posts, topics, sources)
+    from .perf import no_cyclic_gc
+
+    with no_cyclic_gc():
+        return GraphBuilder(rules, base=base, graph=graph).build(posts, topics, sources)

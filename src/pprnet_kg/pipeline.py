@@ -18,6 +18,7 @@ from .graph import build_graph
 from .model import Page, Post, Problem
 from .namespaces import BIBO, DEFAULT_BASE, PPR
 from .parse import parse_page
+from .perf import no_cyclic_gc
 from .paths import sample_dir
 from .sources import read_pages
 
@@ -81,6 +82,11 @@ class BuildResult:
 
 def extract_pages(pages: list[Page], rules: Rules | None = None) -> Extraction:
     rules = rules or load_rules()
+    with no_cyclic_gc():
+        return _extract_pages(pages, rules)
+
+
+def _extract_pages(pages: list[Page], rules: Rules) -> Extraction:
     topics: list[str] = []
     posts: list[Post] = []
     problems: list[Problem] = []
