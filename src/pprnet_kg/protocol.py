@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -49,13 +50,17 @@ def _is_dataset_clause(node) -> bool:
     return getattr(node, "name", None) == "DatasetClause" or (isinstance(node, dict) and "datasetClause" in node)
 
 
-def check_safe(text: str, base: str) -> str:
-    """The full query text with our prefixes; raises QueryError (400) or QueryRefused (403)."""
+def check_safe(text: str, base: str) -> tuple[str, str]:
+    """(the full query text with our prefixes, its form: SelectQuery, AskQuery, ConstructQuery or
+    DescribeQuery); raises QueryError (400) or QueryRefused (403)."""
     full = with_prologue(text, base)
-    tree = check_syntax(full, line_offset=full.count("\n") - text.count("\n"))
+    try:
+        tree = check_syntax(full, line_offset=full.count("\n") - text.count("\n"))
+    except RecursionError:
+        raise QueryError("query nested too deeply to parse") from None
     if tree_has(tree, _is_dataset_clause):
         raise QueryRefused("FROM and FROM NAMED are not allowed: queries run on this dataset only")
-    return full
+    return full, getattr(tree[-1], "name", "SelectQuery")
 
 
 @dataclass(frozen=True)
@@ -202,8 +207,9 @@ def run_bounded(graph: Graph, text: str, *, bindings: dict | None = None, select
     return value
 
 
-def negotiate(accept: str | None, options: dict[str, str], default: str) -> str | None:
-    """The format for an Accept header among `options` (media type -> format); None if none fits."""
+def negotiate(accept: str | None, options: dict[str, str], default: str, family: str = "") -> str | None:
+    """The format for an Accept header among `options` (media type -> format); None if none fits.
+    A wildcard matches only when `family` (the default's media type) falls under it."""
     if not accept:
         return default
     ranked = []
@@ -216,12 +222,18 @@ def negotiate(accept: str | None, options: dict[str, str], default: str) -> str 
                     q = float(f[2:])
                 except ValueError:
                     q = 0.0
+                if not math.isfinite(q):
+                    q = 0.0
         ranked.append((-q, i, media))
     for neg_q, _, media in sorted(ranked):
         if neg_q >= 0:
             continue
         if media in options:
             return options[media]
-        if media in {"*/*", "application/*", "text/*"}:
+        if media == "*/*" or (media.endswith("/*") and family.startswith(media[:-1])):
             return default
+        if media.endswith("/*"):
+            match = next((fmt for m, fmt in options.items() if m.startswith(media[:-1])), None)
+            if match:
+                return match
     return None

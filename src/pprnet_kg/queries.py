@@ -183,7 +183,7 @@ def coerce_bindings(query: NamedQuery, given: dict[str, str], base: str = DEFAUL
 def _coerce(name: str, ptype: str, raw: str, base: str):
     if ptype == "iri":
         if raw.startswith("id:"):
-            return URIRef(base + raw[3:])
+            raw = base + raw[3:]
         if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", raw, re.IGNORECASE):
             raise QueryError(f"parameter {name}: not an IRI: {raw!r}")
         return URIRef(raw)
@@ -220,6 +220,27 @@ _TOKEN_RE = re.compile(
 )
 
 
+_IRI_OK = re.compile(r"^[^\x00-\x20<>\"{}|^`\\]*$")
+_STRING_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
+
+
+def sparql_term(term) -> str:
+    """An IRI or literal in SPARQL syntax, written here rather than by rdflib's n3(), which can
+    leave a quote unescaped after an escaped backslash in a long-string literal."""
+    if isinstance(term, URIRef):
+        if not _IRI_OK.match(str(term)):
+            raise QueryError(f"not an IRI: {str(term)!r}")
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = '"' + str(term).translate(_STRING_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype:
+            return f"{text}^^{sparql_term(URIRef(term.datatype))}"
+        return text
+    raise QueryError(f"cannot bind {term!r}")
+
+
 def inline_bindings(text: str, bindings: dict) -> str:
     """The bindings as a VALUES block at the start of the query's WHERE group.
 
@@ -231,7 +252,7 @@ def inline_bindings(text: str, bindings: dict) -> str:
         return text
     names = sorted(bindings)
     block = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
-             + " ".join(bindings[n].n3() for n in names) + ") }\n")
+             + " ".join(sparql_term(bindings[n]) for n in names) + ") }\n")
     first_brace = None
     after_where = False
     for m in _TOKEN_RE.finditer(text):

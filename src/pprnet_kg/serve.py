@@ -30,6 +30,7 @@ from .errors import QueryRefused
 from .protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, check_safe, negotiate, plain, run_bounded
 
 MAX_BODY = 64 * 1024
+MAX_QUERY = 8 * 1024  # characters: rdflib's parser needs seconds for a 40 KB query, and it runs under a lock
 RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
              "text/html": "html", "application/xhtml+xml": "html"}
 
@@ -45,6 +46,7 @@ class Settings:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "pprnet-kg"
+    timeout = 30  # seconds a connection may sit idle or dribble its request
     graph: Graph
     settings: Settings
 
@@ -117,9 +119,13 @@ class Handler(BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         if path != "/sparql":
             return self._error(405, "only /sparql accepts POST")
+        if self.headers.get("Content-Length") is None:
+            return self._error(411, "POST needs a Content-Length")
         try:
-            length = int(self.headers.get("Content-Length", "0"))
+            length = int(self.headers["Content-Length"])
         except ValueError:
+            return self._error(400, "bad Content-Length")
+        if length < 0:
             return self._error(400, "bad Content-Length")
         if length > MAX_BODY:
             return self._error(413, f"request body over {MAX_BODY} bytes")
@@ -147,18 +153,23 @@ class Handler(BaseHTTPRequestHandler):
         if fmt:  # ?format=csv for download links
             accept = {"json": "application/sparql-results+json", "csv": "text/csv", "tsv": "text/tab-separated-values",
                       "xml": "application/sparql-results+xml", "turtle": "text/turtle"}.get(fmt, accept)
-        return (negotiate(accept, SELECT_TYPES, "json"), negotiate(accept, GRAPH_TYPES, "turtle"))
+        return (negotiate(accept, SELECT_TYPES, "json", family="application/sparql-results+json"),
+                negotiate(accept, GRAPH_TYPES, "turtle", family="text/turtle"))
 
     def _sparql(self, query: str, bindings: dict) -> None:
         select_fmt, graph_fmt = self._formats()
+        if len(query) > MAX_QUERY:
+            return self._error(413, f"query over {MAX_QUERY} characters")
         try:
-            full = check_safe(query, self.settings.base)
+            full, kind = check_safe(query, self.settings.base)
         except QueryRefused as exc:
             return self._error(403, str(exc))
         except QueryError as exc:
             return self._error(400, str(exc))
-        if select_fmt is None and graph_fmt is None:
-            return self._error(406, "no acceptable result format (JSON, XML, CSV, TSV, Turtle, N-Triples, JSON-LD)")
+        if kind in {"SelectQuery", "AskQuery"} and select_fmt is None:
+            return self._error(406, "acceptable for SELECT and ASK: JSON, XML, CSV, TSV")
+        if kind in {"ConstructQuery", "DescribeQuery"} and graph_fmt is None:
+            return self._error(406, "acceptable for CONSTRUCT and DESCRIBE: Turtle, N-Triples, JSON-LD")
         try:
             payload = run_bounded(self.graph, full, bindings=bindings, select_fmt=select_fmt or "json",
                                   graph_fmt=graph_fmt or "turtle", timeout=self.settings.timeout,
@@ -197,7 +208,7 @@ class Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ linked data
     def _rdf_format(self) -> str | None:
         accept = self.headers.get("Accept")
-        return negotiate(accept, RDF_TYPES, "html")
+        return negotiate(accept, RDF_TYPES, "html", family="text/html")
 
     def _describe(self, subjects: list[URIRef]) -> Graph:
         g = bind_prefixes(Graph(), self.settings.base)
@@ -244,7 +255,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.settings.site is None:
             return self._error(404, "no explorer site: start the server with --site DIR (made by `pprnet-kg site`)")
         root = self.settings.site.resolve()
-        target = (root / urllib.parse.unquote(rel).lstrip("/")).resolve()
+        try:
+            target = (root / urllib.parse.unquote(rel).lstrip("/")).resolve()
+        except (ValueError, OSError):  # e.g. an embedded NUL
+            return self._error(404, "not in the site")
         if target.is_dir():
             target = target / "index.html"
         if root not in target.parents and target != root or not target.is_file():
