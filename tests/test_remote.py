@@ -93,3 +93,28 @@ def test_wrong_credentials_are_reported(virtuoso_server, local, monkeypatch):
 ])
 def test_query_endpoint_is_guessed_for_known_servers(endpoint, query):
     assert guess_query_endpoint(endpoint) == query
+
+
+def test_blank_nodes_are_not_split_across_batches(local, tmp_path):
+    # regression (review): blank-node labels are per request, so batching duplicated nodes
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    g = Graph()
+    node = BNode()
+    for i in range(3):
+        g.add((node, URIRef(f"http://example.org/p{i}"), Literal(i)))
+    with pytest.raises(RemoteError, match="blank nodes"):
+        push(g, endpoint="http://127.0.0.1:9/store", graph_iri=GRAPH, query_endpoint="http://127.0.0.1:9/query",
+             batch_size=1)
+
+
+def test_credentials_in_urls_are_refused_and_never_echoed(local):
+    # regression (review): a password in the endpoint URL was printed in the error message
+    with pytest.raises(RemoteError) as info:
+        push(local, endpoint="http://bob:s3cret@127.0.0.1:9/store", graph_iri=GRAPH,
+             query_endpoint="http://127.0.0.1:9/query")
+    assert "s3cret" not in str(info.value) and "PPRNET_SPARQL_USER" in str(info.value)
+    from pprnet_kg.errors import ConfigError
+    with pytest.raises(ConfigError) as info:
+        guess_query_endpoint("http://bob:s3cret@127.0.0.1:9/elsewhere")
+    assert "s3cret" not in str(info.value)

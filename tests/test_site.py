@@ -96,3 +96,36 @@ def test_analysis_of_the_real_page(real_build):
     assert a.degree[0].iri == BASE + "article/doi/10.1016/j.cpr.2019.101810"
     assert [(r.label, r.score) for r in a.bridging_topics][0] == ("Outcomes and Deterioration", 3)
     assert analyze(real_build.graph) == a  # deterministic (seeded Louvain)
+
+
+def test_forest_plots_nnt_without_null_and_ratios_on_a_log_scale():
+    # regression (review): NNT got a null line at 0 and every CI coloured as excluding it;
+    # ratios were on a linear scale, where 0.5 and 2 do not lie equally far from 1
+    from decimal import Decimal as D
+
+    from pprnet_kg.site import Finding, forest_svg
+
+    def f(code, v, lo, hi):
+        return Finding("x", code, code, D(v), D(lo), D(hi), "95%", "", "", "", "", "", "", "")
+
+    nnt = forest_svg([("a", f("NNT", "5", "3", "12"))], None)
+    assert "stroke-dasharray" not in nnt and "#2e7d32" not in nnt and "#c62828" not in nnt
+    ratios = forest_svg([("a", f("OR", "0.5", "0.25", "1.0")), ("b", f("OR", "2", "1.0", "4"))], D(1), log=True)
+    xs = [float(v) for v in re.findall(r'<rect x="([\d.]+)"', ratios)]
+    null_x = float(re.search(r'<line x1="([\d.]+)" y1="5"', ratios).group(1))
+    assert abs((null_x - (xs[0] + 4)) - ((xs[1] + 4) - null_x)) < 0.5
+
+
+def test_topic_pages_show_only_the_implications_of_posts_filed_under_the_topic(tmp_path):
+    # regression (review): an article blogged twice under different topics showed both posts' implications
+    page = tmp_path / "twice.txt"
+    page.write_text(
+        "May 2021\nOn Group Therapy\nDoe, J. (2020). A study. Journal A, 1(1), 1-2. https://doi.org/10.5555/x.1\n"
+        "A summary about group therapy and group psychotherapy.\nPractice Implications\nUse groups wisely.\n"
+        "June 2021\nOn Placebo\nDoe, J. (2020). A study. Journal A, 1(1), 1-2. https://doi.org/10.5555/x.1\n"
+        "A summary about the placebo effect and placebo pills.\nPractice Implications\nMind the placebo.\n",
+        encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(build([page]).graph, out, base=BASE, views=False)
+    group = (out / "topics" / "group-psychotherapy.html").read_text(encoding="utf-8")
+    assert "Use groups wisely." in group and "Mind the placebo." not in group

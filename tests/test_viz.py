@@ -88,6 +88,8 @@ def test_evidence_view_weights_and_verdicts(real_build):
     edge = view.edges[ID + "disorder/depression", ID + "intervention/cbt"]
     assert (edge["weight"], edge["verdict"]) == (2, "mixed")  # 0.45 excludes 0, 0.359 does not
     assert "SMD = 0.45 [0.16, 0.75]" in edge["title"] and "SMD = 0.359 [-0.349, 1.068]" in edge["title"]
+    # the findings belong to the article, not to this pair: the tooltip says so (review)
+    assert edge["title"].startswith("Findings of the articles that study both (article level")
     firth = view.edges[ID + "disorder/depression", ID + "intervention/supportive-therapy"]
     assert firth["verdict"] == "no effect statistics"
     assert P.verdict([True, True]) == "CIs exclude the null" and P.verdict([False]) == "CIs include the null"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from pathlib import Path
 
 from rdflib import RDF, Graph
@@ -89,7 +90,10 @@ def guess_query_endpoint(endpoint: str) -> str:
     for gsp, query in (("/store", "/query"), ("/sparql-graph-crud-auth", "/sparql"), ("/sparql-graph-crud", "/sparql")):
         if endpoint.rstrip("/").endswith(gsp):
             return endpoint.rstrip("/")[: -len(gsp)] + query
-    raise ConfigError(f"cannot guess the query endpoint for {endpoint}; give --query-endpoint")
+    parts = urllib.parse.urlsplit(endpoint)
+    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    shown = parts._replace(netloc=host).geturl()  # never echo credentials given in the URL
+    raise ConfigError(f"cannot guess the query endpoint for {shown}; give --query-endpoint")
 
 
 def push_graph(*, sources: list, inputs: list, base: str | None, endpoint: str, graph_iri: str,

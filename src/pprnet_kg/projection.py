@@ -92,7 +92,7 @@ class ArticleInfo:
 def articles(graph: Graph) -> dict[str, ArticleInfo]:
     """What a reader wants to see about each article, as plain text."""
     out: dict[str, ArticleInfo] = {}
-    for row in _rows(graph, _ARTICLES, key=lambda r: str(r.article)):
+    for row in _rows(graph, _ARTICLES, key=lambda r: (str(r.article), str(r.month or ""), str(r.postTitle))):
         aid = str(row.article)
         if aid in out:
             continue
@@ -133,7 +133,7 @@ def overview(graph: Graph, *, topic: str | None = None) -> nx.Graph:
     g = nx.Graph()
     keep = _topic_filter(graph, topic)
     info = articles(graph)
-    for row in _rows(graph, _ARTICLES, key=lambda r: str(r.article)):
+    for row in _rows(graph, _ARTICLES, key=lambda r: (str(r.article), str(r.month or ""), str(r.postTitle))):
         aid = str(row.article)
         if keep is not None and aid not in keep:
             continue
@@ -222,6 +222,7 @@ def evidence_view(graph: Graph, *, topic: str | None = None) -> nx.Graph:
             ci = f" [{f.lo}, {f.hi}]" if f.lo is not None else ""
             lines.append(f"{f.code} = {f.value}{ci}: {title}")
         excludes = [None if f.excludes is None else bool(f.excludes.toPython()) for f in rows]
+        lines.insert(0, "Findings of the articles that study both (article level, not necessarily this pair):")
         g.add_edge(did, iid, weight=max(1, len(rows)), verdict=verdict(excludes) if rows else "no effect statistics",
                    title="\n".join(lines))
     return g

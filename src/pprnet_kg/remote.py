@@ -87,9 +87,17 @@ def push(graph: Graph, *, endpoint: str, graph_iri: str, query_endpoint: str, mo
     """Load the graph into `graph_iri` at a Graph Store endpoint and verify the count."""
     if mode not in {"replace", "append"}:
         raise RemoteError(f"unknown push mode {mode!r}: replace or append")
-    if not graph_iri.startswith(("http://", "https://", "urn:")):
+    from .queries import _IRI_OK
+
+    if not graph_iri.startswith(("http://", "https://", "urn:")) or not _IRI_OK.match(graph_iri):
         raise RemoteError(f"--graph must be an absolute IRI, got {graph_iri!r}")
+    for url in (endpoint, query_endpoint):
+        if urllib.parse.urlsplit(url).username is not None:
+            raise RemoteError("give credentials in PPRNET_SPARQL_USER / PPRNET_SPARQL_PASSWORD, not in the URL")
     lines = canonical_ntriples(graph).splitlines()
+    if len(lines) > batch_size and any(line.startswith("_:") or " _:" in line for line in lines):
+        # a blank node label only means the same node within one request: splitting would duplicate nodes
+        raise RemoteError(f"the graph has blank nodes: push it in one batch (--batch-size {len(lines)} or more)")
     url = _with_graph(endpoint, graph_iri)
     batches = [lines[i: i + batch_size] for i in range(0, len(lines), max(1, batch_size))] or [[]]
     for n, batch in enumerate(batches):

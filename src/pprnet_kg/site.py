@@ -18,6 +18,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from .errors import PprnetError
+from .graph import null_value
 from .namespaces import sparql_prologue
 from .projection import _LINKS
 from .textnorm import slugify
@@ -112,10 +113,15 @@ def collect(graph: Graph, base: str) -> tuple[dict[str, Article], dict[str, dict
     for row in _q(graph, "SELECT ?a ?j WHERE { ?a dcterms:isPartOf/dcterms:title ?j }", base):
         if _s(row.a) in arts:
             arts[_s(row.a)].journal = _s(row.j)
+    subjects: dict[str, list[str]] = defaultdict(list)
+    for row in _q(graph, "SELECT ?post ?topic WHERE { ?post dcterms:subject ?topic }", base):
+        subjects[_s(row.post)].append(_s(row.topic))
     for row in _q(graph, _POSTS, base):
         if _s(row.article) in arts:
-            arts[_s(row.article)].posts.append({k: _s(getattr(row, k)) for k in (
-                "postTitle", "month", "citation", "implications", "summary", "line", "page")})
+            post = {k: _s(getattr(row, k)) for k in (
+                "postTitle", "month", "citation", "implications", "summary", "line", "page")}
+            post["topics"] = subjects[_s(row.post)]
+            arts[_s(row.article)].posts.append(post)
     for row in _q(graph, _FINDINGS, base):
         art = arts.get(_s(row.article))
         if art is None:
@@ -139,31 +145,43 @@ def collect(graph: Graph, base: str) -> tuple[dict[str, Article], dict[str, dict
     return arts, concepts
 
 
-def forest_svg(rows: list[tuple[str, Finding]], null: Decimal, width: int = 560) -> str:
+def forest_svg(rows: list[tuple[str, Finding]], null: Decimal | None, width: int = 560, *, log: bool = False) -> str:
     """A forest plot as SVG markup: one row per finding with a CI, the null as a dashed line.
 
-    Built from numbers and escaped labels only; returned as markup for the template."""
+    Ratios (null 1) are drawn on a log scale, so 0.5 and 2 lie equally far from 1. A measure
+    without a null value (NNT) gets no null line and no verdict colour. Built from numbers and
+    escaped labels only; returned as markup for the template."""
+    import math
+
     from markupsafe import escape
 
-    plotted = [(name, f) for name, f in rows if f.lo is not None and f.hi is not None]
+    plotted = [(name, f) for name, f in rows if f.lo is not None and f.hi is not None and (not log or f.lo > 0)]
     if not plotted:
         return ""
-    lo = min([f.lo for _, f in plotted] + [null])
-    hi = max([f.hi for _, f in plotted] + [null])
-    span = (hi - lo) or Decimal(1)
+
+    def t(v: Decimal) -> float:
+        return math.log(float(v)) if log else float(v)
+
+    marks = [t(f.lo) for _, f in plotted] + [t(f.hi) for _, f in plotted] + ([t(null)] if null is not None else [])
+    lo, hi = min(marks), max(marks)
+    span = (hi - lo) or 1.0
     left, right, row_h = 230, width - 20, 22
     height = 30 + row_h * len(plotted)
 
     def x(v: Decimal) -> float:
-        return round(left + float((v - lo) / span) * (right - left), 1)
+        return round(left + (t(v) - lo) / span * (right - left), 1)
 
     parts = [f'<svg class="forest" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'role="img" aria-label="forest plot">',
-             f'<line x1="{x(null)}" y1="5" x2="{x(null)}" y2="{height - 20}" stroke="#888" stroke-dasharray="4 3"/>',
-             f'<text x="{x(null)}" y="{height - 6}" font-size="11" text-anchor="middle">{escape(str(null))}</text>']
+             f'role="img" aria-label="forest plot{" (log scale)" if log else ""}">']
+    if null is not None:
+        parts += [f'<line x1="{x(null)}" y1="5" x2="{x(null)}" y2="{height - 20}" stroke="#888" stroke-dasharray="4 3"/>',
+                  f'<text x="{x(null)}" y="{height - 6}" font-size="11" text-anchor="middle">{escape(str(null))}</text>']
     for i, (name, f) in enumerate(plotted):
         y = 18 + i * row_h
-        colour = "#2e7d32" if (f.lo > null or f.hi < null) else "#c62828"
+        if null is None:
+            colour = "#546e7a"
+        else:
+            colour = "#2e7d32" if (f.lo > null or f.hi < null) else "#c62828"
         parts += [
             f'<text x="5" y="{y + 4}" font-size="11">{escape(name[:38])}</text>',
             f'<line x1="{x(f.lo)}" y1="{y}" x2="{x(f.hi)}" y2="{y}" stroke="{colour}" stroke-width="2"/>',
@@ -172,10 +190,6 @@ def forest_svg(rows: list[tuple[str, Finding]], null: Decimal, width: int = 560)
         ]
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _null(code: str) -> Decimal:
-    return Decimal(1) if code in {"OR", "RR", "HR"} else Decimal(0)
 
 
 def comparison(arts: list[Article]) -> list[dict]:
@@ -207,7 +221,8 @@ def forests(rows: list[dict]) -> list[tuple[str, str]]:
         by_code[r["finding"].code].append((name, r["finding"]))
     out = []
     for code, items in sorted(by_code.items()):
-        svg = forest_svg(items, _null(code))
+        null = null_value(code)
+        svg = forest_svg(items, null, log=null == 1)
         if svg:
             out.append((code, svg))
     return out
