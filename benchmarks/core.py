@@ -20,7 +20,7 @@ from pprnet_kg.graph import build_graph
 from pprnet_kg.model import Page
 from pprnet_kg.parse import MONTH_RE
 from pprnet_kg.pipeline import extract_pages
-from pprnet_kg.paths import sample_dir
+from pprnet_kg.resources import sample_dir
 
 
 def copies_of(page_text: str, n: int) -> list[Page]:

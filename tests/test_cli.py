@@ -346,6 +346,7 @@ def test_build_unreadable_inputs(tmp_path, kind, needle):
 
 # --- determinism -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_build_is_byte_identical(real_page, tmp_path):
     for name in ("a.ttl", "b.ttl"):
         assert run("build", real_page, "-o", tmp_path / name, "--no-html").exit_code == 0
@@ -413,10 +414,11 @@ def test_malformed_citation_without_year_reported_as_citation_problem(tmp_path):
     (["query", "posts_by_month", "-p", "month=2020-13"], "want a month"),
     (["extract", "__REAL__", "-o", "/proc/pprnet-no-such/x.json"], "cannot write"),
 ])
+@pytest.mark.slow
 def test_review_findings_give_one_line_errors(tmp_path, args, message):
     # regressions from review: each of these printed a traceback or silently ran
-    from conftest import REAL_PAGE
-    args = [str(REAL_PAGE) if a == "__REAL__" else a for a in args]
+    from conftest import need_real_page
+    args = [str(need_real_page()) if a == "__REAL__" else a for a in args]
     if args[0] == "build":
         args += ["-o", str(tmp_path / "x.ttl")]
     proc = subprocess.run([sys.executable, "-m", "pprnet_kg.cli", *args], capture_output=True, text=True)

@@ -18,7 +18,7 @@ from pprnet_kg.errors import ConfigError
 from pprnet_kg.export import FORMATS, serialize
 from pprnet_kg.iris import Minter, person_key
 from pprnet_kg.namespaces import BIBO, PPR
-from pprnet_kg.paths import ontology_file
+from pprnet_kg.resources import ontology_file
 from pprnet_kg.pipeline import build
 from pprnet_kg.validate import validate_graph
 
@@ -70,6 +70,7 @@ def test_every_format_reparses_to_an_isomorphic_graph(real_build, fmt):
     assert serialize(real_build.graph, fmt) == data
 
 
+@pytest.mark.slow
 def test_builds_are_byte_identical_across_processes(real_page, tmp_path):
     outputs = []
     for seed in ("1", "2"):
@@ -181,6 +182,7 @@ def test_integer_valued_decimals_survive_a_turtle_round_trip(real_build):
     assert {str(o) for o in g.objects(None, PPR.nullValue)} == {"0"}
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.sampled_from([
     "SMD = 0.45; 95% CI: 0.16, 0.75", "r = .28 (95% CI: .17, .35)", "OR = 2.10, 95% CI: 1.35–3.27",

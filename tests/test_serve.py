@@ -24,6 +24,8 @@ ID = "https://w3id.org/pprnet/id/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
+pytestmark = pytest.mark.servers  # each test talks to a running pprnet-kg serve
+
 
 @pytest.fixture(scope="module")
 def server(real_page, tmp_path_factory):

@@ -19,7 +19,7 @@ from .model import Page, Post, Problem
 from .namespaces import BIBO, DEFAULT_BASE, PPR
 from .parse import parse_page
 from .perf import no_cyclic_gc
-from .paths import sample_dir
+from .resources import sample_dir
 from .sources import read_pages
 
 

@@ -23,7 +23,7 @@ from rdflib.namespace import XSD
 
 from .errors import QueryError, QueryRefused
 from .namespaces import DEFAULT_BASE, PREFIXES
-from .paths import queries_dir
+from .resources import queries_dir
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "gYearMonth", "gYear")
 _HEADER_RE = re.compile(r"^#\s*(title|description|params)\s*:\s*(.*)$")

@@ -25,7 +25,7 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 
 from .errors import PprnetError, QueryError
 from .namespaces import DEFAULT_BASE, bind_prefixes
-from .paths import ontology_file
+from .resources import ontology_file
 from .errors import QueryRefused
 from .protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, check_safe, negotiate, plain, run_bounded
 

@@ -9,7 +9,7 @@ from rdflib import BNode, Graph
 from rdflib.namespace import SH
 
 from .errors import ValidationError
-from .paths import shapes_file
+from .resources import shapes_file
 
 
 @dataclass(frozen=True)

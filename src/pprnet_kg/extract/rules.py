@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..paths import data_file
+from ..resources import data_file
 from .findings import OutcomeTerm
 
 
