@@ -9,6 +9,10 @@ used directly on the same N-Triples (load, dump, the same queries); ratios are o
 With --servers, the Oxigraph server and Virtuoso are started on loopback, loaded with
 `push`, and the query library is timed against them too. Prints Markdown and writes it to
 --out with a description of the machine. Numbers, not assertions: nothing here fails on speed.
+
+--out is merged, not overwritten: a row of the scale table (posts, backend) and a cell of a
+per-query table (posts, query, backend) that this run measured replaces the one already there;
+rows of sizes or backends not run are kept, and so is every `## ` section below the tables.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -27,7 +32,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("PPRNET_BENCH_CACHE", Path(tempfile.gettempdir()) / "pprnet-bench"))
-OTHER = "\n## Other benchmarks"  # sections below this heading are kept when the table is rewritten
+OTHER = re.compile(r"^## ", re.M)  # sections from the first `## ` heading on are kept as they are
+MAIN_HEADER = "| posts | backend |"
+BLOCK_HEADING = re.compile(r"^\*\*([\d,]+) posts\*\*$")
+RATIO = "oxigraph / direct"
+EARLIER = "Rows kept from earlier runs were measured on: "
 MEMORY_LIMIT_POSTS = 1_000  # rdflib's engine needs up to 17 s for one library query at 1k posts
 QUERY_BUDGET_S = 30.0  # stop repeating a query once its runs have taken this long (at least one run)
 
@@ -251,6 +260,161 @@ def table(runs: list[dict], help_s: float) -> str:
     return "\n".join(lines)
 
 
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip()[1:-1].split("|")]
+
+
+def _posts(cell: str) -> int:
+    return int(cell.replace(",", ""))
+
+
+def _union(new: list, old: list) -> list:
+    """new's items in new's order, with old-only items placed after the old item they followed."""
+    out = list(new)
+    for i, item in enumerate(old):
+        if item in out:
+            continue
+        before = next((o for o in reversed(old[:i]) if o in out), None)
+        out.insert(0 if before is None else out.index(before) + 1, item)
+    return out
+
+
+def _parse_scale(text: str) -> dict | None:
+    """The scale part of RESULTS.md: preamble, main table rows by (posts, backend), intro, per-size blocks."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith(MAIN_HEADER)), None)
+    if start is None:
+        return None
+    end = start + 2
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    rows: dict[tuple[int, str], str] = {}
+    for line in lines[start + 2:end]:
+        cells = _cells(line)
+        rows[(_posts(cells[0]), cells[1])] = line
+    intro: list[str] = []
+    blocks: dict[int, list[str]] = {}
+    current: list[str] = intro
+    for line in lines[end:]:
+        m = BLOCK_HEADING.match(line)
+        if m:
+            current = blocks.setdefault(_posts(m.group(1)), [])
+        current.append(line)
+    for block in (intro, *blocks.values()):
+        while block and not block[-1].strip():
+            block.pop()
+    while intro and not intro[0].strip():
+        intro.pop(0)
+    return {"preamble": lines[:start], "header": lines[start:start + 2], "rows": rows, "intro": intro,
+            "blocks": blocks}
+
+
+def _parse_block(block: list[str]) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """A per-query table: its backend columns and {query: {column: cell}}; the ratio is under RATIO."""
+    table = [line for line in block if line.startswith("|")]
+    if len(table) < 2:
+        return [], {}
+    names = _cells(table[0])[1:]
+    columns = [n for n in names if n and n != RATIO]
+    queries: dict[str, dict[str, str]] = {}
+    for line in table[2:]:
+        cells = _cells(line)
+        queries[cells[0]] = {n: c for n, c in zip(names, cells[1:]) if n}
+    return columns, queries
+
+
+def _p50(cell: str) -> float | None:
+    try:
+        return float(cell.split("/")[0])
+    except ValueError:
+        return None
+
+
+def _merge_block(posts: int, new: list[str], old: list[str]) -> list[str]:
+    new_cols, new_q = _parse_block(new)
+    old_cols, old_q = _parse_block(old)
+    columns = _union(new_cols, old_cols)
+    lines = [f"**{posts:,} posts**", "", "| " + " | ".join(["query", *columns, RATIO]) + " |",
+             "|---|" + "---|" * (len(columns) + 1)]
+    for q in _union(list(new_q), list(old_q)):
+        row = {c: (new_q.get(q, {}) if c in new_cols else old_q.get(q, {})).get(c, "") for c in columns}
+        if not any(row.values()):
+            continue
+        sides = {c in new_cols for c in ("oxigraph", "pyoxigraph (direct)")}
+        if sides == {True}:
+            ratio = new_q.get(q, {}).get(RATIO, "")
+        elif sides == {False}:
+            ratio = old_q.get(q, {}).get(RATIO, "")
+        else:
+            ours, ref = _p50(row.get("oxigraph", "")), _p50(row.get("pyoxigraph (direct)", ""))
+            ratio = f"{ours / ref:.2f}×" if ours is not None and ref else ""
+        lines.append("| " + " | ".join([q, *row.values(), ratio]) + " |")
+    return lines
+
+
+def _made_by(new_preamble: list[str], old_preamble: list[str], sizes: list[int]) -> list[str]:
+    """The new preamble, saying which command made the rows kept from before."""
+    def find(lines: list[str], prefix: str) -> str | None:
+        return next((line for line in lines if line.startswith(prefix)), None)
+
+    new_made, old_made = find(new_preamble, "Made by "), find(old_preamble, "Made by ")
+    out = list(new_preamble)
+    if new_made and old_made:
+        command = new_made[len("Made by "):].rstrip(".")
+        base, *updates = old_made.rstrip(".").split("; rows for ")
+        kept = [u for u in updates  # an earlier update is dropped once this run re-measured all its sizes
+                if not {_posts(n) for n in u.split(" posts updated by ")[0].split(" and ")} <= set(sizes)]
+        sizes_text = " and ".join(f"{n:,}" for n in sizes)
+        out[out.index(new_made)] = "; rows for ".join([base, *kept, f"{sizes_text} posts updated by {command}"]) + "."
+    old_machine, new_machine = find(old_preamble, "Machine: "), find(new_preamble, "Machine: ")
+    if new_machine:
+        earlier = [line for line in old_preamble if line.startswith(EARLIER)]
+        if old_machine:
+            earlier.append(EARLIER + old_machine[len("Machine: "):])
+        earlier = [line for line in dict.fromkeys(earlier) if line[len(EARLIER):] != new_machine[len("Machine: "):]]
+        at = out.index(new_machine) + 1
+        out[at:at] = earlier
+    return out
+
+
+def merge_results(old: str, new: str) -> str:
+    """RESULTS.md after a run: `new` is the run's scale section, `old` the file as it was ("" if none).
+
+    Rows of the scale table are keyed by (posts, backend) and cells of the per-query tables by
+    (posts, query, backend): what the run measured replaces what was there, everything else is kept,
+    sizes stay in order. Sections from the first `## ` heading of `old` on are kept unchanged.
+    """
+    m = OTHER.search(old)
+    old_scale, other = (old[:m.start()], old[m.start():]) if m else (old, "")
+    before, after = _parse_scale(old_scale), _parse_scale(new)
+    if before is None or after is None:
+        scale = new
+    else:
+        rows = dict(before["rows"])
+        rows.update(after["rows"])
+        sizes = sorted({posts for posts, _ in after["rows"]})
+        order = _union(list(after["rows"]), list(before["rows"]))
+        old_rows_kept = any(key not in after["rows"] for key in before["rows"])
+        lines = (_made_by(after["preamble"], before["preamble"], sizes) if old_rows_kept else after["preamble"])
+        lines += after["header"] + [rows[key] for key in sorted(order, key=lambda k: k[0])]
+        lines += [""] + after["intro"] + [""]
+        for posts in sorted(set(before["blocks"]) | set(after["blocks"])):
+            if posts not in before["blocks"]:
+                lines += after["blocks"][posts]
+            elif posts not in after["blocks"]:
+                lines += before["blocks"][posts]
+            else:
+                lines += _merge_block(posts, after["blocks"][posts], before["blocks"][posts])
+            lines.append("")
+        scale = "\n".join(lines) + "\n"
+    return scale.rstrip("\n") + "\n" + ("\n\n" + other if other else "")
+
+
+def scale_section(command: str, runs: list[dict], help_s: float) -> str:
+    """The Markdown of one run: title, the command that made it, and the tables."""
+    return f"# Benchmark results\n\nMade by `{command}`.\n\n" + table(runs, help_s) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10_000, 100_000])
@@ -286,12 +450,10 @@ def main() -> None:
     command = "python benchmarks/run.py" + (" --servers" if args.servers else "") + f" --sizes {' '.join(map(str, args.sizes))}"
     if args.server_sizes:
         command += f" --server-sizes {' '.join(map(str, args.server_sizes))}"
-    text = f"# Benchmark results\n\nMade by `{command}`.\n\n" + table(runs, help_time()) + "\n"
+    text = scale_section(command, runs, help_time())
     print(text)
-    keep = ""
-    if args.out.exists() and OTHER in args.out.read_text(encoding="utf-8"):
-        keep = OTHER + args.out.read_text(encoding="utf-8").split(OTHER, 1)[1]
-    args.out.write_text(text + keep, encoding="utf-8")
+    before = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    args.out.write_text(merge_results(before, text), encoding="utf-8")
 
 
 if __name__ == "__main__":

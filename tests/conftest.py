@@ -52,6 +52,26 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(_TIER_FIXTURES[fixture])
 
 
+def run_query(graph, query, params=None):
+    """A query on an rdflib Graph (through the KG handle), as a QueryResult."""
+    from pprnet_kg.kg import KG
+
+    return KG.from_graph(graph).query(query, params or {})
+
+
+def kg_of(graph):
+    from pprnet_kg.kg import KG
+
+    return KG.from_graph(graph)
+
+
+@pytest.fixture(autouse=True)
+def _in_a_scratch_directory(tmp_path, monkeypatch):
+    """Every test runs in its own empty directory: CLI defaults (out/, site/, the project store
+    out/store) never touch the checkout or another test."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="session")
 def real_build(real_page):
     from pprnet_kg.pipeline import build

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pytest
 
-from pprnet_kg.api import make_view
+from pprnet_kg.projection import make_view
 from pprnet_kg.site import build_site
 from pprnet_kg.viz import to_network, write_html
+
+from conftest import kg_of
 
 
 @dataclass
@@ -66,7 +68,7 @@ VIEWS = [("overview", {}), ("topics", {}), ("evidence", {}), ("authors", {}),
 
 @pytest.mark.parametrize("name, options", VIEWS, ids=[v[0] for v in VIEWS])
 def test_view_in_chromium(browser, real_build, tmp_path, artifacts, name, options):
-    view = make_view(real_build.graph, name, **options)
+    view = make_view(kg_of(real_build.graph), name, **options)
     path = write_html(to_network(view, heading=f"{name} view"), tmp_path / f"{name}.html")
     visit = open_page(browser, path.as_uri())
     ready(visit)
@@ -117,7 +119,7 @@ def test_hostile_titles_do_not_execute(browser, tmp_path):
 
 
 def test_site_pages_in_chromium(browser, real_build, tmp_path, artifacts):
-    build_site(real_build.graph, tmp_path / "site", base="https://w3id.org/pprnet/id/")
+    build_site(kg_of(real_build.graph), tmp_path / "site")
     pages = ["index.html", "topics/alliance-and-therapeutic-relationship.html",
              "articles/doi-10-1016-j-cpr-2019-101810.html", "disorders/depression.html", "views/evidence.html"]
     for rel in pages:

@@ -88,7 +88,8 @@ def test_build_sample_writes_turtle_and_html(tmp_path):
 def test_build_no_html(tmp_path):
     result = run("build", "-o", tmp_path / "kg.ttl", "--html", tmp_path / "kg.html", "--no-html")
     assert result.exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.ttl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.ttl", "out"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["store"]  # the project store, no HTML
     assert "wrote" in result.stdout and "kg.html" not in result.stdout
 
 
@@ -190,8 +191,11 @@ def test_query_posts_by_month_formats(real_page, fmt):
     header = ["month", "post", "title", "article", "articleTitle", "doi"]
     titles = ["How Does Therapy Harm?", "Psychotherapy for Those Who Do Not Respond to Treatment"]
     if fmt in {"csv", "tsv"}:
-        rows = list(csv.reader(io.StringIO(out), delimiter="," if fmt == "csv" else "\t"))
-        assert rows[0] == header and [r[2] for r in rows[1:]] == titles
+        rows = list(csv.reader(io.StringIO(out, newline=""), delimiter="," if fmt == "csv" else "\t"))
+        # the W3C result formats, as the server writes them: TSV heads columns with ?name, cells are terms
+        assert rows[0] == (header if fmt == "csv" else [f"?{h}" for h in header])
+        assert [r[2] for r in rows[1:]] == titles
+        assert fmt == "csv" or f'\t"{titles[0]}"\t' in out
     elif fmt == "json":
         data = json.loads(out)
         assert data["head"]["vars"] == header

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pprnet_kg.cli import cli
-from pprnet_kg.queries import library
+from pprnet_kg.sparql import library
 
 from conftest import ROOT
 

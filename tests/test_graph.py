@@ -57,7 +57,7 @@ def test_sample_graph_matches_golden(sample_build):
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_every_format_reparses_to_an_isomorphic_graph(real_build, fmt):
-    data = serialize(real_build.graph, fmt)
+    data = serialize(real_build.ntriples, fmt, base=ID)
     again = Graph().parse(data=data, format=FORMATS[fmt][0] if fmt != "trig" else "trig")
     if fmt == "trig":
         from rdflib import Dataset
@@ -67,7 +67,7 @@ def test_every_format_reparses_to_an_isomorphic_graph(real_build, fmt):
         for s, p, o, _ in ds.quads((None, None, None, None)):
             again.add((s, p, o))
     assert isomorphic(again, real_build.graph)
-    assert serialize(real_build.graph, fmt) == data
+    assert serialize(real_build.ntriples, fmt, base=ID) == data
 
 
 @pytest.mark.slow
@@ -76,7 +76,7 @@ def test_builds_are_byte_identical_across_processes(real_page, tmp_path):
     for seed in ("1", "2"):
         out = tmp_path / f"kg{seed}.ttl"
         code = ("from pprnet_kg.pipeline import build; from pprnet_kg.export import serialize; import sys;"
-                f"open(sys.argv[1], 'wb').write(b''.join(serialize(build([{str(real_page)!r}]).graph, f) for f in "
+                f"open(sys.argv[1], 'wb').write(b''.join(serialize(build([{str(real_page)!r}]).ntriples, f, base='https://w3id.org/pprnet/id/') for f in "
                 "('ttl', 'nt', 'jsonld', 'xml', 'trig')))")
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-c", code, str(out)], check=True, env=env, cwd=ROOT)
@@ -178,7 +178,7 @@ def test_integer_valued_decimals_survive_a_turtle_round_trip(real_build):
     # regression: Literal(Decimal(0)) was "0" in the graph but "0.0" after re-parsing Turtle;
     # decimals are now canonical (XSD 1.1, as Oxigraph stores them) and Turtle keeps them as is
     assert {str(o) for o in real_build.graph.objects(None, PPR.nullValue)} == {"0"}
-    g = Graph().parse(data=serialize(real_build.graph, "ttl"), format="turtle")
+    g = Graph().parse(data=serialize(real_build.ntriples, "ttl", base=ID), format="turtle")
     assert {str(o) for o in g.objects(None, PPR.nullValue)} == {"0"}
 
 
@@ -191,9 +191,10 @@ def test_any_summary_builds_a_graph_that_conforms_and_round_trips(tmp_path_facto
     page = tmp_path_factory.mktemp("p") / "page.txt"
     page.write_text("June 2021\nA Title\nDoe, J. (2021). T. J, 1, 2.\n" + " ".join(parts) + " End.\n"
                     "Practice Implications\nSomething.\n", encoding="utf-8")
-    g = build([page]).graph
+    result = build([page])
+    g = result.graph
     assert validate_graph(g).conforms
-    assert isomorphic(Graph().parse(data=serialize(g, "ttl"), format="turtle"), g)
+    assert isomorphic(Graph().parse(data=serialize(result.ntriples, "ttl", base=ID), format="turtle"), g)
 
 
 def test_same_page_in_two_folders_stays_two_sources_and_twelve_posts(real_page, tmp_path):

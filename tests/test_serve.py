@@ -16,9 +16,10 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from pprnet_kg.pipeline import build
+from pprnet_kg.kg import KG
 from pprnet_kg.serve import make_server
-from pprnet_kg.store import open_graph_store, parse_store
+
+from conftest import kg_of
 
 ID = "https://w3id.org/pprnet/id/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -29,13 +30,13 @@ pytestmark = pytest.mark.servers  # each test talks to a running pprnet-kg serve
 
 @pytest.fixture(scope="module")
 def server(real_page, tmp_path_factory):
-    graph = build([real_page], graph=open_graph_store(parse_store("oxigraph"))).graph
+    kg = KG.build([real_page], store="oxigraph")[0]
     site = tmp_path_factory.mktemp("site")
     (site / "index.html").write_text("<p>explorer</p>", encoding="utf-8")
-    srv = make_server(graph, port=0, timeout=2.0, max_rows=5, site=site)
+    srv = make_server(kg, port=0, timeout=2.0, max_rows=5, site=site)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}", len(graph), site
+    yield f"http://127.0.0.1:{srv.server_address[1]}", kg.count(), site
     srv.shutdown()
     srv.server_close()
 
@@ -56,7 +57,7 @@ def get(base, path, **params):
 
 
 def test_binds_loopback_by_default(real_build):
-    srv = make_server(real_build.graph, port=0)
+    srv = make_server(kg_of(real_build.graph), port=0)
     assert srv.server_address[0] == "127.0.0.1"
     srv.server_close()
 
@@ -235,6 +236,14 @@ def test_ontology_and_void(server):
     void = Graph().parse(data=body, format="turtle")
     from rdflib.namespace import VOID
     assert int(next(void.objects(None, VOID.triples))) == size
+    # regression: the endpoint was the relative IRI </sparql>, which N-Triples cannot carry
+    assert str(next(void.objects(None, VOID.sparqlEndpoint))) == base + "/sparql"
+    import pyoxigraph as ox
+
+    _, _, nt = get(base, "/.well-known/void", accept="application/n-triples")
+    assert len(Graph().parse(data=nt, format="nt")) == len(void)
+    assert len(list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))) == len(void)
+    assert len(list(ox.parse(body, format=ox.RdfFormat.TURTLE))) == len(void)
 
 
 def test_named_queries_with_bindings(server):
@@ -338,7 +347,8 @@ def test_string_parameters_cannot_break_out_of_their_literal():
     # regression (review): rdflib's n3() left a quote unescaped after an escaped backslash
     from rdflib import Literal, URIRef
 
-    from pprnet_kg.queries import check_syntax, inline_bindings
+    from pprnet_kg.sparql.bindings import inline_bindings
+    from pprnet_kg.sparql.safety import check_syntax
 
     hostile = {"a": Literal('x\n\\"'), "b": Literal(') } SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } #')}
     text = inline_bindings("SELECT ?a ?b WHERE { ?s ?p ?o }", hostile)

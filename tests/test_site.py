@@ -13,6 +13,8 @@ from pprnet_kg.analytics import analyze
 from pprnet_kg.pipeline import build
 from pprnet_kg.site import build_site
 
+from conftest import kg_of
+
 BASE = "https://w3id.org/pprnet/id/"
 LOADS_FROM_OUTSIDE = re.compile(
     r"""<(?:script|link|img|iframe|source|embed|object)\b[^>]*\b(?:src|href|data)\s*=\s*["']?\s*(?:https?:)?//"""
@@ -31,7 +33,7 @@ class Links(HTMLParser):
 @pytest.fixture(scope="module")
 def site(real_build, tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    counts = build_site(real_build.graph, out, base=BASE)
+    counts = build_site(kg_of(real_build.graph), out)
     return out, counts
 
 
@@ -84,18 +86,18 @@ def test_hostile_text_is_escaped_on_every_page(tmp_path):
                     "Journal\"><script>alert(3)</script>, 1(1), 1-2.\nSummary with SMD = 0.4; 95% CI: 0.1, 0.7 "
                     "and depression.\nPractice Implications\n<b onmouseover=alert(4)>x</b>\n", encoding="utf-8")
     out = tmp_path / "site"
-    build_site(build([page]).graph, out, base=BASE, views=False)
+    build_site(kg_of(build([page]).graph), out, views=False)
     for html in out.rglob("*.html"):
         text = html.read_text(encoding="utf-8")
         assert "<script>alert" not in text and "<img src=x" not in text and "<b onmouseover" not in text, html
 
 
 def test_analysis_of_the_real_page(real_build):
-    a = analyze(real_build.graph)
+    a = analyze(kg_of(real_build.graph))
     assert (a.nodes, a.edges, len(a.communities)) == (33, 37, 5)
     assert a.degree[0].iri == BASE + "article/doi/10.1016/j.cpr.2019.101810"
     assert [(r.label, r.score) for r in a.bridging_topics][0] == ("Outcomes and Deterioration", 3)
-    assert analyze(real_build.graph) == a  # deterministic (seeded Louvain)
+    assert analyze(kg_of(real_build.graph)) == a  # deterministic (seeded Louvain)
 
 
 def test_forest_plots_nnt_without_null_and_ratios_on_a_log_scale():
@@ -126,6 +128,6 @@ def test_topic_pages_show_only_the_implications_of_posts_filed_under_the_topic(t
         "A summary about the placebo effect and placebo pills.\nPractice Implications\nMind the placebo.\n",
         encoding="utf-8")
     out = tmp_path / "site"
-    build_site(build([page]).graph, out, base=BASE, views=False)
+    build_site(kg_of(build([page]).graph), out, views=False)
     group = (out / "topics" / "group-psychotherapy.html").read_text(encoding="utf-8")
     assert "Use groups wisely." in group and "Mind the placebo." not in group

@@ -86,6 +86,33 @@ def test_html_to_lines_breaks_blocks_and_marks_list_items():
     assert html_to_lines("<div>A<br>B</div><ul><li>C &amp; D</li></ul><style>x{}</style>") == ["A", "B", "- C & D"]
 
 
+_DOC = "<html><head><style>p{}</style></head><body><h1>May 2021</h1><ul><li>A &amp; B</li></ul></body></html>"
+_DOC_LINES = ["May 2021", "- A & B"]
+
+
+@pytest.mark.parametrize("name, data", [
+    ("doctype.txt", ("<!doctype html>\n" + _DOC).encode()),
+    ("comment.txt", ("<!-- saved from the blog -->\n" + _DOC).encode()),
+    ("bom.txt", b"\xef\xbb\xbf\n\n  \t\r\n" + ("<!DOCTYPE HTML>" + _DOC).encode()),
+    ("upper.txt", ("\n<HTML>" + _DOC[6:]).encode()),
+    ("page.HTM", ("<p>Title</p>" + _DOC).encode()),
+    ("page.Html", _DOC.encode()),
+])
+def test_html_is_recognised_by_content_or_suffix(tmp_path, name, data):
+    (tmp_path / name).write_bytes(data)
+    lines = read_page(tmp_path / name).lines
+    assert not any("<" in line or ">" in line for line in lines), lines
+    assert [line for line in lines if line != "Title"] == _DOC_LINES
+
+
+def test_text_that_mentions_html_later_stays_text(tmp_path):
+    text = "May 2021\nA post about <html> and <!DOCTYPE html> in a title\n<body>\n"
+    for name in ("page.txt", "page"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert read_page(tmp_path / name).lines == tuple(text.split("\n"))
+    assert page_from_text("<body><p>x</p></body>", "x.txt").lines == ("<body><p>x</p></body>",)
+    assert page_from_text("<p>x</p>", "x.htm").lines == ("x",)
+
 def test_month_and_citation_detection():
     assert month_of("December 2020") == "2020-12" and month_of("december 2020") == "2020-12"
     assert month_of("December 2020 was cold") is None
@@ -116,7 +143,13 @@ def test_a_directory_source_reads_its_pages_in_order(tmp_path):
     (tmp_path / "b.txt").write_text("x", encoding="utf-8")
     (tmp_path / "a.html").write_text("<p>y</p>", encoding="utf-8")
     (tmp_path / "c.csv").write_text("z", encoding="utf-8")
-    assert [p.source for p in read_pages([tmp_path])] == ["a.html", "b.txt"]
+    (tmp_path / "d.HTM").write_text("<li>w</li>", encoding="utf-8")
+    (tmp_path / "e.TXT").write_text("<!-- c --><p>v</p>", encoding="utf-8")
+    (tmp_path / "f.txt.bak").write_text("u", encoding="utf-8")
+    (tmp_path / "g.html").mkdir()
+    pages = read_pages([tmp_path])
+    assert [p.source for p in pages] == ["a.html", "b.txt", "d.HTM", "e.TXT"]
+    assert [p.lines for p in pages] == [("y",), ("x",), ("- w",), ("v",)]
     (tmp_path / "empty").mkdir()
     with pytest.raises(SourceError, match="no .txt or .html pages"):
         read_pages([tmp_path / "empty"])

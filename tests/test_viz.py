@@ -11,6 +11,8 @@ import networkx as nx
 from pprnet_kg.projection import overview
 from pprnet_kg.viz import render_html, to_network
 
+from conftest import kg_of, run_query
+
 # Anything a browser would fetch by itself: tags with src/href, CSS imports and url(...).
 EXTERNAL = re.compile(
     r"""<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*\b(?:src|href|data)\s*=\s*["']?\s*(?:https?:)?//"""
@@ -18,7 +20,7 @@ EXTERNAL = re.compile(
 
 
 def test_overview_of_the_real_page(real_build):
-    view = overview(real_build.graph)
+    view = overview(kg_of(real_build.graph))
     kinds = nx.get_node_attributes(view, "type")
     counts = {k: list(kinds.values()).count(k) for k in set(kinds.values())}
     assert counts["article"] == 6 and counts["journal"] == 4
@@ -30,7 +32,7 @@ def test_overview_of_the_real_page(real_build):
 
 
 def test_html_loads_nothing_from_outside(real_build):
-    html = render_html(to_network(overview(real_build.graph)))
+    html = render_html(to_network(overview(kg_of(real_build.graph))))
     assert not EXTERNAL.search(html)
     assert "cdnjs" not in html and "jsdelivr" not in html and "bootstrap" not in html.lower()
     assert "vis.Network" in html and 'id="search"' in html and "type-filter" in html
@@ -71,12 +73,12 @@ ID = "https://w3id.org/pprnet/id/"
 
 
 def test_topics_view_has_weighted_co_occurrence(real_build):
-    view = P.topics_view(real_build.graph)
+    view = P.topics_view(kg_of(real_build.graph))
     types = nx.get_node_attributes(view, "type")
     assert sorted(set(types.values())) == ["article", "topic"]
     anxiety, depression = ID + "topic/anxiety-disorders", ID + "topic/depression-and-depressive-symptoms"
     assert view.edges[anxiety, depression]["weight"] == 1 and "1 shared post" in view.edges[anxiety, depression]["title"]
-    alliance = P.topics_view(real_build.graph, topic="Alliance and Therapeutic Relationship")
+    alliance = P.topics_view(kg_of(real_build.graph), topic="Alliance and Therapeutic Relationship")
     assert {n for n, t in nx.get_node_attributes(alliance, "type").items() if t == "article"} == {
         ID + "article/doi/10.3389/fpsyg.2019.00347",
         ID + "article/fluckiger-2020-the-reciprocal-relationship-between-alliance-and",
@@ -84,7 +86,7 @@ def test_topics_view_has_weighted_co_occurrence(real_build):
 
 
 def test_evidence_view_weights_and_verdicts(real_build):
-    view = P.evidence_view(real_build.graph)
+    view = P.evidence_view(kg_of(real_build.graph))
     edge = view.edges[ID + "disorder/depression", ID + "intervention/cbt"]
     assert (edge["weight"], edge["verdict"]) == (2, "mixed")  # 0.45 excludes 0, 0.359 does not
     assert "SMD = 0.45 [0.16, 0.75]" in edge["title"] and "SMD = 0.359 [-0.349, 1.068]" in edge["title"]
@@ -96,7 +98,7 @@ def test_evidence_view_weights_and_verdicts(real_build):
 
 
 def test_authors_view_is_coauthorship_with_communities(real_build):
-    view = P.authors_view(real_build.graph)
+    view = P.authors_view(kg_of(real_build.graph))
     assert view.number_of_nodes() == 27
     assert view.edges[ID + "person/gloster-at", ID + "person/karekla-m"]["weight"] == 1
     communities = set(nx.get_node_attributes(view, "community").values())
@@ -106,26 +108,26 @@ def test_authors_view_is_coauthorship_with_communities(real_build):
 
 
 def test_ego_view_by_label_and_depth(real_build):
-    one = P.ego_view(real_build.graph, "M. Barkham", depth=1)
+    one = P.ego_view(kg_of(real_build.graph), "M. Barkham", depth=1)
     assert ID + "person/barkham-m" in one and one.nodes[ID + "person/barkham-m"]["focus"]
-    two = P.ego_view(real_build.graph, ID + "person/barkham-m", depth=2)
+    two = P.ego_view(kg_of(real_build.graph), ID + "person/barkham-m", depth=2)
     assert one.number_of_nodes() < two.number_of_nodes()
     with pytest.raises(QueryError):
-        P.ego_view(real_build.graph, "no such node")
+        P.ego_view(kg_of(real_build.graph), "no such node")
 
 
 def test_query_view_from_select_and_construct(real_build):
-    from pprnet_kg.queries import adhoc_query, load_query, run_query
+    from pprnet_kg.sparql import adhoc_query, load_query
 
-    select = P.query_view(real_build.graph, run_query(real_build.graph, load_query("graph_topics_articles")))
+    select = P.query_view(run_query(real_build.graph, load_query("graph_topics_articles")))
     assert select.number_of_edges() == 18
-    construct = P.query_view(real_build.graph, run_query(real_build.graph, adhoc_query(
+    construct = P.query_view(run_query(real_build.graph, adhoc_query(
         "CONSTRUCT { ?a dcterms:isPartOf ?j } WHERE { ?a dcterms:isPartOf ?j }")))
     assert construct.number_of_edges() == 5
     with pytest.raises(QueryError):
-        P.query_view(real_build.graph, run_query(real_build.graph, load_query("articles_per_journal")))
+        P.query_view(run_query(real_build.graph, load_query("articles_per_journal")))
 
 
 def test_evidence_edges_are_coloured_by_verdict_and_listed_in_the_legend(real_build):
-    html = render_html(to_network(P.evidence_view(real_build.graph)))
+    html = render_html(to_network(P.evidence_view(kg_of(real_build.graph))))
     assert 'id="edge-legend"' in html and "mixed" in html and "no effect statistics" in html

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import networkx as nx
-from rdflib import Graph
-
 from .projection import overview
 
 
@@ -33,9 +31,9 @@ def _ranked(view: nx.Graph, scores: dict, top: int) -> tuple[Ranked, ...]:
     return tuple(Ranked(view.nodes[n]["label"], view.nodes[n]["type"], round(float(s), 4), n) for n, s in items)
 
 
-def analyze(graph: Graph, *, top: int = 10, seed: int = 7) -> Analysis:
+def analyze(kg, *, top: int = 10, seed: int = 7) -> Analysis:
     """Degree and betweenness centrality, Louvain communities, and topics bridging communities."""
-    view = overview(graph)
+    view = overview(kg)
     if view.number_of_nodes() == 0:
         return Analysis(0, 0, (), (), (), ())
     degree = nx.degree_centrality(view)

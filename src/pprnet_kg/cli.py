@@ -1,4 +1,5 @@
-"""The pprnet-kg command line: a thin shell over the library (each command calls one function)."""
+"""The pprnet-kg command line: a thin shell over the library. Each command opens a KG handle
+(kg.py) or calls one library function, and prints."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import click
 from .errors import PprnetError
 
 FORMAT_CHOICES = ["ttl", "nt", "jsonld", "xml", "trig"]
+PROJECT_STORE_HELP = "out/store"
 
 
 class Group(click.Group):
@@ -24,31 +26,59 @@ class Group(click.Group):
             raise click.ClickException(str(exc)) from None
 
 
-STORE_HELP = ("Where the graph lives: memory, oxigraph (in memory), oxigraph:DIR (on disk, kept between "
-              "commands) or sparql+http(s)://HOST/PATH (a remote SPARQL endpoint, read only).")
+STORE_HELP = ("Where the graph lives: memory, oxigraph (in memory), oxigraph:DIR (on disk, kept between commands) "
+              "or sparql+http(s)://HOST/PATH (a remote SPARQL endpoint, read only). Default: the project store "
+              f"{PROJECT_STORE_HELP} that `build` fills, else the bundled sample.")
 
 
-def source_options(fn):
-    fn = click.option("--store", default="oxigraph", show_default=True, help=STORE_HELP)(fn)
-    fn = click.option("--base", default=None, help="Base IRI for minted data IRIs (default https://w3id.org/pprnet/id/).")(fn)
-    fn = click.option("--graph", "graphs", multiple=True, type=click.Path(dir_okay=False),
-                      help="Use a built graph file (.ttl/.nt/.jsonld/.rdf/.trig) instead of building; repeatable.")(fn)
-    fn = click.option("--source", "sources", multiple=True, type=click.Path(),
-                      help="Blog page(s) or folder(s) to build from (default: the bundled sample).")(fn)
+def read_options(fn):
+    """What every command that reads a graph takes; they mean the same everywhere."""
+    for option in reversed([
+        click.option("--source", "sources", multiple=True, type=click.Path(),
+                     help="Build from these blog page(s) or folder(s) instead of reading a store; repeatable."),
+        click.option("--graph", "graphs", multiple=True, type=click.Path(dir_okay=False),
+                     help="Read a built graph file (.ttl/.nt/.jsonld/.rdf/.trig) instead; repeatable."),
+        click.option("--store", default=None, help=STORE_HELP),
+        click.option("--endpoint", help="A remote SPARQL query endpoint to read (same as --store sparql+URL)."),
+        click.option("--named-graph", help="On a remote store: the named graph to read (IRI)."),
+        click.option("--base", default=None, help="Base IRI of the data (default: the one the store was built with, "
+                                                   "else https://w3id.org/pprnet/id/)."),
+    ]):
+        fn = option(fn)
     return fn
 
 
 @contextmanager
-def _graph(sources, graphs, base, store):
-    """The graph for a command; a persisted store is closed (its lock released) afterwards."""
-    from .api import open_graph
-    from .store import close
+def opened(sources, graphs, store, endpoint, named_graph, base, *, say_first: bool = False):
+    """The KG a read command works on, said on stderr once the command has done its work (so a
+    failing command prints one line); a persisted store is closed afterwards."""
+    from .kg import KG
 
-    graph = open_graph(sources=list(sources), graphs=list(graphs), base=base, store=store)
+    if endpoint:
+        if store:
+            raise click.UsageError("give --endpoint or --store, not both")
+        store = f"sparql+{endpoint}"
+    if named_graph and not (store or "").startswith("sparql+"):
+        raise click.UsageError("--named-graph goes with a remote store (--endpoint or --store sparql+URL)")
+    kg = KG.open(store=store, sources=list(sources), graphs=list(graphs), base=base, named_graph=named_graph)
+    if say_first:
+        click.echo(f"reading {kg.origin}", err=True)
     try:
-        yield graph
+        yield kg
     finally:
-        close(graph)
+        kg.close()
+    if not say_first:
+        click.echo(f"read {kg.origin}", err=True)
+
+
+def _split_params(items) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"--param wants NAME=VALUE, got {item!r}")
+        out[key.strip()] = value
+    return out
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,18 +97,30 @@ def cli():
               help="Where to write the interactive HTML graph.")
 @click.option("--no-html", is_flag=True, help="Do not write the HTML graph.")
 @click.option("--base", default=None, help="Base IRI for minted data IRIs.")
-@click.option("--store", default="oxigraph", show_default=True,
-              help="Build into memory, oxigraph, or oxigraph:DIR (kept on disk for later commands).")
-@click.option("--strict", is_flag=True, help="Exit 1 when any problem was reported.")
+@click.option("--store", default=None,
+              help=f"Build into this store (memory, oxigraph, oxigraph:DIR); default: the project store {PROJECT_STORE_HELP}, "
+                   "which later commands read.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any problem was reported (a page with no posts included).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json):
     """Build the knowledge graph from blog pages (default: the bundled sample)."""
-    from .api import build_and_write
+    from .kg import KG
 
-    report, written = build_and_write(list(sources), output=output, fmt=fmt,
-                                      html=None if no_html else html_out, base=base, store=store)
+    if not no_html and Path(html_out).resolve() == Path(output).resolve():
+        raise click.UsageError(f"--html and -o are the same file ({output}): the HTML view would overwrite the graph")
+    if (store or "").startswith("sparql+"):
+        raise click.UsageError("build writes to memory or Oxigraph; load a remote store with `pprnet-kg push`")
+    kg, result = KG.build(list(sources), store=store, base=base)
+    with kg:
+        written = [kg.write(output, fmt)]
+        if not no_html:
+            from .viz import to_network, write_html
+
+            written.append(write_html(to_network(kg.view("overview")), html_out))
+        kept = kg.backend.spec if kg.backend.persistent else None
+    report = result.report
     if as_json:
-        click.echo(json.dumps({**report.to_json(), "written": [str(p) for p in written]}, indent=2))
+        click.echo(json.dumps({**report.to_json(), "written": [str(p) for p in written], "store": kept}, indent=2))
     else:
         for name, value in report.rows():
             click.echo(f"{name:>20}: {value}")
@@ -86,6 +128,10 @@ def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json)
             click.echo(f"problem: {problem}", err=True)
         for path in written:
             click.echo(f"wrote {path}")
+        if kept:
+            click.echo(f"kept the graph in {kept} (read by query, stats, viz, site, export, serve...)")
+    if report.posts == 0:
+        click.echo("warning: no posts were found in the pages given", err=True)
     if strict and report.problems:
         sys.exit(1)
 
@@ -95,17 +141,18 @@ def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the JSON here instead of stdout.")
 def extract(pages, output):
     """Extract posts from PAGES as JSON (topics, posts with citation, findings, problems)."""
-    from .api import extract_json
+    from .pipeline import extract_pages
+    from .sources import read_pages
 
-    text = json.dumps(extract_json(list(pages)), indent=2, ensure_ascii=False) + "\n"
-    if output:
-        try:
-            Path(output).parent.mkdir(parents=True, exist_ok=True)
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise click.ClickException(f"{output}: cannot write: {exc.strerror or exc}") from None
-    else:
+    text = json.dumps(extract_pages(read_pages(list(pages))).to_json(), indent=2, ensure_ascii=False) + "\n"
+    if not output:
         click.echo(text, nl=False)
+        return
+    try:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
 @cli.command("parse-citation")
@@ -126,45 +173,41 @@ def parse_citation_cmd(text):
 @click.argument("name", required=False)
 @click.option("-e", "--expr", help="A SPARQL query given inline instead of NAME.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (a binding).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
-              show_default=True)
-@click.option("--endpoint", help="Run against a remote SPARQL query endpoint (same as --store sparql+URL).")
-@click.option("--named-graph", help="With --endpoint: query this named graph as the default graph.")
-@source_options
-def query(name, expr, params, fmt, endpoint, named_graph, sources, graphs, base, store):
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "md", "turtle", "nt"]),
+              default="table", show_default=True,
+              help="table/md for people; json, xml, csv, tsv (SPARQL results); turtle, nt, json, xml for CONSTRUCT.")
+@read_options
+def query(name, expr, params, fmt, sources, graphs, store, endpoint, named_graph, base):
     """Run a named query (see `pprnet-kg queries`), a .rq file, or -e SPARQL."""
-    from .api import query_text
+    from .sparql import adhoc_query, load_query
+    from .sparql.results import write
 
     if bool(name) == bool(expr):
         raise click.UsageError("give a query NAME or FILE, or -e SPARQL (one of them)")
-    bindings = dict(_split_param(p) for p in params)
-    if endpoint:
-        store = f"sparql+{endpoint}"
-    if named_graph:
-        if not store.startswith("sparql+"):
-            raise click.UsageError("--named-graph goes with --endpoint (a remote store)")
-        store = f"{store}#graph={named_graph}"
-    with _graph(sources, graphs, base, store) as graph:
-        text = query_text(graph, name=name, expr=expr, params=bindings, fmt=fmt, base=base)
-    click.echo(text, nl=False)
+    bindings = _split_params(params)
+    q = load_query(name) if name else adhoc_query(expr)
+    with opened(sources, graphs, store, endpoint, named_graph, base) as kg:
+        data = write(kg.query(q, bindings), fmt, base=kg.base)
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
 
 
 @cli.command()
-@click.option("--endpoint", required=True, help="Graph Store HTTP Protocol URL (e.g. http://host:7878/store).")
-@click.option("--graph", "graph_iri", required=True, help="IRI of the named graph to load into.")
+@click.option("--endpoint", required=True, help="Graph Store HTTP Protocol URL to load into (e.g. http://host:7878/store).")
+@click.option("--named-graph", required=True, help="IRI of the named graph to load into.")
 @click.option("--query-endpoint", help="SPARQL query URL used to verify the count (default: guessed from --endpoint).")
 @click.option("--append", is_flag=True, help="Add to the named graph instead of replacing it.")
 @click.option("--batch-size", type=click.IntRange(1), default=10_000, show_default=True, help="Triples per request.")
-@click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False),
-              help="A built graph file to push (default: build --source pages or the bundled sample).")
+@click.option("--graph", "graphs", multiple=True, type=click.Path(dir_okay=False),
+              help="A built graph file to push (default: the project store, else the bundled sample).")
 @click.option("--source", "sources", multiple=True, type=click.Path(), help="Blog page(s) to build and push.")
-@click.option("--base", default=None, help="Base IRI for minted data IRIs.")
-def push(endpoint, graph_iri, query_endpoint, append, batch_size, inputs, sources, base):
+@click.option("--store", default=None, help="A local store to push from (memory, oxigraph, oxigraph:DIR).")
+@click.option("--base", default=None, help="Base IRI of the data.")
+def push(endpoint, named_graph, query_endpoint, append, batch_size, graphs, sources, store, base):
     """Load the graph into a remote triple store (SPARQL 1.1 Graph Store Protocol) and verify it."""
-    from .api import push_graph
-
-    report = push_graph(sources=list(sources), inputs=list(inputs), base=base, endpoint=endpoint,
-                        graph_iri=graph_iri, query_endpoint=query_endpoint, append=append, batch_size=batch_size)
+    with opened(sources, graphs, store, None, None, base) as kg:
+        report = kg.push(endpoint=endpoint, named_graph=named_graph, query_endpoint=query_endpoint, append=append,
+                         batch_size=batch_size)
     click.echo(f"pushed {report.triples_sent} triples in {report.batches} batch(es) to <{report.graph}> "
                f"({report.mode}); the store now holds {report.triples_in_store}")
 
@@ -176,65 +219,59 @@ def push(endpoint, graph_iri, query_endpoint, append, batch_size, inputs, source
 @click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same corpus.")
 def synth(posts, output, seed):
     """Write a synthetic blog-like corpus (for benchmarks and tests; all text is made up)."""
-    from .api import write_synthetic
+    from .synth import write_synthetic
 
     paths = write_synthetic(posts, output, seed=seed)
-    click.echo(f"wrote {posts} posts in {len(paths)} pages to {output}")
+    click.echo(f"wrote {posts} posts in {len(paths)} pages to {Path(output)}")
 
 
 @cli.command()
 @click.argument("view", type=click.Choice(["overview", "topics", "evidence", "authors", "ego", "query"]))
 @click.option("--focus", help="ego: the node to centre on (label or IRI).")
 @click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="ego: how many steps out.")
-@click.option("--topic", help="Only the articles filed under this topic (label or IRI).")
+@click.option("--topic", help="Only the articles filed under this topic (label or IRI, any case).")
 @click.option("--query", "query_name", help="query: a named query or .rq file (CONSTRUCT, or SELECT ?source ?target).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="query: a parameter.")
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False), help="HTML file (default out/VIEW.html).")
-@source_options
-def viz(view, focus, depth, topic, query_name, params, output, sources, graphs, base, store):
+@read_options
+def viz(view, focus, depth, topic, query_name, params, output, sources, graphs, store, endpoint, named_graph, base):
     """Draw an interactive, offline HTML graph: overview, topics, evidence, authors, ego or query."""
-    from .api import write_view
+    from .viz import to_network, write_html
 
-    bindings = dict(_split_param(p) for p in params)
-    with _graph(sources, graphs, base, store) as graph:
-        path, nodes, edges = write_view(graph, view, output or f"out/{view}.html", focus=focus, depth=depth,
-                                        topic=topic, query=query_name, params=bindings)
-    click.echo(f"wrote {path} ({nodes} nodes, {edges} edges)")
-
-
-def _split_param(item: str) -> tuple[str, str]:
-    key, sep, value = item.partition("=")
-    if not sep or not key:
-        raise click.UsageError(f"--param wants NAME=VALUE, got {item!r}")
-    return key.strip(), value
+    bindings = _split_params(params)
+    with opened(sources, graphs, store, endpoint, named_graph, base) as kg:
+        drawn = kg.view(view, focus=focus, depth=depth, topic=topic, query=query_name, params=bindings)
+    title = f"PPRNet knowledge graph: {view} view" + (f" around {focus}" if focus else "") + (f" for {topic}" if topic else "")
+    path = write_html(to_network(drawn, heading=title), output or f"out/{view}.html")
+    click.echo(f"wrote {path} ({drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges)")
 
 
 @cli.command()
 @click.option("-o", "--output", default="site", show_default=True, type=click.Path(file_okay=False),
-              help="Folder to write the site into.")
+              help="Folder to write the site into (pages an earlier run wrote there and this one did not are removed).")
 @click.option("--no-views", is_flag=True, help="Leave out the interactive graph views.")
-@source_options
-def site(output, no_views, sources, graphs, base, store):
+@read_options
+def site(output, no_views, sources, graphs, store, endpoint, named_graph, base):
     """Write the offline explorer site: index, topic, article, disorder and intervention pages."""
     from .site import build_site
 
-    with _graph(sources, graphs, base, store) as graph:
-        counts = build_site(graph, output, base=base or "https://w3id.org/pprnet/id/", views=not no_views)
-    click.echo(f"wrote {output}/index.html: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    with opened(sources, graphs, store, endpoint, named_graph, base) as kg:
+        counts = build_site(kg, output, views=not no_views)
+    click.echo(f"wrote {Path(output) / 'index.html'}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-@source_options
-def analyze(as_json, sources, graphs, base, store):
+@read_options
+def analyze(as_json, sources, graphs, store, endpoint, named_graph, base):
     """Network analytics: degree and betweenness centrality, communities, topics bridging them."""
     from dataclasses import asdict
 
     from .analytics import analyze as run_analysis
     from .analytics import format_analysis
 
-    with _graph(sources, graphs, base, store) as graph:
-        result = run_analysis(graph)
+    with opened(sources, graphs, store, endpoint, named_graph, base) as kg:
+        result = run_analysis(kg)
     click.echo(json.dumps(asdict(result), indent=2) if as_json else format_analysis(result), nl=not as_json)
 
 
@@ -245,15 +282,16 @@ def analyze(as_json, sources, graphs, base, store):
 @click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True, help="Results per query.")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, exists=True),
               help="Serve this explorer site (made by `pprnet-kg site`) under /site/.")
-@source_options
-def serve(host, port, timeout, max_rows, site_dir, sources, graphs, base, store):
+@read_options
+def serve(host, port, timeout, max_rows, site_dir, sources, graphs, store, endpoint, named_graph, base):
     """Serve the graph read-only: SPARQL endpoint, query page, linked-data pages, VoID."""
     from .serve import make_server
 
-    with _graph(sources, graphs, base, store) as graph:
-        server = make_server(graph, host=host, port=port, base=base or "https://w3id.org/pprnet/id/",
-                             timeout=timeout, max_rows=max_rows, site=site_dir)
-        click.echo(f"serving {len(graph)} triples at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        click.echo(f"warning: listening on {host} makes the endpoint reachable from other machines", err=True)
+    with opened(sources, graphs, store, endpoint, named_graph, base, say_first=True) as kg:
+        server = make_server(kg, host=host, port=port, timeout=timeout, max_rows=max_rows, site=site_dir)
+        click.echo(f"serving at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
         try:
             server.serve_forever()
         except KeyboardInterrupt:
@@ -265,7 +303,7 @@ def serve(host, port, timeout, max_rows, site_dir, sources, graphs, base, store)
 @cli.command("queries")
 def queries_cmd():
     """List the named queries with their titles and parameters."""
-    from .queries import library
+    from .sparql import library
 
     for q in library():
         params = ", ".join(f"{p.name}:{p.type}{'?' if p.optional else ''}" for p in q.params) or "-"
@@ -275,29 +313,28 @@ def queries_cmd():
 @cli.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None, help="Serialisation.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
-@source_options
-def export(fmt, output, sources, graphs, base, store):
+@read_options
+def export(fmt, output, sources, graphs, store, endpoint, named_graph, base):
     """Serialise the graph as Turtle, N-Triples, JSON-LD, RDF/XML or TriG."""
-    from .export import format_for_path, serialize, write_graph
+    from .export import format_for_path
 
-    with _graph(sources, graphs, base, store) as graph:
+    with opened(sources, graphs, store, endpoint, named_graph, base) as kg:
         if output:
-            write_graph(graph, output, fmt or format_for_path(output))
-            click.echo(f"wrote {output}", err=True)
+            click.echo(f"wrote {kg.write(output, fmt or format_for_path(output))}", err=True)
         else:
-            sys.stdout.buffer.write(serialize(graph, fmt or "ttl"))
+            sys.stdout.buffer.write(kg.export(fmt or "ttl"))
 
 
 @cli.command()
-@source_options
-def validate(sources, graphs, base, store):
-    """Check the graph against ontology/shapes.ttl (exit 0 conforms, 1 does not, 2 cannot load)."""
-    from .validate import validate_graph
-
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@read_options
+def validate(files, sources, graphs, store, endpoint, named_graph, base):
+    """Check the graph (FILES, or what the options say) against the SHACL shapes
+    (exit 0 conforms, 1 does not, 2 cannot load)."""
     try:
-        with _graph(sources, graphs, base, store) as graph:
-            report = validate_graph(graph)
-            size = len(graph)
+        with opened(sources, tuple(graphs) + tuple(files), store, endpoint, named_graph, base) as kg:
+            report = kg.validate()
+            size = kg.count()
     except PprnetError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
@@ -312,13 +349,11 @@ def validate(sources, graphs, base, store):
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-@source_options
-def stats(as_json, sources, graphs, base, store):
+@read_options
+def stats(as_json, sources, graphs, store, endpoint, named_graph, base):
     """Counts of the graph: triples, and instances per class."""
-    from .api import graph_stats
-
-    with _graph(sources, graphs, base, store) as graph:
-        data = graph_stats(graph)
+    with opened(sources, graphs, store, endpoint, named_graph, base) as kg:
+        data = kg.stats()
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return

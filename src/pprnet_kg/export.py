@@ -27,47 +27,31 @@ def format_for_path(path: str | Path, default: str = "ttl") -> str:
     return default
 
 
-def canonical_ntriples(graph: Graph) -> str:
-    """The graph as sorted, duplicate-free N-Triples: the canonical text every format starts from."""
-    from .store import is_oxigraph
-
-    fmt = "ox-nt" if is_oxigraph(graph) else "nt"
-    lines = graph.serialize(format=fmt, encoding="utf-8").decode("utf-8").splitlines()
-    lines.sort()  # a store holds each triple once, so sorting is enough
-    return "\n".join(line for line in lines if line) + "\n"
-
-
-def _prefixes(graph: Graph) -> dict[str, str]:
-    return {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
-
-
-def serialize(graph: Graph, fmt: str = "ttl") -> bytes:
-    """The graph in one format, as bytes; the same graph always gives the same bytes,
-    whichever store holds it (memory or Oxigraph)."""
+def serialize(ntriples: str, fmt: str = "ttl", *, base: str) -> bytes:
+    """A graph given as canonical N-Triples, in one format, as bytes: the same graph always gives
+    the same bytes, whichever store held it."""
     if fmt not in FORMATS:
         raise GraphError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    nt = canonical_ntriples(graph)
     if fmt == "nt":
-        return nt.encode("utf-8")
+        return ntriples.encode("utf-8")
+    prefixes = _prefixes(base)
     if fmt in {"ttl", "trig"}:
         # Oxigraph's writers keep canonical decimals as they are (rdflib's turn "0" into 0.0)
         # and write the triples in the sorted order they are given.
         import pyoxigraph as ox
 
-        used = _used_prefixes(graph, nt)
-        triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+        triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
         if fmt == "ttl":
-            return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used)
-        name = ox.NamedNode(_graph_name(graph))
+            return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        name = ox.NamedNode(base + "graph")  # TriG needs a graph name: no random blank node
         quads = (ox.Quad(q.subject, q.predicate, q.object, name) for q in triples)
-        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=used)
+        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
     memory = Graph()
-    for prefix, ns in _prefixes(graph).items():
+    for prefix, ns in prefixes.items():
         memory.bind(prefix, ns, override=True, replace=True)
-    memory.parse(data=nt, format="nt")
+    memory.parse(data=ntriples, format="nt")
     if fmt == "jsonld":
-        context = _used_prefixes(graph, nt)
-        data = json.loads(memory.serialize(format="json-ld", context=context, auto_compact=True))
+        data = json.loads(memory.serialize(format="json-ld", context=prefixes, auto_compact=True))
         if isinstance(data.get("@graph"), list):
             data["@graph"].sort(key=lambda node: json.dumps(node, sort_keys=True))
         return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
@@ -76,18 +60,14 @@ def serialize(graph: Graph, fmt: str = "ttl") -> bytes:
     raise AssertionError(fmt)  # pragma: no cover - every format is handled above
 
 
-def _used_prefixes(graph: Graph, nt: str) -> dict[str, str]:
-    """Our prefixes (and the graph's data base `id:`), in a stable order, whichever store holds
-    the graph; scanning a large graph for the namespaces it uses cost more than writing it."""
+def _prefixes(base: str) -> dict[str, str]:
+    """Our prefixes and the data's base `id:`, in a stable order (scanning a large graph for the
+    namespaces it uses cost more than writing it)."""
     from .namespaces import PREFIXES
 
     ours = {p: str(ns) for p, ns in PREFIXES.items()}
-    base = _prefixes(graph).get("id")
-    if base:
-        ours["id"] = base
+    ours["id"] = base
     return dict(sorted(ours.items()))
-
-
 class _SortedGraph(Graph):
     """A graph that lists subjects and their statements in sorted order (for RDF/XML)."""
 
@@ -107,16 +87,10 @@ class _SortedGraph(Graph):
         return iter(sorted(super().predicate_objects(subject), key=lambda po: (po[0].n3(), po[1].n3())))
 
 
-def _graph_name(graph: Graph) -> str:
-    """TriG needs a graph name: <base>graph, so the output has no random blank node."""
-    base = next((str(ns) for prefix, ns in graph.namespaces() if prefix == "id"), "urn:pprnet:")
-    return base + "graph"
-
-
-def write_graph(graph: Graph, destination: str | Path, fmt: str | None = None) -> Path:
+def write_graph(ntriples: str, destination: str | Path, fmt: str | None = None, *, base: str) -> Path:
     path = Path(destination)
     fmt = fmt or format_for_path(path)
-    data = serialize(graph, fmt)
+    data = serialize(ntriples, fmt, base=base)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -125,21 +99,22 @@ def write_graph(graph: Graph, destination: str | Path, fmt: str | None = None) -
     return path
 
 
-def load_graph(path: str | Path, graph: Graph | None = None) -> Graph:
-    """Parse a graph file (format from its suffix) into a graph; GraphError on failure."""
-    from .store import copy_into, is_oxigraph, parse_format
-
+def read_graph_file(path: str | Path) -> str:
+    """A graph file (format from its suffix) as N-Triples text; GraphError on failure.
+    Quads of a TriG file all go into the one graph."""
     p = Path(path)
-    fmt = FORMATS[format_for_path(p)][0]
-    target = graph if graph is not None else Graph()
+    fmt = format_for_path(p)
     if not p.is_file():
         raise GraphError(f"{p}: no such graph file")
     try:
-        if fmt == "json-ld" and is_oxigraph(target):
-            copy_into(target, Graph().parse(p, format=fmt))
-        else:
-            target.parse(p, format=parse_format(target, fmt))
+        if fmt == "jsonld":
+            return Graph().parse(p, format="json-ld").serialize(format="nt")
+        import pyoxigraph as ox
+
+        kind = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML,
+                "trig": ox.RdfFormat.TRIG}[fmt]
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(p), format=kind))
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     except Exception as exc:  # parsers raise many types; report one line
         reason = " ".join(str(exc).split())[:300] or type(exc).__name__
-        raise GraphError(f"{p}: cannot parse as {fmt}: {reason}") from None
-    return target
+        raise GraphError(f"{p}: cannot parse as {FORMATS[fmt][0]}: {reason}") from None

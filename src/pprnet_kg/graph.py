@@ -1,4 +1,5 @@
-"""Records -> an rdflib Graph under the ontology. No I/O.
+"""Records -> triples under the ontology, as rdflib terms or N-Triples text. No I/O, no store:
+whoever holds the graph loads what the builder made.
 
 Entity resolution happens here: people, journals, topics, designs, disorders and
 interventions are keyed (see iris.py) so that a repeated entity is one node; when two posts
@@ -11,58 +12,17 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Iterable
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS, XSD
 
 from .extract.rules import Entry, Rules
-from .iris import Minter, person_key
+from . import measures
+from .iris import Minter
 from .model import Finding, Post
-from .namespaces import BIBO, DEFAULT_BASE, MESH, OBO, PPR, WD, bind_prefixes
+from .namespaces import BIBO, MESH, OBO, PPR, WD
+from .ntriples import lines as nt_lines
 
-# STATO classes for the measures that have one (ppr:measure); the code is always kept too.
-# Checked against STATO's stato-edit.owl; NNT is left out (its STATO term is still under discussion).
-STATO = {
-    "SMD": OBO.STATO_0000100,
-    "g": OBO.STATO_0000319,
-    "r": OBO.STATO_0000280,
-    "OR": OBO.STATO_0000182,
-    "RR": OBO.STATO_0000245,
-    "d": OBO.STATO_0000618,
-    "HR": OBO.STATO_0000677,
-    "B": OBO.STATO_0000565,
-    "beta": OBO.STATO_0000565,
-}
-RATIO_MEASURES = {"OR", "RR", "HR"}
 CSL_CLASS = {"article-journal": BIBO.AcademicArticle, "chapter": BIBO.Chapter, "book": BIBO.Book}
-
-
-def null_value(measure: str) -> Decimal | None:
-    if measure == "NNT":
-        return None
-    return Decimal(1) if measure in RATIO_MEASURES else Decimal(0)
-
-
-def excludes_null(f: Finding) -> bool | None:
-    null = null_value(f.measure)
-    if null is None or f.ci_lower is None or f.ci_upper is None:
-        return None
-    return f.ci_lower > null or f.ci_upper < null
-
-
-_NT_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
-_NT_ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)})
-
-
-def _nt(term) -> str:
-    """One term in N-Triples syntax (only IRIs and literals occur: the graph has no blank nodes)."""
-    if isinstance(term, Literal):
-        text = '"' + str(term).translate(_NT_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype and term.datatype != XSD.string:
-            return f"{text}^^<{term.datatype}>"
-        return text
-    return f"<{term}>"
 
 
 def _en(text: str) -> Literal:
@@ -104,31 +64,16 @@ def _fullest(names: Iterable[dict[str, str]]) -> dict[str, str]:
 
 
 class GraphBuilder:
-    def __init__(self, rules: Rules, *, base: str = DEFAULT_BASE, graph: Graph | None = None) -> None:
+    def __init__(self, rules: Rules, *, base: str) -> None:
         self.iri = Minter(base)
         self.rules = rules
         self.lexicon = {e.key: e for e in (*rules.disorders, *rules.interventions)}
-        self.g = bind_prefixes(graph if graph is not None else Graph(), base)
         self.triples: list[tuple] = []
 
     def add(self, s, p, o) -> None:
         self.triples.append((s, p, o))
 
-    def flush(self) -> Graph:
-        """Insert the collected triples in one go: into Oxigraph as one N-Triples load."""
-        from .store import is_oxigraph
-
-        if is_oxigraph(self.g):
-            import pyoxigraph as ox
-
-            data = "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in self.triples)
-            self.g.store._inner.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-        else:
-            self.g.addN((s, p, o, self.g) for s, p, o in self.triples)
-        self.triples = []
-        return self.g
-
-    def build(self, posts: list[Post], topics: list[str], sources: list[str]) -> Graph:
+    def build(self, posts: list[Post], topics: list[str], sources: list[str]) -> list[tuple]:
         people: dict[URIRef, list[dict]] = defaultdict(list)
         for post in posts:
             for role in ("author", "editor"):
@@ -145,7 +90,7 @@ class GraphBuilder:
             self.add(page, DCTERMS.identifier, Literal(source))
         for post in posts:
             self._post(post)
-        return self.flush()
+        return self.triples
 
     def _person(self, iri: URIRef, name: dict[str, str]) -> None:
         self.add(iri, RDF.type, FOAF.Person)
@@ -294,9 +239,10 @@ class GraphBuilder:
         node = self.iri.finding(post.id, index)
         self.add(article, PPR.reportsFinding, node)
         self.add(node, RDF.type, PPR.Finding)
+        measure = measures.measure(f.measure)
         self.add(node, PPR.measureCode, Literal(f.measure))
-        if f.measure in STATO:
-            self.add(node, PPR.measure, STATO[f.measure])
+        if measure.stato:
+            self.add(node, PPR.measure, OBO[measure.stato])
         if f.label:
             self.add(node, PPR.measureLabel, Literal(f.label))
         self.add(node, PPR.value, _dec(f.value))
@@ -316,10 +262,9 @@ class GraphBuilder:
             self.add(node, PPR.outcome, Literal(f.outcome))
         if f.caveat:
             self.add(node, PPR.caveat, Literal(f.caveat))
-        null = null_value(f.measure)
-        if null is not None:
-            self.add(node, PPR.nullValue, _dec(null))
-        excl = excludes_null(f)
+        if measure.null is not None:
+            self.add(node, PPR.nullValue, _dec(measure.null))
+        excl = measures.excludes_null(f.measure, f.ci_lower, f.ci_upper)
         if excl is not None:
             self.add(node, PPR.excludesNull, Literal(excl))
         self.add(node, PPR.evidenceText, _en(f.sentence))
@@ -327,10 +272,15 @@ class GraphBuilder:
         self.add(node, PROV.wasDerivedFrom, self.iri.post(post.id))
 
 
-def build_graph(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
-                base: str = DEFAULT_BASE, graph: Graph | None = None) -> Graph:
-    """The knowledge graph of some extracted posts (added to `graph` when one is given)."""
+def build_triples(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
+                  base: str) -> list[tuple]:
+    """The triples of the knowledge graph of some extracted posts (duplicates possible)."""
     from .perf import no_cyclic_gc
 
     with no_cyclic_gc():
-        return GraphBuilder(rules, base=base, graph=graph).build(posts, topics, sources)
+        return GraphBuilder(rules, base=base).build(posts, topics, sources)
+
+
+def to_ntriples(triples: list[tuple]) -> str:
+    """Triples -> sorted, duplicate-free N-Triples text (what every store loads)."""
+    return "".join(sorted(set(nt_lines(triples))))

@@ -13,7 +13,6 @@ from urllib.parse import quote
 from rdflib import URIRef
 
 from .errors import ConfigError
-from .namespaces import DEFAULT_BASE
 from .textnorm import ascii_fold, slugify
 
 
@@ -28,7 +27,7 @@ def person_key(name: dict[str, str]) -> str:
 class Minter:
     """Mints every IRI of the graph from one base."""
 
-    def __init__(self, base: str = DEFAULT_BASE) -> None:
+    def __init__(self, base: str) -> None:
         if not re.match(r"^[a-z][a-z0-9+.-]*:\S*[/#:]$", base):
             raise ConfigError(f"base IRI must be absolute and end with '/', '#' or ':': {base!r}")
         self.base = base
@@ -90,6 +89,3 @@ class Minter:
 
     def page(self, source: str) -> URIRef:
         return self._iri("page", slugify(source))
-
-    def dataset(self) -> URIRef:
-        return self._iri("dataset")

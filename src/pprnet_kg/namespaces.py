@@ -44,7 +44,6 @@ class PPR(DefinedNamespace):
     topicAssignment: URIRef
     topic: URIRef
     matchedTerm: URIRef
-    designKey: URIRef
     # finding properties
     measure: URIRef
     measureCode: URIRef
@@ -113,14 +112,8 @@ PREFIXES: dict[str, Namespace | str] = {
 }
 
 
-def bind_prefixes(graph: Graph, base: str = DEFAULT_BASE) -> Graph:
+def bind_prefixes(graph: Graph, base: str) -> Graph:
     graph.bind("id", Namespace(base), override=True, replace=True)
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
     return graph
-
-
-def sparql_prologue(base: str = DEFAULT_BASE) -> str:
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()]
-    lines.append(f"PREFIX id: <{base}>")
-    return "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
-"""The whole job: sources -> parse -> extract -> graph, with a BuildReport of counts and problems.
+"""The whole job: sources -> parse -> extract -> triples, with a BuildReport of counts and problems.
 
-`build()` is the entry point for notebooks and the CLI alike. Counts balance: every post
+`build()` is the entry point for notebooks and the CLI alike; it never sees a store (the KG
+handle in kg.py loads what it made). Counts balance: every post
 found is either in the graph or reported, and every statistic matched is either a finding
 or a reported problem.
 """
@@ -8,15 +9,16 @@ or a reported problem.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import RDF, Graph
 from rdflib.namespace import FOAF, SDO
 
 from .extract import Rules, extract_post, load_rules
-from .graph import build_graph
+from .graph import build_triples, to_ntriples
 from .model import Page, Post, Problem
-from .namespaces import BIBO, DEFAULT_BASE, PPR
+from .namespaces import BIBO, DEFAULT_BASE, PPR, bind_prefixes
 from .parse import parse_page
 from .perf import no_cyclic_gc
 from .resources import sample_dir
@@ -75,9 +77,15 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class BuildResult:
-    graph: Graph
+    ntriples: str  # canonical: sorted, one line per triple
     extraction: Extraction
     report: BuildReport
+    base: str
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The graph as an rdflib Graph in memory (made when first asked for)."""
+        return bind_prefixes(Graph(), self.base).parse(data=self.ntriples, format="nt")
 
 
 def extract_pages(pages: list[Page], rules: Rules | None = None) -> Extraction:
@@ -96,6 +104,9 @@ def _extract_pages(pages: list[Page], rules: Rules) -> Extraction:
         parsed = _unique_ids(parsed, seen)
         topics += [t for t in parsed.topics if t not in topics]
         page_problems = list(parsed.problems)
+        if not parsed.posts:
+            page_problems.append(Problem(page.source, 1, "parse", "no posts found on this page (a post is a month "
+                                         "header, a title, a summary and its practice implications)"))
         for raw in parsed.posts:
             own = [p for p in page_problems if p.post_id == raw.id]
             post = extract_post(raw, rules)
@@ -126,26 +137,30 @@ def default_sources() -> list[Path]:
     return [sample_dir()]
 
 
-def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE, rules: Rules | None = None,
-          graph: Graph | None = None) -> BuildResult:
-    """Read pages (the bundled sample when none are given), extract, and build the graph
-    (into `graph` when given, e.g. one on an Oxigraph store; else a new in-memory graph)."""
+def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE,
+          rules: Rules | None = None) -> BuildResult:
+    """Read pages (the bundled sample when none are given), extract, and make the graph's triples."""
     pages = read_pages(list(sources) if sources else default_sources())
     rules = rules or load_rules()
     extraction = extract_pages(pages, rules)
-    graph = build_graph(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
-                        base=base, graph=graph)
+    triples = build_triples(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
+                            base=base)
+    ntriples = to_ntriples(triples)
     problems = extraction.all_problems
+    typed: dict = {}
+    for s, p, o in triples:
+        if p == RDF.type:
+            typed.setdefault(o, set()).add(s)
     report = BuildReport(
         pages=len(pages),
         posts=len(extraction.posts),
-        articles=len(set(graph.objects(None, SDO.about))),
-        authors=len(set(graph.subjects(RDF.type, FOAF.Person))),
-        journals=len(set(graph.subjects(RDF.type, BIBO.Journal))),
-        topics=len({o for o in graph.objects(None, PPR.topic)}),
-        findings=len(set(graph.subjects(RDF.type, PPR.Finding))),
+        articles=len({o for _, p, o in triples if p == SDO.about}),
+        authors=len(typed.get(FOAF.Person, ())),
+        journals=len(typed.get(BIBO.Journal, ())),
+        topics=len({o for _, p, o in triples if p == PPR.topic}),
+        findings=len(typed.get(PPR.Finding, ())),
         statistics_rejected=sum(1 for p in problems if p.stage == "findings"),
-        triples=len(graph),
+        triples=ntriples.count("\n"),
         problems=tuple(problems),
     )
-    return BuildResult(graph, extraction, report)
+    return BuildResult(ntriples, extraction, report, base)

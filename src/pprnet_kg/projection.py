@@ -18,61 +18,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 
-from .errors import QueryError
-from .namespaces import sparql_prologue
+from .errors import ConfigError, QueryError
 
 NODE_TYPES = ("topic", "article", "disorder", "intervention", "journal", "author", "resource")
 VIEWS = ("overview", "topics", "evidence", "authors", "ego", "query")
-
-_ARTICLES = """
-SELECT ?article ?title ?year ?doi ?design ?k ?n ?journal ?journalTitle ?citation ?postTitle ?month ?implications
-WHERE {
-  ?post a schema:BlogPosting ; schema:about ?article ; dcterms:title ?postTitle .
-  OPTIONAL { ?post dcterms:date ?month }
-  OPTIONAL { ?post ppr:citationText ?citation }
-  OPTIONAL { ?post ppr:practiceImplications ?implications }
-  OPTIONAL { ?article dcterms:title ?title }
-  OPTIONAL { ?article dcterms:issued ?year }
-  OPTIONAL { ?article bibo:doi ?doi }
-  OPTIONAL { ?article ppr:studyDesign/skos:prefLabel ?design }
-  OPTIONAL { ?article ppr:numberOfStudies ?k }
-  OPTIONAL { ?article ppr:sampleSize ?n }
-  OPTIONAL { ?article dcterms:isPartOf ?journal . ?journal dcterms:title ?journalTitle }
-}
-"""
-_LINKS = """
-SELECT ?article ?target ?label ?kind WHERE {
-  {
-    ?post schema:about ?article ; dcterms:subject ?target . ?target skos:prefLabel ?label . BIND("topic" AS ?kind)
-  } UNION {
-    ?article ppr:studiesCondition ?target . ?target skos:prefLabel ?label . BIND("disorder" AS ?kind)
-  } UNION {
-    ?article ppr:evaluatesIntervention ?target . ?target skos:prefLabel ?label . BIND("intervention" AS ?kind)
-  }
-}
-"""
-_FINDINGS = """
-SELECT ?article ?finding ?code ?value ?lo ?hi ?excludes WHERE {
-  ?article ppr:reportsFinding ?finding .
-  ?finding ppr:measureCode ?code ; ppr:value ?value .
-  OPTIONAL { ?finding ppr:ciLower ?lo ; ppr:ciUpper ?hi }
-  OPTIONAL { ?finding ppr:excludesNull ?excludes }
-}
-"""
-_AUTHORS = """
-SELECT ?article ?person ?name WHERE { ?article dcterms:creator ?person . OPTIONAL { ?person foaf:name ?name } }
-"""
-
 
 def _short(text: str, n: int = 48) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _rows(graph: Graph, query: str, key=None):
-    rows = list(graph.query(sparql_prologue() + query))
-    return sorted(rows, key=key or (lambda r: tuple("" if v is None else str(v) for v in r)))
+def _rows(kg, name: str, key=None):
+    """The rows of an internal query (queries/views/NAME.rq), sorted."""
+    rows = kg.select(name)
+    return sorted(rows, key=key) if key else rows
 
 
 @dataclass(frozen=True)
@@ -89,10 +49,10 @@ class ArticleInfo:
     implications: str
 
 
-def articles(graph: Graph) -> dict[str, ArticleInfo]:
+def articles(kg) -> dict[str, ArticleInfo]:
     """What a reader wants to see about each article, as plain text."""
     out: dict[str, ArticleInfo] = {}
-    for row in _rows(graph, _ARTICLES, key=lambda r: (str(r.article), str(r.month or ""), str(r.postTitle))):
+    for row in _rows(kg, "articles", key=lambda r: (str(r.article), str(r.month or ""), str(r.postTitle))):
         aid = str(row.article)
         if aid in out:
             continue
@@ -113,27 +73,33 @@ def _add_article(g: nx.Graph, info: ArticleInfo) -> None:
     g.add_node(info.iri, label=_short(info.title), type="article", details=info.details, doi=info.doi)
 
 
-def _links(graph: Graph) -> list:
-    return _rows(graph, _LINKS)
+def _links(kg) -> list:
+    return _rows(kg, "links")
 
 
-def _topic_filter(graph: Graph, topic: str | None) -> set[str] | None:
+def _topic_filter(kg, topic: str | None) -> set[str] | None:
     """Articles filed under a topic (by label or IRI), or None for no filter."""
     if not topic:
         return None
-    wanted = {str(r.article) for r in _links(graph)
-              if r.kind.toPython() == "topic" and topic in (str(r.label), str(r.target))}
+    import difflib
+
+    topics = [r for r in _links(kg) if str(r.kind) == "topic"]
+    wanted = {str(r.article) for r in topics if topic.casefold() in (str(r.label).casefold(), str(r.target).casefold())}
     if not wanted:
-        raise QueryError(f"no articles under topic {topic!r}")
+        labels = sorted({str(r.label) for r in topics})
+        close = difflib.get_close_matches(topic.casefold(), [label.casefold() for label in labels], n=3, cutoff=0.5)
+        shown = [next(label for label in labels if label.casefold() == c) for c in close]
+        hint = f"; did you mean {', '.join(repr(x) for x in shown)}?" if shown else ""
+        raise QueryError(f"no articles under topic {topic!r}{hint}")
     return wanted
 
 
-def overview(graph: Graph, *, topic: str | None = None) -> nx.Graph:
+def overview(kg, *, topic: str | None = None) -> nx.Graph:
     """Articles with their topics, journals, disorders and interventions."""
     g = nx.Graph()
-    keep = _topic_filter(graph, topic)
-    info = articles(graph)
-    for row in _rows(graph, _ARTICLES, key=lambda r: (str(r.article), str(r.month or ""), str(r.postTitle))):
+    keep = _topic_filter(kg, topic)
+    info = articles(kg)
+    for row in _rows(kg, "articles", key=lambda r: (str(r.article), str(r.month or ""), str(r.postTitle))):
         aid = str(row.article)
         if keep is not None and aid not in keep:
             continue
@@ -143,7 +109,7 @@ def overview(graph: Graph, *, topic: str | None = None) -> nx.Graph:
             g.add_node(jid, label=_short(str(row.journalTitle)), type="journal",
                        details=f"Journal: {row.journalTitle}", doi="")
             g.add_edge(aid, jid, weight=1, title="")
-    for row in _links(graph):
+    for row in _links(kg):
         aid = str(row.article)
         if aid not in g:
             continue
@@ -154,13 +120,13 @@ def overview(graph: Graph, *, topic: str | None = None) -> nx.Graph:
     return g
 
 
-def topics_view(graph: Graph, *, topic: str | None = None) -> nx.Graph:
+def topics_view(kg, *, topic: str | None = None) -> nx.Graph:
     """Topics and their articles, and topic co-occurrence weighted by the posts they share."""
     g = nx.Graph()
-    keep = _topic_filter(graph, topic)
-    info = articles(graph)
+    keep = _topic_filter(kg, topic)
+    info = articles(kg)
     by_article: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in _links(graph):
+    for row in _links(kg):
         if str(row.kind) == "topic" and (keep is None or str(row.article) in keep):
             by_article[str(row.article)].append((str(row.target), str(row.label)))
     for aid, topics in sorted(by_article.items()):
@@ -186,20 +152,20 @@ def verdict(excludes: list[bool | None]) -> str:
     return "mixed"
 
 
-def evidence_view(graph: Graph, *, topic: str | None = None) -> nx.Graph:
+def evidence_view(kg, *, topic: str | None = None) -> nx.Graph:
     """Disorders and interventions, an edge per pair studied together, weighted by findings."""
-    keep = _topic_filter(graph, topic)
-    info = articles(graph)
+    keep = _topic_filter(kg, topic)
+    info = articles(kg)
     conditions: dict[str, list[tuple[str, str]]] = defaultdict(list)
     interventions: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in _links(graph):
+    for row in _links(kg):
         target = (str(row.target), str(row.label))
         if str(row.kind) == "disorder":
             conditions[str(row.article)].append(target)
         elif str(row.kind) == "intervention":
             interventions[str(row.article)].append(target)
     findings: dict[str, list] = defaultdict(list)
-    for row in _rows(graph, _FINDINGS):
+    for row in _rows(kg, "findings"):
         findings[str(row.article)].append(row)
     g = nx.Graph()
     pairs: dict[tuple[str, str], list[tuple[str, object]]] = defaultdict(list)
@@ -228,11 +194,11 @@ def evidence_view(graph: Graph, *, topic: str | None = None) -> nx.Graph:
     return g
 
 
-def authors_view(graph: Graph, *, topic: str | None = None, seed: int = 7) -> nx.Graph:
+def authors_view(kg, *, topic: str | None = None, seed: int = 7) -> nx.Graph:
     """Co-authorship: an edge per pair of co-authors weighted by joint articles; Louvain communities."""
-    keep = _topic_filter(graph, topic)
+    keep = _topic_filter(kg, topic)
     by_article: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in _rows(graph, _AUTHORS):
+    for row in _rows(kg, "authors"):
         if keep is None or str(row.article) in keep:
             by_article[str(row.article)].append((str(row.person), str(row.name or row.person)))
     g = nx.Graph()
@@ -269,12 +235,12 @@ def _find_node(view: nx.Graph, focus: str) -> str:
     raise QueryError(f"no node labelled or identified {focus!r}{hint}")
 
 
-def ego_view(graph: Graph, focus: str, *, depth: int = 1) -> nx.Graph:
+def ego_view(kg, focus: str, *, depth: int = 1) -> nx.Graph:
     """The neighbourhood of a node (label or IRI) up to `depth` steps, in the overview."""
     if depth < 1:
         raise QueryError("--depth must be at least 1")
-    whole = nx.compose(overview(graph), authors_view(graph))
-    for row in _rows(graph, _AUTHORS):
+    whole = nx.compose(overview(kg), authors_view(kg))
+    for row in _rows(kg, "authors"):
         if str(row.article) in whole and str(row.person) in whole:
             whole.add_edge(str(row.article), str(row.person), weight=1, title="author")
     center = _find_node(whole, focus)
@@ -283,7 +249,7 @@ def ego_view(graph: Graph, focus: str, *, depth: int = 1) -> nx.Graph:
     return sub
 
 
-def query_view(graph: Graph, result) -> nx.Graph:
+def query_view(result) -> nx.Graph:
     """A CONSTRUCT result, or SELECT rows with ?source ?target (and optional labels, weight)."""
     g = nx.Graph()
 
@@ -295,17 +261,17 @@ def query_view(graph: Graph, result) -> nx.Graph:
                        details=f"{text}\n{key}" if isinstance(term, URIRef) else text, doi="")
         return key
 
-    if result.type in {"CONSTRUCT", "DESCRIBE"}:
-        for s, p, o in sorted(result.graph, key=lambda t: tuple(x.n3() for x in t)):
+    if result.form == "CONSTRUCT":
+        for s, p, o in sorted(result.triples, key=lambda t: tuple(x.n3() for x in t)):
             if isinstance(o, Literal):
                 continue
             a, b = node(s), node(o)
             g.add_edge(a, b, weight=1, title=str(p).rsplit("/", 1)[-1].rsplit("#", 1)[-1])
         return g
-    names = [str(v) for v in result.vars]
-    if result.type != "SELECT" or not {"source", "target"} <= set(names):
+    names = list(result.vars)
+    if result.form != "SELECT" or not {"source", "target"} <= set(names):
         raise QueryError("to draw a query it must be a CONSTRUCT, or a SELECT with ?source and ?target columns")
-    for row in result:
+    for row in result.rows:
         values = dict(zip(names, row))
         if values["source"] is None or values["target"] is None:
             continue
@@ -314,3 +280,22 @@ def query_view(graph: Graph, result) -> nx.Graph:
         weight = values.get("weight")
         g.add_edge(a, b, weight=int(weight.toPython()) if weight is not None else 1, title="")
     return g
+
+
+def make_view(kg, view: str, *, focus: str | None = None, depth: int = 1, topic: str | None = None,
+              query: str | None = None, params: dict | None = None) -> nx.Graph:
+    """A networkx view of the graph by name (see VIEWS)."""
+    if view == "ego":
+        if not focus:
+            raise ConfigError("the ego view needs --focus LABEL|IRI")
+        return ego_view(kg, focus, depth=depth)
+    if view == "query":
+        from .sparql import load_query
+
+        if not query:
+            raise ConfigError("the query view needs --query NAME|FILE (a CONSTRUCT, or a SELECT with ?source ?target)")
+        return query_view(kg.query(load_query(query), params or {}))
+    builders = {"overview": overview, "topics": topics_view, "evidence": evidence_view, "authors": authors_view}
+    if view not in builders:
+        raise ConfigError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    return builders[view](kg, topic=topic)

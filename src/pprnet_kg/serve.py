@@ -23,11 +23,12 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 
-from .errors import PprnetError, QueryError
-from .namespaces import DEFAULT_BASE, bind_prefixes
+from .errors import PprnetError, QueryError, QueryRefused
+from .namespaces import bind_prefixes
 from .resources import ontology_file
-from .errors import QueryRefused
-from .protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, check_safe, negotiate, plain, run_bounded
+from .sparql.protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, negotiate, run_bounded
+from .sparql.results import plain
+from .sparql.safety import check_safe
 
 MAX_BODY = 64 * 1024
 MAX_QUERY = 8 * 1024  # characters: rdflib's parser needs seconds for a 40 KB query, and it runs under a lock
@@ -37,17 +38,20 @@ RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "applicatio
 
 @dataclass
 class Settings:
-    base: str = DEFAULT_BASE
+    base: str
     timeout: float = 10.0
     max_rows: int = 10_000
     site: Path | None = None
     created: str = ""
+    root: str = ""  # this server's own URL, for absolute IRIs in VoID
+    void: Graph | None = None  # computed once: the served graph does not change
 
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "pprnet-kg"
     timeout = 30  # seconds a connection may sit idle or dribble its request
-    graph: Graph
+    kg: object  # the KG handle
+    graph: Graph  # its rdflib read view, for linked-data pages
     settings: Settings
 
     # ------------------------------------------------------------------ plumbing
@@ -171,7 +175,7 @@ class Handler(BaseHTTPRequestHandler):
         if kind in {"ConstructQuery", "DescribeQuery"} and graph_fmt is None:
             return self._error(406, "acceptable for CONSTRUCT and DESCRIBE: Turtle, N-Triples, JSON-LD")
         try:
-            payload = run_bounded(self.graph, full, bindings=bindings, select_fmt=select_fmt or "json",
+            payload = run_bounded(self.kg, full, bindings=bindings, select_fmt=select_fmt or "json",
                                   graph_fmt=graph_fmt or "turtle", timeout=self.settings.timeout,
                                   max_rows=self.settings.max_rows)
         except QueryTimeout as exc:
@@ -184,7 +188,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(payload.status, payload.body, payload.content_type + "; charset=utf-8", headers)
 
     def _list_queries(self) -> None:
-        from .queries import library
+        from .sparql import library
 
         data = [{"name": q.name, "title": q.title, "description": q.description,
                  "params": [{"name": p.name, "type": p.type, "optional": p.optional} for p in q.params]}
@@ -192,7 +196,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, json.dumps(data, indent=1).encode(), "application/json")
 
     def _named(self, name: str) -> None:
-        from .queries import coerce_bindings, library_query
+        from .sparql import coerce_bindings, library_query
 
         try:
             query = library_query(name)
@@ -200,7 +204,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(404, str(exc))
         given = {k: v[0] for k, v in self._params().items() if k != "format"}
         try:
-            bindings = coerce_bindings(query, given, self.settings.base)
+            bindings = coerce_bindings(query, given, base=self.settings.base)
         except QueryError as exc:
             return self._error(400, str(exc))
         return self._sparql(query.text, bindings)
@@ -246,7 +250,9 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, ontology_page(onto).encode(), "text/html; charset=utf-8", {"Vary": "Accept"})
 
     def _void(self) -> None:
-        g = void_description(self.graph, self.settings)
+        if self.settings.void is None:
+            self.settings.void = void_description(self.kg, self.settings)
+        g = self.settings.void
         fmt = self._rdf_format()
         fmt = "turtle" if fmt in {None, "html"} else fmt
         self._send(200, g.serialize(format=fmt, encoding="utf-8"), _media(fmt), {"Vary": "Accept"})
@@ -268,8 +274,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _draw(self, name: str) -> None:
         """A named query (from our library) drawn as a graph with the query view."""
-        from .api import make_view
-        from .queries import library_query
+        from .projection import make_view
+        from .sparql import library_query
         from .viz import render_html, to_network
 
         try:
@@ -277,12 +283,12 @@ class Handler(BaseHTTPRequestHandler):
         except QueryError as exc:
             return self._error(404, str(exc))
         given = {k: v[0] for k, v in self._params().items()}
-        view = make_view(self.graph, "query", query=name, params=given)
+        view = make_view(self.kg, "query", query=name, params=given)
         html = render_html(to_network(view, heading=f"Query: {name}"))
         self._send(200, html.encode(), "text/html; charset=utf-8")
 
     def _page(self) -> None:
-        from .queries import library
+        from .sparql import library
         from .serve_pages import query_page
 
         self._send(200, query_page(library()).encode(), "text/html; charset=utf-8")
@@ -293,7 +299,7 @@ def _media(fmt: str) -> str:
         "; charset=utf-8"
 
 
-def void_description(graph: Graph, settings: Settings) -> Graph:
+def void_description(kg, settings: Settings) -> Graph:
     """VoID and DCAT for the served dataset: size, classes, licence, source, endpoint, creation date."""
     g = bind_prefixes(Graph(), settings.base)
     ds = URIRef(settings.base + "dataset")
@@ -305,20 +311,21 @@ def void_description(graph: Graph, settings: Settings) -> Graph:
     g.add((ds, DCTERMS.source, URIRef("https://www.uottawa.ca/faculty-social-sciences/pprnet")))
     g.add((ds, DCTERMS.license, URIRef("https://opensource.org/licenses/MIT")))
     g.add((ds, DCTERMS.created, Literal(settings.created, datatype=XSD.dateTime)))
-    g.add((ds, VOID.triples, Literal(len(graph))))
-    classes = {o for o in graph.objects(None, RDF.type)}
+    g.add((ds, VOID.triples, Literal(kg.count())))
+    classes = [(r.cls, int(r.n)) for r in kg.select("class_counts")]
     g.add((ds, VOID.classes, Literal(len(classes))))
-    for i, cls in enumerate(sorted(classes), start=1):
+    for i, (cls, n) in enumerate(sorted(classes), start=1):
         part = URIRef(f"{ds}/class/{i}")
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
-        g.add((part, VOID.entities, Literal(len(set(graph.subjects(RDF.type, cls))))))
-    g.add((ds, VOID.sparqlEndpoint, URIRef("/sparql")))
+        g.add((part, VOID.entities, Literal(n)))
+    endpoint = URIRef(settings.root + "/sparql")  # absolute: VoID must re-parse anywhere
+    g.add((ds, VOID.sparqlEndpoint, endpoint))
     g.add((ds, VOID.uriSpace, Literal(settings.base)))
     dist = URIRef(f"{ds}/sparql")
     g.add((ds, DCAT.distribution, dist))
     g.add((dist, RDF.type, DCAT.Distribution))
-    g.add((dist, DCAT.accessURL, URIRef("/sparql")))
+    g.add((dist, DCAT.accessURL, endpoint))
     g.add((dist, DCAT.mediaType, Literal("application/sparql-results+json")))
     return g
 
@@ -328,15 +335,17 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def make_server(graph: Graph, *, host: str = "127.0.0.1", port: int = 8000, base: str = DEFAULT_BASE,
-                timeout: float = 10.0, max_rows: int = 10_000, site: Path | None = None) -> ThreadingHTTPServer:
-    """A ready-to-run server (call serve_forever); binds loopback unless told otherwise."""
-    settings = Settings(base, timeout, max_rows, Path(site) if site else None,
+def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
+                site: Path | None = None) -> ThreadingHTTPServer:
+    """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise."""
+    settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,
                         datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    handler = type("BoundHandler", (Handler,), {"graph": graph, "settings": settings})
+    handler = type("BoundHandler", (Handler,), {"kg": kg, "graph": kg.graph, "settings": settings})
     try:
         server = _Server((host, port), handler)
     except OSError as exc:
         raise PprnetError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     server.daemon_threads = True
+    shown = f"[{host}]" if ":" in host else host
+    settings.root = f"http://{shown}:{server.server_address[1]}"
     return server

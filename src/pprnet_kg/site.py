@@ -15,42 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from rdflib import Graph
-
 from .errors import PprnetError
-from .graph import null_value
-from .namespaces import sparql_prologue
-from .projection import _LINKS
+from .measures import measure
 from .textnorm import slugify
 
-_FINDINGS = """
-SELECT ?article ?finding ?code ?label ?value ?lo ?hi ?level ?pcmp ?p ?k ?n ?outcome ?caveat ?line ?sentence WHERE {
-  ?article ppr:reportsFinding ?finding .
-  ?finding ppr:measureCode ?code ; ppr:value ?value .
-  OPTIONAL { ?finding ppr:measureLabel ?label }
-  OPTIONAL { ?finding ppr:ciLower ?lo ; ppr:ciUpper ?hi }
-  OPTIONAL { ?finding ppr:ciLevel ?level }
-  OPTIONAL { ?finding ppr:pValue ?p ; ppr:pComparator ?pcmp }
-  OPTIONAL { ?finding ppr:numberOfStudies ?k }
-  OPTIONAL { ?finding ppr:sampleSize ?n }
-  OPTIONAL { ?finding ppr:outcome ?outcome }
-  OPTIONAL { ?finding ppr:caveat ?caveat }
-  OPTIONAL { ?finding ppr:sourceLine ?line }
-  OPTIONAL { ?finding ppr:evidenceText ?sentence }
-}
-"""
-_POSTS = """
-SELECT ?article ?post ?postTitle ?month ?citation ?implications ?summary ?line ?page WHERE {
-  ?post a schema:BlogPosting ; schema:about ?article ; dcterms:title ?postTitle .
-  OPTIONAL { ?post dcterms:date ?month }
-  OPTIONAL { ?post ppr:citationText ?citation }
-  OPTIONAL { ?post ppr:practiceImplications ?implications }
-  OPTIONAL { ?post ppr:summary ?summary }
-  OPTIONAL { ?post ppr:sourceLine ?line }
-  OPTIONAL { ?post prov:wasDerivedFrom/rdfs:label ?page }
-}
-"""
-_TOPICS = "SELECT ?topic ?label WHERE { ?topic skos:topConceptOf ?scheme ; skos:prefLabel ?label }"
 
 
 @dataclass
@@ -91,9 +59,6 @@ def _s(v) -> str:
     return "" if v is None else str(v)
 
 
-def _q(graph: Graph, query: str, base: str):
-    rows = graph.query(sparql_prologue(base) + query)
-    return sorted(rows, key=lambda r: tuple(_s(v) for v in r))
 
 
 def _slug_of(iri: str, kind: str, base: str) -> str:
@@ -102,27 +67,28 @@ def _slug_of(iri: str, kind: str, base: str) -> str:
     return slugify(tail, 90)
 
 
-def collect(graph: Graph, base: str) -> tuple[dict[str, Article], dict[str, dict[str, str]]]:
+def collect(kg) -> tuple[dict[str, Article], dict[str, dict[str, str]]]:
     """Articles with their posts, findings and links; and the label of every linked concept."""
     from .projection import articles as article_info
 
-    info = article_info(graph)
+    base = kg.base
+    info = article_info(kg)
     arts: dict[str, Article] = {}
     for iri, a in info.items():
         arts[iri] = Article(iri, _slug_of(iri, "article", base), a.title, a.year, a.doi, "", a.design, a.k, a.n)
-    for row in _q(graph, "SELECT ?a ?j WHERE { ?a dcterms:isPartOf/dcterms:title ?j }", base):
+    for row in kg.select("journals"):
         if _s(row.a) in arts:
             arts[_s(row.a)].journal = _s(row.j)
     subjects: dict[str, list[str]] = defaultdict(list)
-    for row in _q(graph, "SELECT ?post ?topic WHERE { ?post dcterms:subject ?topic }", base):
+    for row in kg.select("subjects"):
         subjects[_s(row.post)].append(_s(row.topic))
-    for row in _q(graph, _POSTS, base):
+    for row in kg.select("site_posts"):
         if _s(row.article) in arts:
             post = {k: _s(getattr(row, k)) for k in (
                 "postTitle", "month", "citation", "implications", "summary", "line", "page")}
             post["topics"] = subjects[_s(row.post)]
             arts[_s(row.article)].posts.append(post)
-    for row in _q(graph, _FINDINGS, base):
+    for row in kg.select("site_findings"):
         art = arts.get(_s(row.article))
         if art is None:
             continue
@@ -135,9 +101,9 @@ def collect(graph: Graph, base: str) -> tuple[dict[str, Article], dict[str, dict
     for art in arts.values():
         art.findings.sort(key=lambda f: f.iri)
     concepts: dict[str, dict[str, str]] = {"topic": {}, "disorder": {}, "intervention": {}}
-    for row in _q(graph, _TOPICS, base):
+    for row in kg.select("site_topics"):
         concepts["topic"][_s(row.topic)] = _s(row.label)
-    for row in _q(graph, _LINKS, base):
+    for row in kg.select("links"):
         kind = _s(row.kind)
         concepts[kind][_s(row.target)] = _s(row.label)
         if _s(row.article) in arts:
@@ -221,24 +187,26 @@ def forests(rows: list[dict]) -> list[tuple[str, str]]:
         by_code[r["finding"].code].append((name, r["finding"]))
     out = []
     for code, items in sorted(by_code.items()):
-        null = null_value(code)
-        svg = forest_svg(items, null, log=null == 1)
+        m = measure(code)
+        svg = forest_svg(items, m.null, log=m.is_ratio)
         if svg:
             out.append((code, svg))
     return out
 
 
-def build_site(graph: Graph, destination: str | Path, *, base: str, views: bool = True) -> dict[str, int]:
+def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, int]:
     """Write the site; returns how many pages of each kind were written."""
     from jinja2 import Environment, PackageLoader, select_autoescape
     from markupsafe import Markup
 
     out = Path(destination)
     env = Environment(loader=PackageLoader("pprnet_kg", "templates"), autoescape=select_autoescape(["html"]))
-    arts, concepts = collect(graph, base)
+    base = kg.base
+    arts, concepts = collect(kg)
     counts = {"articles": len(arts), "topics": 0, "disorders": 0, "interventions": 0, "views": 0}
     pages: dict[str, dict[str, str]] = {k: {iri: f"{k}s/{_slug_of(iri, k, base)}.html" for iri in v}
                                         for k, v in concepts.items()}
+    written: set[str] = set()
     try:
         for sub in ("articles", "topics", "disorders", "interventions", "views"):
             (out / sub).mkdir(parents=True, exist_ok=True)
@@ -247,6 +215,7 @@ def build_site(graph: Graph, destination: str | Path, *, base: str, views: bool 
             depth = rel.count("/")
             html = env.get_template(template).render(root="../" * depth, pages=pages, **ctx)
             (out / rel).write_text(html, encoding="utf-8")
+            written.add(rel)
 
         for art in arts.values():
             rows = comparison([art])
@@ -260,24 +229,42 @@ def build_site(graph: Graph, destination: str | Path, *, base: str, views: bool 
                 rel = pages[kind][iri]
                 csv_rel = rel[:-5] + ".csv"
                 (out / csv_rel).write_text(comparison_csv(rows), encoding="utf-8")
+                written.add(csv_rel)
                 write(rel, "site_concept.html", kind=kind, label=label, iri=iri, articles=members, rows=rows,
                       csv_name=Path(csv_rel).name, forests=[(c, Markup(s)) for c, s in forests(rows)])
                 counts[f"{kind}s"] += 1
         view_links = []
         if views:
-            from .api import make_view
+            from .projection import make_view
             from .viz import to_network, write_html
 
             for name in ("overview", "topics", "evidence", "authors"):
-                view = make_view(graph, name)
+                view = make_view(kg, name)
                 write_html(to_network(view, heading=f"PPRNet knowledge graph: {name} view"), out / "views" / f"{name}.html")
+                written.add(f"views/{name}.html")
                 view_links.append((name, f"views/{name}.html", view.number_of_nodes()))
                 counts["views"] += 1
         from .analytics import analyze
 
         write("index.html", "site_index.html", arts=sorted(arts.values(), key=lambda a: (a.year, a.title)),
               concepts=concepts, views=view_links, findings=sum(len(a.findings) for a in arts.values()),
-              analysis=analyze(graph))
+              analysis=analyze(kg))
+        _remove_stale(out, written)
     except OSError as exc:
         raise PprnetError(f"{out}: cannot write the site: {exc.strerror or exc}") from None
     return counts
+
+
+MANIFEST = ".pprnet-site"  # the pages a previous run wrote, one relative path a line
+
+
+def _remove_stale(out: Path, written: set[str]) -> None:
+    """Remove the pages an earlier run wrote that this run did not (a post gone, a topic renamed);
+    files we never wrote are left alone."""
+    manifest = out / MANIFEST
+    before = set(manifest.read_text(encoding="utf-8").split()) if manifest.is_file() else set()
+    for rel in sorted(before - written):
+        target = (out / rel).resolve()
+        if out.resolve() in target.parents and target.is_file():
+            target.unlink()
+    manifest.write_text("".join(f"{rel}\n" for rel in sorted(written)), encoding="utf-8")

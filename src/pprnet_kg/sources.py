@@ -2,7 +2,9 @@
 
 A page is text with one block per line (the layout of the blog listing). HTML pages are
 reduced to the same layout: every block element starts a new line and list items get a
-leading "- ", so the parser sees one format.
+leading "- ", so the parser sees one format. A page is HTML when its name ends in .html or
+.htm (any case), or when it starts (after a BOM and blank space) with <!DOCTYPE, <html or
+an HTML comment; anything else is plain text.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from .errors import SourceError
 from .model import Page
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
+_HTML_STARTS = ("<!doctype", "<html", "<!--")
 
 _BLOCKS = {
     "p", "div", "section", "article", "header", "footer", "main", "aside", "nav",
@@ -68,15 +72,19 @@ def html_to_lines(markup: str) -> list[str]:
     return [html.unescape(line) for line in parser.lines]
 
 
-def looks_like_html(text: str) -> bool:
-    head = text.lstrip()[:500].lower()
-    return head.startswith("<!doctype html") or head.startswith("<html") or "<body" in head
+def looks_like_html(text: str, name: str = "") -> bool:
+    """HTML by name (.html/.htm, any case) or by how the text starts: <!DOCTYPE, <html or <!--
+    (any case) after an optional BOM and blank space. Markup later in a text page does not count."""
+    if name.lower().endswith(HTML_SUFFIXES):
+        return True
+    head = text.lstrip("\ufeff").lstrip()[:9].lower()
+    return head.startswith(_HTML_STARTS)
 
 
 def page_from_text(text: str, source: str) -> Page:
-    """Make a Page from text or HTML already in memory."""
+    """Make a Page from text or HTML already in memory; `source` is the page's file name."""
     text = text.lstrip("\ufeff")
-    if looks_like_html(text):
+    if looks_like_html(text, source):
         lines = html_to_lines(text)
     else:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -217,3 +217,15 @@ def write_corpus(posts: list[SynthPost], rules: Rules, directory: Path, *, seed:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def write_synthetic(posts: int, output: str | Path, *, seed: int) -> list[Path]:
+    """Generate a corpus and write its pages and ground truth into a folder."""
+    from .errors import ConfigError
+    from .extract import load_rules
+
+    rules = load_rules()
+    try:
+        return write_corpus(generate(posts, rules, seed=seed), rules, Path(output), seed=seed)
+    except OSError as exc:
+        raise ConfigError(f"{output}: cannot write the corpus: {exc.strerror or exc}") from None

@@ -32,8 +32,3 @@ def slugify(text: str, max_len: int = 80) -> str:
 def squash(text: str) -> str:
     """Collapse runs of whitespace (including no-break spaces) into one space."""
     return " ".join(text.split())
-
-
-def normalise_dashes(text: str) -> str:
-    """Turn typographic hyphens, dashes and minus signs into ASCII '-' (for numbers and ranges)."""
-    return text.translate({ord(c): "-" for c in HYPHENS + DASHES + MINUS})

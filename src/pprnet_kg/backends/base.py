@@ -1,0 +1,69 @@
+"""The interface every store implements; what the KG handle, the server and the site rely on."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from rdflib import Graph
+
+from ..errors import ConfigError
+from ..ntriples import canonical
+from ..sparql.results import QueryResult
+
+
+class Backend(ABC):
+    """A store of one RDF graph (its default graph, or a named graph of a remote store)."""
+
+    #: shown to users: "oxigraph:out/store", "memory", "sparql+https://host/sparql"
+    spec: str = ""
+    #: True when the data outlives the process (an on-disk store, a remote server)
+    persistent: bool = False
+    #: False when this process may not change the data (remote stores, read-only opens)
+    writable: bool = True
+
+    @abstractmethod
+    def load_ntriples(self, data: str) -> None:
+        """Add the triples of an N-Triples text."""
+
+    @abstractmethod
+    def ntriples(self) -> str:
+        """Every triple as N-Triples text, in any order (see `dump`)."""
+
+    def dump(self) -> str:
+        """The graph as canonical N-Triples: sorted, one line per triple."""
+        return canonical(self.ntriples())
+
+    @abstractmethod
+    def query(self, text: str, bindings: dict, *, limit: int | None = None) -> QueryResult:
+        """Run a checked query (full text, prefixes included) with its parameters as RDF terms;
+        with `limit`, at most that many rows or triples are read (and `truncated` says if more were)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of triples (may scan the store: never called on open)."""
+
+    @abstractmethod
+    def is_empty(self) -> bool:
+        """Cheap: looks at one triple at most."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every triple of the graph (not the store's own metadata)."""
+
+    def close(self) -> None:
+        """Release files and locks; the backend is not used afterwards."""
+
+    def graph(self) -> Graph:
+        """An rdflib Graph to read from (pySHACL, linked-data pages). A copy unless overridden."""
+        return Graph().parse(data=self.ntriples(), format="nt")
+
+    def metadata(self) -> dict[str, str]:
+        """What the store records about itself (base IRI, when and from what it was built)."""
+        return {}
+
+    def set_metadata(self, values: dict[str, str]) -> None:
+        """Record metadata; only persistent stores keep it."""
+
+    def _refuse_write(self, what: str) -> None:
+        if not self.writable:
+            raise ConfigError(f"{self.spec} is opened read only: cannot {what}")

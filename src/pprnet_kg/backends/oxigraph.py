@@ -1,0 +1,141 @@
+"""Oxigraph (pyoxigraph), in memory or on disk. The graph is the store's default graph; the
+store's own metadata (base IRI, build time, sources) sits in a named graph no query sees.
+
+Parameters go in as a VALUES block: Oxigraph's substitutions leave BOUND(?param) false.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from ..errors import ConfigError, GraphError, QueryError
+from ..sparql.bindings import inline_bindings
+from ..sparql.results import QueryResult
+from .base import Backend
+
+META_GRAPH = ox.NamedNode("urn:pprnet-kg:store")
+META_SUBJECT = ox.NamedNode("urn:pprnet-kg:store")
+META_KEY = "urn:pprnet-kg:store#"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def open(arg: str | None, *, named_graph: str | None = None, read_only: bool = False) -> "OxigraphBackend":  # noqa: A001
+    if named_graph:
+        raise ConfigError("--named-graph is for remote stores; an Oxigraph store keeps its graph as the default graph")
+    return OxigraphBackend(Path(arg) if arg else None, read_only=read_only)
+
+
+def to_rdflib(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise QueryError(f"unsupported term in a result: {term!r}")
+
+
+class OxigraphBackend(Backend):
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        self.path = path
+        self.persistent = path is not None
+        self.writable = not read_only
+        self.spec = f"oxigraph:{path}" if path else "oxigraph"
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                if not (path / "CURRENT").is_file():
+                    raise GraphError(f"{path}: no Oxigraph store there (make one with `pprnet-kg build --store oxigraph:{path}`)")
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            reason = " ".join(str(exc).split())[:200]
+            if "lock" in reason.lower():
+                reason = "another pprnet-kg process has it open for writing"
+            raise GraphError(f"{path}: cannot open the Oxigraph store: {reason}") from None
+
+    def load_ntriples(self, data: str) -> None:
+        self._refuse_write("load triples")
+        try:
+            if self.persistent and len(data) > 10_000_000:
+                self._store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+            else:
+                self._store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        except SyntaxError as exc:
+            raise GraphError(f"cannot load N-Triples: {exc}") from None
+
+    def ntriples(self) -> str:
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
+
+    def query(self, text: str, bindings: dict, *, limit: int | None = None) -> QueryResult:
+        text = inline_bindings(text, bindings) if bindings else text
+        try:
+            result = self._store.query(text)
+            if isinstance(result, ox.QueryBoolean):
+                return QueryResult("ASK", boolean=bool(result))
+            if isinstance(result, ox.QueryTriples):
+                triples, truncated = [], False
+                for t in result:
+                    if limit is not None and len(triples) >= limit:
+                        truncated = True
+                        break
+                    triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+                return QueryResult("CONSTRUCT", triples=triples, truncated=truncated)
+            names = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                if limit is not None and len(rows) >= limit:
+                    return QueryResult("SELECT", names, rows, truncated=True)
+                rows.append(tuple(to_rdflib(solution[i]) for i in range(len(names))))
+            return QueryResult("SELECT", names, rows)
+        except (SyntaxError, OSError, ValueError, TypeError) as exc:
+            raise QueryError(f"query failed: {' '.join(str(exc).split())[:300]}") from None
+
+    def count(self) -> int:
+        result = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(next(iter(result))[0].value)
+
+    def is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+
+    def clear(self) -> None:
+        self._refuse_write("clear it")
+        self._store.clear_graph(ox.DefaultGraph())
+
+    def close(self) -> None:
+        if self.persistent and self.writable:
+            self._store.flush()
+        self._store = None
+
+    def graph(self) -> Graph:
+        from oxrdflib import OxigraphStore
+
+        return Graph(store=OxigraphStore(store=self._store), identifier=DATASET_DEFAULT_GRAPH_ID)
+
+    def metadata(self) -> dict[str, str]:
+        out = {}
+        for q in self._store.quads_for_pattern(META_SUBJECT, None, None, META_GRAPH):
+            if q.predicate.value.startswith(META_KEY):
+                out[q.predicate.value[len(META_KEY):]] = q.object.value
+        return out
+
+    def set_metadata(self, values: dict[str, str]) -> None:
+        self._refuse_write("record metadata")
+        for key, value in sorted(values.items()):
+            predicate = ox.NamedNode(META_KEY + key)
+            for q in list(self._store.quads_for_pattern(META_SUBJECT, predicate, None, META_GRAPH)):
+                self._store.remove(q)
+            self._store.add(ox.Quad(META_SUBJECT, predicate, ox.Literal(str(value)), META_GRAPH))

@@ -1,0 +1,237 @@
+"""The KG handle: a store (backend), the base IRI of its data, and where the data came from.
+
+Every command, the server and the site work through one of these:
+
+    kg, result = KG.build(["page.txt"])          # build into the project store (out/store)
+    kg = KG.open()                                # what was built last, or the bundled sample
+    kg.query(load_query("topic_overview"))        # -> QueryResult
+    kg.export("ttl"); kg.validate(); kg.view("evidence")
+
+The base is resolved once: given, else the one the store recorded when it was built, else the
+default. Reopening a persisted store with another base is refused (its IRIs would not match).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rdflib import Graph
+
+from .backends import Backend, open_backend
+from .errors import ConfigError, GraphError
+from .namespaces import DEFAULT_BASE, bind_prefixes
+from .sparql import NamedQuery, QueryResult, prepare, view_query
+
+PROJECT_STORE = Path("out") / "store"
+PROJECT_STORE_SPEC = f"oxigraph:{PROJECT_STORE}"
+
+
+@dataclass
+class KG:
+    backend: Backend
+    base: str
+    origin: str  # one line for people: which graph this is
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def build(cls, sources: list | None = None, *, store: str | None = None, base: str | None = None):
+        """Build from pages (the bundled sample when none) into a store (default: the project
+        store); returns (KG, BuildResult). The store's previous graph is replaced."""
+        from .pipeline import build
+
+        backend = open_backend(store or PROJECT_STORE_SPEC)
+        try:
+            base = _base(base, None)
+            result = build(list(sources) if sources else None, base=base)
+            backend.clear()
+            backend.load_ntriples(result.ntriples)
+            names = ", ".join(Path(s).name for s in result.extraction.sources) or "no pages"
+            backend.set_metadata({"base": base, "built": _now(), "sources": names,
+                                  "triples": str(result.report.triples)})
+        except BaseException:
+            backend.close()
+            raise
+        what = f"built from {names}" if sources else "the bundled sample"
+        return cls(backend, base, f"{backend.spec}: {what}, {result.report.triples:,} triples"), result
+
+    @classmethod
+    def open(cls, *, store: str | None = None, sources: list | tuple = (), graphs: list | tuple = (),
+             base: str | None = None, named_graph: str | None = None) -> "KG":
+        """The graph a read command works on.
+
+        Pages or graph files given are loaded (into the store given, else into memory). With
+        neither: the store given as it is; with no store either, the project store that
+        `pprnet-kg build` filled, or else the bundled sample, built in memory."""
+        if sources and graphs:
+            raise ConfigError("give pages (--source) or graph files (--graph), not both")
+        if sources:
+            return cls.build(list(sources), store=store or "oxigraph", base=base)[0]
+        if graphs:
+            return cls.from_files(list(graphs), store=store or "oxigraph", base=base)
+        if store is None:
+            if not (PROJECT_STORE / "CURRENT").is_file():
+                kg = cls.build(None, store="oxigraph", base=base)[0]
+                kg.origin = (f"the bundled sample, {kg.origin.rsplit(', ', 1)[-1]} (no project store at "
+                             f"{PROJECT_STORE} yet: `pprnet-kg build PAGES` makes one)")
+                return kg
+            store = PROJECT_STORE_SPEC
+        backend = open_backend(store, named_graph=named_graph, read_only=True)
+        try:
+            meta = backend.metadata()
+            resolved = _base(base, meta.get("base"), where=backend.spec)
+            if meta:
+                origin = (f"{backend.spec}: built {meta.get('built', '?')} from {meta.get('sources', '?')}, "
+                          f"{int(meta.get('triples', 0)):,} triples")
+            elif backend.is_empty():
+                raise GraphError(f"store {backend.spec} is empty: run `pprnet-kg build PAGES --store {store}` first")
+            else:
+                origin = backend.spec
+        except BaseException:
+            backend.close()
+            raise
+        return cls(backend, resolved, origin)
+
+    @classmethod
+    def from_files(cls, paths: list, *, store: str = "oxigraph", base: str | None = None) -> "KG":
+        """Graph files (.ttl/.nt/.jsonld/.rdf/.trig) loaded into a store, replacing what it held."""
+        from .export import read_graph_file
+
+        data = [read_graph_file(p) for p in paths]
+        backend = open_backend(store)
+        try:
+            base = _base(base, None)
+            backend.clear()
+            for text in data:
+                backend.load_ntriples(text)
+            if backend.persistent:
+                backend.set_metadata({"base": base, "built": _now(), "triples": str(backend.count()),
+                                      "sources": ", ".join(Path(p).name for p in paths)})
+        except BaseException:
+            backend.close()
+            raise
+        return cls(backend, base, f"{backend.spec}: loaded from {', '.join(str(p) for p in paths)}")
+
+    @classmethod
+    def from_graph(cls, graph: Graph, *, base: str = DEFAULT_BASE) -> "KG":
+        """An rdflib Graph in memory as a KG (no copy): for notebooks and tests."""
+        from .backends.memory import MemoryBackend
+
+        return cls(MemoryBackend(graph), base, "an rdflib graph in memory")
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self) -> "KG":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reading
+    def query(self, query: NamedQuery, params: dict[str, str] | None = None, *, limit: int | None = None) -> QueryResult:
+        from .errors import QueryError
+
+        params = self._labels(query, dict(params or {}))
+        text, bindings = prepare(query, params, base=self.base)
+        try:
+            return self.backend.query(text, bindings, limit=limit)
+        except QueryError as exc:
+            raise QueryError(f"{query.name}: {exc}") from None
+
+    def _labels(self, query: NamedQuery, params: dict[str, str]) -> dict[str, str]:
+        """Parameters that name a topic, disorder or intervention: matched in any case to the
+        label in the graph; an unknown one is an error that suggests the closest labels."""
+        import difflib
+
+        from .errors import QueryError
+        from .sparql.catalogue import LABEL_TYPES
+
+        wanted = {p.name: p.type for p in query.params if p.type in LABEL_TYPES and p.name in params}
+        if not wanted:
+            return params
+        labels: dict[str, dict[str, str]] = {}
+        for r in self.select("labels"):
+            labels.setdefault(str(r.kind), {})[str(r.label).casefold()] = str(r.label)
+        for name, kind in wanted.items():
+            known = labels.get(kind, {})
+            given = params[name]
+            if given.casefold() in known:
+                params[name] = known[given.casefold()]
+                continue
+            close = difflib.get_close_matches(given.casefold(), list(known), n=3, cutoff=0.4)
+            hint = ("; closest: " + ", ".join(repr(known[c]) for c in close)) if close else \
+                f"; the graph has {len(known)} {kind} label(s)"
+            raise QueryError(f"{query.name}: no {kind} labelled {given!r} in this graph{hint}")
+        return params
+
+    def select(self, name: str, params: dict[str, str] | None = None) -> list:
+        """An internal query (queries/views/NAME.rq) as records with one attribute per variable,
+        in a stable order."""
+        result = self.query(view_query(name), params)
+        rows = sorted(result.rows, key=lambda r: tuple("" if v is None else str(v) for v in r))
+        return QueryResult("SELECT", result.vars, rows).records()
+
+    def ntriples(self) -> str:
+        """The graph as canonical N-Triples."""
+        return self.backend.dump()
+
+    @property
+    def graph(self) -> Graph:
+        """An rdflib Graph to read from (prefixes bound)."""
+        return bind_prefixes(self.backend.graph(), self.base)
+
+    def count(self) -> int:
+        return self.backend.count()
+
+    def stats(self) -> dict:
+        from .sparql.results import short
+
+        counts = {short(r.cls, self.base): int(r.n) for r in self.select("class_counts")}
+        return {"triples": self.count(), "classes": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
+
+    # ------------------------------------------------------------------ making things from it
+    def export(self, fmt: str = "ttl") -> bytes:
+        from .export import serialize
+
+        return serialize(self.ntriples(), fmt, base=self.base)
+
+    def write(self, destination: str | Path, fmt: str | None = None) -> Path:
+        from .export import write_graph
+
+        return write_graph(self.ntriples(), destination, fmt, base=self.base)
+
+    def validate(self):
+        from .validate import validate_graph
+
+        return validate_graph(Graph().parse(data=self.ntriples(), format="nt"))
+
+    def view(self, name: str, **options):
+        from .projection import make_view
+
+        return make_view(self, name, **options)
+
+    def push(self, *, endpoint: str, named_graph: str, query_endpoint: str | None = None, append: bool = False,
+             batch_size: int = 10_000):
+        from .backends.remote import guess_query_endpoint, push
+
+        return push(self.ntriples(), endpoint=endpoint, graph_iri=named_graph,
+                    query_endpoint=query_endpoint or guess_query_endpoint(endpoint),
+                    mode="append" if append else "replace", batch_size=batch_size)
+
+
+def _base(given: str | None, recorded: str | None, *, where: str = "") -> str:
+    from .iris import Minter
+
+    if given and recorded and given != recorded:
+        raise ConfigError(f"{where} was built with base {recorded}; --base {given} would mix namespaces "
+                          f"(rebuild it with `pprnet-kg build PAGES --store {where} --base {given}`)")
+    base = given or recorded or DEFAULT_BASE
+    Minter(base)  # checks the base is an absolute IRI ending in / # or :
+    return base
+
+
+def _now() -> str:
+    return datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

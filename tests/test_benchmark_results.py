@@ -1,0 +1,132 @@
+"""benchmarks/run.py: a run merges its rows into RESULTS.md instead of replacing the whole table."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+QUERIES = ("articles_per_journal", "coauthor_pairs")
+OTHER = """## Other benchmarks
+
+Same machine.
+
+### Server under load
+
+| posts | backend | note |
+|---|---|---|
+| 1,000 | oxigraph | a table that looks like ours but belongs to this section |
+
+## Notes
+
+Kept verbatim, trailing blank lines too.
+
+
+"""
+
+
+@pytest.fixture(scope="module")
+def run():
+    spec = importlib.util.spec_from_file_location("benchmarks_run", RUN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(posts: int, backend: str, value: float) -> dict:
+    if backend == "memory" and posts > 1000:
+        return {"posts": posts, "backend": backend, "error": "skipped above 1,000 posts"}
+    out = {"posts": posts, "backend": backend, "triples": posts * 68, "load_s": value,
+           "queries": {q: {"p50_ms": value * (i + 1), "p95_ms": value * (i + 2)} for i, q in enumerate(QUERIES)}}
+    if backend in ("memory", "oxigraph"):
+        out.update(extract_s=value, build_s=value, turtle_s=value, nt_s=value, peak_rss_mb=value)
+    return out
+
+
+def _section(run, monkeypatch, sizes, value, servers=False, machine="Test box"):
+    monkeypatch.setattr(run, "machine", lambda: machine)
+    backends = ["memory", "oxigraph", "pyoxigraph (direct)"] + (["oxigraph server"] if servers else [])
+    runs = [_run(posts, b, value) for posts in sizes for b in backends]
+    command = "python benchmarks/run.py" + (" --servers" if servers else "") + " --sizes " + " ".join(map(str, sizes))
+    return run.scale_section(command, runs, 0.05)
+
+
+def _rows(text: str) -> list[str]:
+    """The rows of the scale table (the part above the first `## ` heading)."""
+    scale = text.split("\n## ", 1)[0]
+    return [line for line in scale.splitlines() if line.startswith("| ") and line[2].isdigit()]
+
+
+def _keys(text: str) -> list[tuple[str, str]]:
+    return [tuple(c.strip() for c in line.split("|")[1:3]) for line in _rows(text)]
+
+
+def _blocks(text: str) -> list[str]:
+    return [line for line in text.split("\n## ", 1)[0].splitlines() if line.startswith("**")]
+
+
+def test_running_one_size_replaces_its_rows_and_keeps_the_other_sizes(run, monkeypatch):
+    old = _section(run, monkeypatch, [1000, 10_000, 100_000], 1.0) + "\n" + OTHER
+    new = _section(run, monkeypatch, [1000], 7.0)
+    merged = run.merge_results(old, new)
+
+    assert [posts for posts, _ in _keys(merged)] == ["1,000"] * 3 + ["10,000"] * 3 + ["100,000"] * 3
+    old_rows, new_rows = _rows(old), _rows(new)
+    assert _rows(merged) == new_rows + [r for r in old_rows if not r.startswith("| 1,000 ")]
+    assert not set(old_rows[:3]) & set(_rows(merged))  # the old 1,000 rows are gone
+    assert _blocks(merged) == ["**1,000 posts**", "**10,000 posts**", "**100,000 posts**"]
+    block_1000 = merged.split("**1,000 posts**")[1].split("**10,000 posts**")[0]
+    assert "| articles_per_journal | 7.0 / 14.0 | 7.0 / 14.0 | 7.0 / 14.0 | 1.00× |" in block_1000
+    assert "1.0 / 2.0" not in block_1000
+    for size in ("**10,000 posts**", "**100,000 posts**"):  # untouched blocks of sizes not run
+        def block(text):
+            return text.split(size)[1].split("**")[0].split("\n## ")[0]
+        assert block(old) == block(merged)
+    assert "--sizes 1000 10000 100000`; rows for 1,000 posts updated by `python benchmarks/run.py --sizes 1000`." \
+        in merged
+    assert merged.endswith("\n\n\n" + OTHER)
+
+
+def test_a_size_not_in_the_table_is_inserted_in_order(run, monkeypatch):
+    old = _section(run, monkeypatch, [1000, 100_000], 1.0) + "\n" + OTHER
+    merged = run.merge_results(old, _section(run, monkeypatch, [10_000], 3.0))
+    assert [posts for posts, _ in _keys(merged)] == ["1,000"] * 3 + ["10,000"] * 3 + ["100,000"] * 3
+    assert _blocks(merged) == ["**1,000 posts**", "**10,000 posts**", "**100,000 posts**"]
+    assert set(_rows(old)) <= set(_rows(merged))
+    assert merged.endswith("\n\n\n" + OTHER)
+
+
+def test_same_size_other_backends_are_kept_and_the_ratio_follows_the_new_numbers(run, monkeypatch):
+    old = _section(run, monkeypatch, [1000], 1.0, servers=True, machine="Old box")
+    merged = run.merge_results(old, _section(run, monkeypatch, [1000], 4.0))
+    assert _keys(merged) == [("1,000", "memory"), ("1,000", "oxigraph"), ("1,000", "pyoxigraph (direct)"),
+                             ("1,000", "oxigraph server")]
+    assert _rows(merged)[3] == _rows(old)[3]
+    assert "| query | memory | oxigraph | pyoxigraph (direct) | oxigraph server | oxigraph / direct |" in merged
+    assert "| coauthor_pairs | 8.0 / 12.0 | 8.0 / 12.0 | 8.0 / 12.0 | 2.0 / 3.0 | 1.00× |" in merged
+    assert "Machine: Test box\nRows kept from earlier runs were measured on: Old box\n" in merged
+
+
+def test_a_missing_table_or_file_is_created(run, monkeypatch):
+    new = _section(run, monkeypatch, [1000], 1.0)
+    assert run.merge_results("", new) == new.rstrip("\n") + "\n"
+    merged = run.merge_results(OTHER, new)
+    assert merged == new.rstrip("\n") + "\n\n\n" + OTHER
+    merged = run.merge_results("# Benchmark results\n\nNothing measured yet.\n\n" + OTHER, new)
+    assert merged == new.rstrip("\n") + "\n\n\n" + OTHER
+
+
+def test_other_sections_are_untouched_and_a_full_rerun_is_a_fixed_point(run, monkeypatch):
+    old = _section(run, monkeypatch, [1000, 10_000], 1.0) + "\n" + OTHER
+    new = _section(run, monkeypatch, [1000, 10_000], 2.0)
+    merged = run.merge_results(old, new)
+    assert merged == new.rstrip("\n") + "\n\n\n" + OTHER  # every row re-run: the new section as it is
+    assert run.merge_results(merged, new) == merged
+
+
+def test_the_committed_results_file_merges_into_itself_unchanged(run):
+    text = (RUN.parent / "RESULTS.md").read_text(encoding="utf-8")
+    scale = text[:run.OTHER.search(text).start()] if run.OTHER.search(text) else text
+    assert run.merge_results(text, scale) == text
