@@ -76,13 +76,14 @@ def _query_params():
 
 def worker(posts: int, backend: str, repeat: int) -> dict:
     """One size on one backend; returns the measurements as a dict."""
-    from pprnet_kg.export import serialize
+    from pprnet_kg.backends import open_backend
     from pprnet_kg.extract import load_rules
-    from pprnet_kg.graph import build_graph
+    from pprnet_kg.graph import build_triples, to_ntriples
+    from pprnet_kg.kg import KG
+    from pprnet_kg.namespaces import DEFAULT_BASE
     from pprnet_kg.pipeline import extract_pages
-    from pprnet_kg.queries import library, run_query
     from pprnet_kg.sources import read_pages
-    from pprnet_kg.store import open_graph_store, parse_store
+    from pprnet_kg.sparql import library
 
     directory = corpus(posts)
     rules = load_rules()
@@ -92,31 +93,36 @@ def worker(posts: int, backend: str, repeat: int) -> dict:
     extraction = extract_pages(pages, rules)
     out["extract_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    graph = build_graph(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
-                        graph=open_graph_store(parse_store(backend)))
+    # the graph's triples loaded into the store: what KG.build does after extracting (done by hand
+    # here so that extraction and build are timed apart)
+    kg = KG(open_backend(backend), DEFAULT_BASE, f"{backend}: synthetic corpus of {posts:,} posts")
+    kg.backend.load_ntriples(to_ntriples(build_triples(list(extraction.posts), list(extraction.topics),
+                                                       list(extraction.sources), rules, base=DEFAULT_BASE)))
     out["build_s"] = time.perf_counter() - t
-    out["triples"] = len(graph)
+    out["triples"] = kg.count()
     t = time.perf_counter()
-    ttl = serialize(graph, "ttl")
+    ttl = kg.export("ttl")
     out["turtle_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    nt = serialize(graph, "nt")
+    nt = kg.export("nt")
     out["nt_s"] = time.perf_counter() - t
     nt_path = CACHE / f"synth-{posts}.nt"
     nt_path.write_bytes(nt)
     del ttl
-    fresh = open_graph_store(parse_store(backend))
+    fresh = open_backend(backend)
     t = time.perf_counter()
-    fresh.parse(nt_path, format="ox-nt" if backend == "oxigraph" else "nt")
+    fresh.load_ntriples(nt_path.read_text(encoding="utf-8"))
     out["load_s"] = time.perf_counter() - t
+    fresh.close()
     del fresh
     params = _query_params()
     out["queries"] = {}
     for q in library():
         given = {p.name: params[p.name] for p in q.params if not p.optional}
-        times = _timed(lambda: list(run_query(graph, q, given)), repeat, QUERY_BUDGET_S)
+        times = _timed(lambda: kg.query(q, given), repeat, QUERY_BUDGET_S)
         out["queries"][q.name] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95)}
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kg.close()
     return out
 
 
@@ -127,7 +133,9 @@ def reference(posts: int, repeat: int) -> dict:
     from rdflib.namespace import XSD
 
     from pprnet_kg.namespaces import DEFAULT_BASE
-    from pprnet_kg.queries import coerce_bindings, inline_bindings, library, with_prologue
+    from pprnet_kg.sparql import library
+    from pprnet_kg.sparql.bindings import coerce_bindings, inline_bindings
+    from pprnet_kg.sparql.catalogue import with_prologue
 
     nt_path = CACHE / f"synth-{posts}.nt"
     out: dict = {"posts": posts, "backend": "pyoxigraph (direct)"}
@@ -142,8 +150,8 @@ def reference(posts: int, repeat: int) -> dict:
     params = _query_params()
     out["queries"] = {}
     for q in library():
-        given = coerce_bindings(q, {p.name: params[p.name] for p in q.params if not p.optional}, DEFAULT_BASE)
-        text = inline_bindings(with_prologue(q.text), given)
+        given = coerce_bindings(q, {p.name: params[p.name] for p in q.params if not p.optional}, base=DEFAULT_BASE)
+        text = inline_bindings(with_prologue(q.text, DEFAULT_BASE), given)
         times = _timed(lambda: list(store.query(text)), repeat)
         out["queries"][q.name] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95)}
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -156,13 +164,12 @@ def servers(posts: int, repeat: int) -> list[dict]:
     sys.path.insert(0, str(HERE.parent / "tests"))
     import servers as srv  # the tests' server helpers
 
-    from pprnet_kg.api import open_graph
-    from pprnet_kg.queries import library, run_query
-    from pprnet_kg.remote import push
-    from pprnet_kg.store import open_graph_store, parse_store
+    from pprnet_kg.backends.remote import push
+    from pprnet_kg.kg import KG
+    from pprnet_kg.sparql import library
 
-    graph = open_graph_store(parse_store("oxigraph"))
-    graph.parse(CACHE / f"synth-{posts}.nt", format="ox-nt")
+    named_graph = "https://w3id.org/pprnet/graph"
+    ntriples = (CACHE / f"synth-{posts}.nt").read_text(encoding="utf-8")  # canonical, as the worker wrote it
     params = _query_params()
     results = []
     for start in (srv.start_oxigraph, srv.start_virtuoso):
@@ -175,14 +182,14 @@ def servers(posts: int, repeat: int) -> list[dict]:
             if server.user:
                 os.environ["PPRNET_SPARQL_USER"], os.environ["PPRNET_SPARQL_PASSWORD"] = server.user, server.password
             t = time.perf_counter()
-            push(graph, endpoint=server.store, graph_iri="https://w3id.org/pprnet/graph", query_endpoint=server.query)
+            report = push(ntriples, endpoint=server.store, graph_iri=named_graph, query_endpoint=server.query)
             out = {"posts": posts, "backend": f"{server.name} server", "load_s": time.perf_counter() - t,
-                   "triples": len(graph), "queries": {}}
-            remote = open_graph(store=f"sparql+{server.query}#graph=https://w3id.org/pprnet/graph")
-            for q in library():
-                given = {p.name: params[p.name] for p in q.params if not p.optional}
-                times = _timed(lambda: list(run_query(remote, q, given)), repeat, QUERY_BUDGET_S)
-                out["queries"][q.name] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95)}
+                   "triples": report.triples_sent, "queries": {}}
+            with KG.open(store=f"sparql+{server.query}", named_graph=named_graph) as remote:
+                for q in library():
+                    given = {p.name: params[p.name] for p in q.params if not p.optional}
+                    times = _timed(lambda: remote.query(q, given), repeat, QUERY_BUDGET_S)
+                    out["queries"][q.name] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95)}
             results.append(out)
         finally:
             os.environ.pop("PPRNET_SPARQL_USER", None)

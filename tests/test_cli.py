@@ -429,3 +429,60 @@ def test_review_findings_give_one_line_errors(tmp_path, args, message):
     assert proc.returncode == 1, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------- what a user does next (issue: clean clone)
+
+def test_read_commands_use_what_build_just_made(tmp_path):
+    page = tmp_path / "one.txt"
+    page.write_text("May 2021\nA Post Of Our Own\nDoe, J. (2021). Fresh. Journal Z, 1(1), 1-2.\nSMD = 0.40 "
+                    "(95% CI 0.10, 0.70).\nPractice Implications\nAct.\n", encoding="utf-8")
+    assert run("build", page, "--no-html").exit_code == 0
+    result = run("query", "posts_by_month", "-p", "month=2021-05", "--format", "csv")
+    assert result.exit_code == 0 and "A Post Of Our Own" in result.stdout
+    assert "read oxigraph:out/store: built " in result.stderr and "one.txt" in result.stderr
+    stats = run("stats", "--json")
+    assert json.loads(stats.stdout)["classes"]["ppr:Finding"] == 1
+
+
+def test_without_a_project_store_read_commands_say_they_read_the_sample():
+    result = run("stats")
+    assert result.exit_code == 0 and "the bundled sample" in result.stderr and "no project store" in result.stderr
+
+
+def test_build_strict_on_a_page_with_no_posts(tmp_path):
+    page = tmp_path / "empty.txt"
+    page.write_text("December 2020\n\n", encoding="utf-8")
+    result = run("build", page, "--no-html", "--strict")
+    assert result.exit_code == 1
+    assert "no posts found on this page" in result.stderr and "no posts were found" in result.stderr
+
+
+def test_html_equal_to_output_is_refused(tmp_path):
+    result = run("build", "-o", tmp_path / "kg.html", "--html", tmp_path / "kg.html")
+    assert result.exit_code == 2 and "same file" in result.stderr
+    assert not (tmp_path / "kg.html").exists()
+
+
+def test_validate_takes_a_file_positionally(tmp_path):
+    assert run("export", "-f", "nt", "-o", tmp_path / "g.nt").exit_code == 0
+    result = run("validate", tmp_path / "g.nt")
+    assert result.exit_code == 0 and result.stdout.startswith("conforms")
+
+
+def test_a_mistyped_query_name_suggests_the_closest():
+    result = run("query", "findings_for_topik")
+    assert result.exit_code == 1 and "did you mean findings_for_topic" in result.stderr
+
+
+def test_site_removes_pages_it_wrote_before(tmp_path):
+    out = tmp_path / "s"
+    assert run("site", "-o", str(out) + "/", "--no-views").exit_code == 0
+    stale = out / "articles" / "gone.html"
+    stale.write_text("old", encoding="utf-8")
+    (out / ".pprnet-site").write_text((out / ".pprnet-site").read_text() + "articles/gone.html\n")
+    mine = out / "notes.txt"  # not written by us: left alone
+    mine.write_text("keep", encoding="utf-8")
+    result = run("site", "-o", out, "--no-views")
+    assert result.exit_code == 0 and not stale.exists() and mine.exists()
+    assert f"wrote {out / 'index.html'}" in result.stdout and "//" not in result.stdout

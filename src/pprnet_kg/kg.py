@@ -161,7 +161,7 @@ class KG:
             if given.casefold() in known:
                 params[name] = known[given.casefold()]
                 continue
-            close = difflib.get_close_matches(given.casefold(), list(known), n=3, cutoff=0.4)
+            close = _closest(given.casefold(), list(known))
             hint = ("; closest: " + ", ".join(repr(known[c]) for c in close)) if close else \
                 f"; the graph has {len(known)} {kind} label(s)"
             raise QueryError(f"{query.name}: no {kind} labelled {given!r} in this graph{hint}")
@@ -235,3 +235,15 @@ def _base(given: str | None, recorded: str | None, *, where: str = "") -> str:
 
 def _now() -> str:
     return datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _closest(given: str, labels: list[str], n: int = 3) -> list[str]:
+    """The labels nearest to what was typed: by the whole label or its best-matching word."""
+    import difflib
+
+    def score(label: str) -> float:
+        words = [label, *label.split()]
+        return max(difflib.SequenceMatcher(None, given, w).ratio() for w in words)
+
+    ranked = sorted(labels, key=lambda label: (-score(label), label))
+    return [label for label in ranked[:n] if score(label) >= 0.5]
