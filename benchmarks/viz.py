@@ -52,8 +52,7 @@ def interactive_seconds(browser, html: Path) -> float:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from pprnet_kg.pipeline import build
-    from pprnet_kg.projection import topics_view
+    from pprnet_kg.kg import KG
     from pprnet_kg.viz import to_network, write_html
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -67,7 +66,9 @@ def main() -> None:
     t = time.perf_counter()
     big = write_html(to_network(view, heading="synthetic"), out / "big.html")
     generate = time.perf_counter() - t
-    topics = write_html(to_network(topics_view(build([args.page]).graph)), out / "topics.html")
+    kg, _ = KG.build([args.page], store="oxigraph")  # in memory, as `--source PAGE` reads it
+    with kg:
+        topics = write_html(to_network(kg.view("topics")), out / "topics.html")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
         big_s = min(interactive_seconds(browser, big) for _ in range(3))

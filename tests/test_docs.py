@@ -68,3 +68,21 @@ def test_benchmark_script_runs_and_prints_a_table():
                          capture_output=True, text=True, check=True).stdout
     header, rule, row = out.splitlines()[1:4]
     assert "extract posts/s" in header and rule.startswith("|---") and row.startswith("| 1 | 6 |")
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_ontology_queries_and_data(tmp_path):
+    # regression: a plain `pip install .` looked for ontology/ beside pyproject.toml, or in share/
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    [wheel] = tmp_path.glob("pprnet_kg-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in ("pprnet_kg/ontology/pprnet.ttl", "pprnet_kg/ontology/shapes.ttl", "pprnet_kg/queries/topic_overview.rq",
+                 "pprnet_kg/queries/views/articles.rq", "pprnet_kg/data/measures.toml", "pprnet_kg/data/lexicon.toml",
+                 "pprnet_kg/data/sample/pprnet-sample.txt", "pprnet_kg/py.typed", "pprnet_kg/templates/graph.html"):
+        assert path in names, path
+    assert not any(n.startswith(("share/", "pprnet_kg/../")) or ".data/data/" in n for n in names)

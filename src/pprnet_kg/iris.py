@@ -16,6 +16,16 @@ from .errors import ConfigError
 from .textnorm import ascii_fold, slugify
 
 
+def post_id(month: str | None, title: str) -> str:
+    """The id of a post: its month and a slug of its title ('2020-12-how-does-therapy-harm')."""
+    return f"{month or 'undated'}-{slugify(title, 70)}"
+
+
+def repeated_post_id(post_id: str, n: int) -> str:
+    """The id of the n-th copy (n >= 2) of a post read again from another page."""
+    return f"{post_id}-{n}"
+
+
 def person_key(name: dict[str, str]) -> str:
     """'Barkham, M.' and 'Barkham, Michael' -> 'barkham-m'; 'Mason, A-M.' -> 'mason-am'."""
     if "literal" in name:

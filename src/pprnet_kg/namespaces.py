@@ -10,7 +10,6 @@ from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, VOID, XSD, DefinedNamespace
 from rdflib.term import URIRef
 
-ONTOLOGY_IRI = "https://w3id.org/pprnet/ontology"
 DEFAULT_BASE = "https://w3id.org/pprnet/id/"
 
 

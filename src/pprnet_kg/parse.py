@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
+from .iris import post_id
 from .model import Page, ParsedPage, Problem, RawPost, TextLine
-from .textnorm import slugify, squash
+from .textnorm import squash
 
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
@@ -171,7 +172,7 @@ def _make_post(head, impl, month, source, problems):
     summary = tuple(head)
     if month is None:
         problems.append(Problem(source, post_problems_line, "parse", f"post '{title.text}' has no month header"))
-    pid = f"{month or 'undated'}-{slugify(title.text, 70)}"
+    pid = post_id(month, title.text)
     if citation is None:
         problems.append(Problem(source, post_problems_line, "parse", "post has no citation line", pid))
     if not summary:

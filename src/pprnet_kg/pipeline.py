@@ -17,6 +17,7 @@ from rdflib.namespace import FOAF, SDO
 
 from .extract import Rules, extract_post, load_rules
 from .graph import build_triples, to_ntriples
+from .iris import repeated_post_id
 from .model import Page, Post, Problem
 from .namespaces import BIBO, DEFAULT_BASE, PPR, bind_prefixes
 from .parse import parse_page
@@ -122,7 +123,7 @@ def _unique_ids(parsed, seen: set[str]):
         pid, n = raw.id, 1
         while pid in seen:
             n += 1
-            pid = f"{raw.id}-{n}"
+            pid = repeated_post_id(raw.id, n)
         if pid != raw.id:
             problems = [replace(p, post_id=pid) if p.post_id == raw.id else p for p in problems]
             problems.append(Problem(raw.source, raw.line, "parse",

@@ -22,7 +22,6 @@ from rdflib import Literal, URIRef
 
 from .errors import ConfigError, QueryError
 
-NODE_TYPES = ("topic", "article", "disorder", "intervention", "journal", "author", "resource")
 VIEWS = ("overview", "topics", "evidence", "authors", "ego", "query")
 
 def _short(text: str, n: int = 48) -> str:

@@ -345,7 +345,6 @@ def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float
         server = _Server((host, port), handler)
     except OSError as exc:
         raise PprnetError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
     shown = f"[{host}]" if ":" in host else host
     settings.root = f"http://{shown}:{server.server_address[1]}"
     return server

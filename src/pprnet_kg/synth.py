@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .extract.rules import Rules
 from .parse import MONTHS
-from .textnorm import slugify
+from .iris import post_id
 
 POSTS_PER_PAGE = 10
 _SYLLABLES = "ba be bo ka ke ki lo lu ma me mi na no ra re ri sa se so ta te to va ve vi za zo".split()
@@ -67,7 +67,7 @@ class SynthPost:
 
     @property
     def id(self) -> str:
-        return f"{self.month}-{slugify(self.title, 70)}"
+        return post_id(self.month, self.title)
 
 
 def _name(rng: random.Random) -> tuple[str, str]:
@@ -182,7 +182,7 @@ def _phrase(rules: Rules, kind: str, key: str) -> str:
 def post_text(post: SynthPost, rules: Rules, *, seed: int = 7) -> list[str]:
     """The lines of one post in the blog's layout."""
     rng = random.Random(f"{seed}-{post.doi}")
-    design_label, design_phrase, method = next(d for d in _DESIGNS if d[0] == post.design)
+    _, design_phrase, method = next(d for d in _DESIGNS if d[0] == post.design)
     lead = post.authors[0][0]
     method = method.format(k=post.k, n=f"{post.n:,}")
     sentences = [

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Characters the blog uses for hyphens, dashes and minus signs.
+# Characters the blog uses for hyphens.
 HYPHENS = "\u2010\u2011"
-DASHES = "\u2012\u2013\u2014\u2015"
-MINUS = "\u2212"
 
 _FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "ı": "i"})
 

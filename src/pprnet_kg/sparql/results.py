@@ -22,8 +22,6 @@ from rdflib import XSD, BNode, Graph, Literal, URIRef
 from ..errors import QueryError
 from ..namespaces import PREFIXES, bind_prefixes
 
-SELECT_FORMATS = ("json", "xml", "csv", "tsv", "table", "md")
-GRAPH_FORMATS = ("turtle", "nt", "json-ld", "xml", "table", "md")
 MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
          "tsv": "text/tab-separated-values", "turtle": "text/turtle", "nt": "application/n-triples",
          "json-ld": "application/ld+json", "rdfxml": "application/rdf+xml", "table": "text/plain",
