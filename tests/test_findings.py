@@ -53,7 +53,8 @@ def test_every_statistic_on_the_real_page(real_build):
 def test_real_page_outcomes_caveats_and_evidence(real_build):
     findings = [f for p in real_build.extraction.posts for f in p.findings]
     assert [f.outcome for f in findings] == [
-        "symptoms", None, "client outcomes", "client outcomes", "symptoms", "alliance", "alliance", "symptoms"]
+        # the second December finding continues the first ("The positive effects ..."): same outcome
+        "symptoms", "symptoms", "client outcomes", "client outcomes", "symptoms", "alliance", "alliance", "symptoms"]
     assert [f.caveat for f in findings] == [
         None, "did not hold up", None, None, None, None, "not statistically significant", None]
     assert [f.label for f in findings][4:6] == ["B adjusted", "B adjusted"]
@@ -126,3 +127,80 @@ def test_any_text_never_crashes_and_kept_findings_are_consistent(text):
         if f.ci_lower is not None:
             assert f.ci_lower <= f.value <= f.ci_upper
     assert all(p.stage == "findings" for p in problems)
+
+
+# ------------------------------------------------ what each finding is evidence of (PICO)
+
+def _by_month(real_build, month):
+    return [f for p in real_build.extraction.posts if p.raw.month == month for f in p.findings]
+
+
+def test_december_2020_is_psychotherapy_added_after_non_response(real_build):
+    first, second = _by_month(real_build, "2020-12")
+    for f in (first, second):
+        assert f.kind == "comparison"
+        assert f.intervention == "adding psychotherapy after previous treatment non-response"
+        assert f.intervention_ids == ("psychotherapy",)  # not medication, the treatment that had failed
+        assert f.population == "treatment non-responders" and f.outcome_id == "symptom-severity"
+        assert f.adjusted == ("publication bias",)  # the first: "even with that downward adjustment"
+    assert (first.timepoint, second.timepoint) == (None, "follow-up")
+    assert first.comparator is None and first.favours is None  # the text names no comparator
+
+
+def test_november_2020_exposures_differ_therapist_and_client(real_build):
+    therapist, client = _by_month(real_build, "2020-11")
+    assert (therapist.kind, client.kind) == ("association", "association")
+    assert therapist.exposure == "therapists’ expression of affect during therapy"
+    assert client.exposure == "client expression of affect during therapy"
+    assert therapist.outcome_id == client.outcome_id == "client-outcomes"
+
+
+def test_september_2020_exposure_and_outcome_swap(real_build):
+    first, second = _by_month(real_build, "2020-09")
+    assert (first.exposure, first.outcome_id) == ("high alliance at a preceding session", "symptom-severity")
+    assert (second.exposure, second.outcome_id) == ("higher symptoms at the start of a session", "alliance")
+    assert first.timepoint == second.timepoint == "session-level"
+    assert first.adjusted == ("unspecified",)  # "B adjusted": adjusted, for what is not said
+
+
+def test_july_2020_videoconferencing_against_face_to_face(real_build):
+    alliance, symptoms = _by_month(real_build, "2020-07")
+    for f in (alliance, symptoms):
+        assert (f.kind, f.intervention_ids, f.comparator_id) == ("comparison", ("videoconferencing",), "face-to-face")
+    assert (alliance.outcome_id, symptoms.outcome_id) == ("alliance", "symptom-severity")
+    # the practice implications quote SMD = -0.30 as a small advantage for face to face therapy
+    assert (alliance.favours, symptoms.favours) == ("comparator", None)
+
+
+def test_every_decision_records_its_words(real_build):
+    for f in (f for p in real_build.extraction.posts for f in p.findings):
+        decided = {name for name, _ in f.matched}
+        for field in ("kind", "exposure", "timepoint", "favours"):
+            if getattr(f, field):
+                assert field in decided or "continues" in decided, (field, f.sentence)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Relative to wait-list controls, CBT led to larger gains (g = 0.60, 95% CI 0.40, 0.80).",
+     {"kind": "comparison", "intervention_ids": ("cbt",), "comparator_id": "waitlist"}),
+    ("CBT did better than treatment as usual on depressive symptoms (d = 0.35, 95% CI 0.10 to 0.60).",
+     {"kind": "comparison", "intervention_ids": ("cbt",), "comparator_id": "usual-care", "favours": "intervention",
+      "outcome_id": "symptom-severity"}),
+    ("The alliance correlated with dropout (r = -.20, 95% CI -.30, -.10).",
+     {"kind": "association", "exposure": "alliance", "outcome_id": "dropout"}),
+    ("Six months after treatment ended, the effect of DBT over usual care on self-harm remained "
+     "(SMD = 0.30, 95% CI 0.05, 0.55).",
+     {"timepoint": "follow-up", "timepoint_months": D(6), "comparator_id": "usual-care"}),
+    ("Once the estimate was corrected for small-study bias, the effect shrank (SMD = 0.20, 95% CI 0.01, 0.39).",
+     {"adjusted": ("small-study bias",)}),
+    ("Clients improved from pre to post treatment (d = 1.10, 95% CI 0.90, 1.30).",
+     {"kind": "within-group", "intervention": None, "comparator": None}),
+])
+def test_pico_shapes(text, expected):
+    from pprnet_kg.extract import load_rules
+    from pprnet_kg.extract.pico import annotate
+
+    rules = load_rules()
+    findings, _ = extract_findings((TextLine(3, text),), source="t.txt", outcomes=rules.outcomes)
+    [f] = annotate(findings, summary=text, implications="", rules=rules, post_conditions=())
+    assert {k: getattr(f, k) for k in expected} == expected, f.matched

@@ -47,7 +47,8 @@ REQUIRED = set("""posts_by_month findings_for_article findings_for_topic finding
     cooccurring_topics implications_for_topic articles_missing_doi_or_citation provenance_of_finding
     study_designs topic_overview graph_topics_articles""".split())
 # a value for every required parameter of the library, used to run every query
-SAMPLE = {"month": "2020-12", "article": GLOSTER_A, "topic": ALLIANCE, "finding": f"id:finding/{NONRESP}/2"}
+SAMPLE = {"month": "2020-12", "article": GLOSTER_A, "topic": ALLIANCE, "finding": f"id:finding/{NONRESP}/2",
+          "condition": "Depression and mood disorders", "comparator": "Face-to-face delivery"}
 INJECTION = 'x" } ; DROP ALL ; #'
 
 
@@ -158,7 +159,7 @@ def test_findings_for_article(kg):
              "pComparator", "pValue", "k", "n", "outcome")
     assert cols(run(kg, "findings_for_article", article=GLOSTER_A), *names) == [
         (finding(NONRESP, 1), "SMD", "SMD", D("0.45"), D("0.16"), D("0.75"), None, None, None, None, "symptoms"),
-        (finding(NONRESP, 2), "SMD", "SMD", D("0.359"), D("-0.349"), D("1.068"), ">", D("0.05"), None, None, None),
+        (finding(NONRESP, 2), "SMD", "SMD", D("0.359"), D("-0.349"), D("1.068"), ">", D("0.05"), None, None, "symptoms"),
     ]
     assert cols(run(kg, "findings_for_article", article=UNCITED_A), *names) == [
         (finding(VC, 1), "SMD", "SMD", D("-0.30"), D("-0.67"), D("0.07"), "=", D("0.11"), 4, None, "alliance"),
@@ -238,14 +239,53 @@ def test_coauthor_pairs(kg):
 
 
 def test_disorders_interventions(kg):
+    # finding-level only: the December 2020 post mentions CBT, psychodynamic therapy, DBT and
+    # medication, but its findings are about adding psychotherapy after non-response
     anx, dep = "Anxiety and anxiety disorders", "Depression and mood disorders"
-    cbt, pdt = "Cognitive-behavioural therapy", "Psychodynamic and psychoanalytic therapy"
-    once = ["Dialectical behaviour therapy", "Medication and pharmacotherapy", "Person-centred therapy",
-            "Supportive therapy"]
-    assert cols(run(kg, "disorders_interventions"), "disorderLabel", "interventionLabel", "articles") == [
-        (anx, cbt, 2), (anx, pdt, 2), (dep, cbt, 2), (dep, pdt, 2),
-        *[(anx, i, 1) for i in once], *[(dep, i, 1) for i in once],
+    psy = "Psychotherapy (any or unspecified kind)"
+    assert cols(run(kg, "disorders_interventions"), "disorderLabel", "interventionLabel", "findings", "articles") == [
+        (anx, psy, 2, 1), (dep, psy, 2, 1)]
+
+
+def test_evidence_for_condition(kg):
+    rows = run(kg, "evidence_for_condition", condition="depression and mood disorders")  # any case
+    assert cols(rows, "finding", "interventionText", "comparatorLabel", "outcome", "timepoint", "value", "verdict") == [
+        (finding(NONRESP, 1), "adding psychotherapy after previous treatment non-response", None, "symptoms", None,
+         D("0.45"), "CI excludes the null"),
+        (finding(NONRESP, 2), "adding psychotherapy after previous treatment non-response", None, "symptoms",
+         "follow-up", D("0.359"), "CI includes the null"),
     ]
+    assert all(r["interventionLabel"] != "Medication and pharmacotherapy" for r in rows)
+
+
+def test_evidence_map_counts_findings_by_verdict(kg):
+    assert cols(run(kg, "evidence_map"), "interventionLabel", "conditionLabel", "findings", "excludesNull",
+                "includesNull", "noCi", "smdMin", "smdMax", "comparators") == [
+        ("Psychotherapy (any or unspecified kind)", c, 2, 1, 1, 0, D("0.359"), D("0.45"), "comparator not stated")
+        for c in ("Anxiety and anxiety disorders", "Depression and mood disorders")]
+
+
+def test_associations_have_exposure_and_outcome(kg):
+    assert cols(run(kg, "associations"), "exposure", "outcomeLabel", "timepoint", "value") == [
+        ("client expression of affect during therapy", "Client outcomes (in general)", "post-treatment", D("0.40")),
+        ("therapists’ expression of affect during therapy", "Client outcomes (in general)", "post-treatment", D("0.28")),
+        ("high alliance at a preceding session", "Symptom severity", "session-level", D("-0.065")),
+        ("higher symptoms at the start of a session", "Therapeutic alliance", "session-level", D("-0.148")),
+    ]
+    assert cols(run(kg, "associations", outcome="therapeutic alliance"), "value") == [(D("-0.148"),)]
+
+
+def test_comparisons_against_face_to_face(kg):
+    assert cols(run(kg, "comparisons_against", comparator="face-to-face delivery"),
+                "interventionLabel", "comparatorText", "outcome", "value", "favours") == [
+        ("Videoconferencing psychotherapy", "face to face therapy", "alliance", D("-0.30"), "comparator"),
+        ("Videoconferencing psychotherapy", "face to face therapy", "symptoms", D("-0.03"), None),
+    ]
+
+
+def test_durability_puts_follow_up_beside_the_end_of_treatment(kg):
+    assert cols(run(kg, "durability"), "outcome", "endValue", "followUpValue", "followUpLower") == [
+        ("symptoms", D("0.45"), D("0.359"), D("-0.349"))]
 
 
 def test_cooccurring_topics(kg):

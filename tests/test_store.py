@@ -104,7 +104,7 @@ def test_remote_store_is_read_only_here(real_page):
         KG.open(sources=[real_page], store="sparql+http://127.0.0.1:9/sparql")
 
 
-OPTIONAL = {"author": "id:person/gloster-at", "measure": "SMD"}
+OPTIONAL = {"author": "id:person/gloster-at", "measure": "SMD", "outcome": "Therapeutic alliance"}
 
 
 @pytest.mark.parametrize("query", [q for q in library() if any(p.optional for p in q.params)], ids=lambda q: q.name)

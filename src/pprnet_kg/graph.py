@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS, XSD
 
 from .extract.rules import Entry, Rules
 from . import measures
+from .effectsize import METHODS, smd_equivalent
 from .iris import Minter
 from .model import Finding, Post
 from .namespaces import BIBO, MESH, OBO, PPR, WD
@@ -67,7 +68,9 @@ class GraphBuilder:
     def __init__(self, rules: Rules, *, base: str) -> None:
         self.iri = Minter(base)
         self.rules = rules
-        self.lexicon = {e.key: e for e in (*rules.disorders, *rules.interventions)}
+        self.lexicon = {e.key: e for e in (*rules.disorders, *rules.finding_interventions)}
+        self.comparators = {e.key: e for e in rules.comparators}
+        self.outcomes = {e.key: e for e in rules.outcome_scheme}
         self.triples: list[tuple] = []
 
     def add(self, s, p, o) -> None:
@@ -228,12 +231,16 @@ class GraphBuilder:
 
     def _concept(self, iri: URIRef, cls: URIRef, entry: Entry, scheme: str) -> None:
         self.add(iri, RDF.type, cls)
-        self.add(iri, SKOS.prefLabel, _en(entry.label))
+        self.add(iri, SKOS.prefLabel, _en(entry.pref or entry.label))
         self.add(iri, SKOS.inScheme, self.iri.scheme(scheme))
         for mesh in entry.mesh:
             self.add(iri, SKOS.exactMatch, MESH[mesh])
         for qid in entry.wikidata:
             self.add(iri, SKOS.exactMatch, WD[qid])
+        for prop, refs in ((SKOS.exactMatch, entry.exact), (SKOS.closeMatch, entry.close)):
+            for ref in refs:
+                prefix, _, local = ref.partition(":")
+                self.add(iri, prop, (MESH if prefix == "mesh" else WD)[local])
 
     def _finding(self, article: URIRef, post: Post, index: int, f: Finding) -> None:
         node = self.iri.finding(post.id, index)
@@ -270,6 +277,59 @@ class GraphBuilder:
         self.add(node, PPR.evidenceText, _en(f.sentence))
         self.add(node, PPR.sourceLine, Literal(f.line))
         self.add(node, PROV.wasDerivedFrom, self.iri.post(post.id))
+        self._pico(node, f)
+
+    def _pico(self, node: URIRef, f: Finding) -> None:
+        """What the finding is evidence of (extract/pico.py), and its SMD equivalent."""
+        kind = {"comparison": PPR.ComparativeFinding, "association": PPR.AssociationFinding,
+                "within-group": PPR.WithinGroupFinding}.get(f.kind or "")
+        if kind is not None:
+            self.add(node, RDF.type, kind)
+        if f.intervention:
+            self.add(node, PPR.interventionText, Literal(f.intervention))
+        for key in f.intervention_ids:
+            iri = self.iri.intervention(key)
+            self.add(node, PPR.intervention, iri)
+            self._concept(iri, PPR.Intervention, self.lexicon[key], "interventions")
+        if f.comparator:
+            self.add(node, PPR.comparatorText, Literal(f.comparator))
+        if f.comparator_id:
+            iri = self.iri.comparator(f.comparator_id)
+            self.add(node, PPR.comparator, iri)
+            self._concept(iri, PPR.Comparator, self.comparators[f.comparator_id], "comparators")
+        if f.exposure:
+            self.add(node, PPR.exposure, Literal(f.exposure))
+        if f.population:
+            self.add(node, PPR.population, Literal(f.population))
+        for key in f.conditions:
+            iri = self.iri.disorder(key)
+            self.add(node, PPR.condition, iri)
+            self._concept(iri, PPR.Disorder, self.lexicon[key], "disorders")
+        if f.outcome_id:
+            iri = self.iri.outcome(f.outcome_id)
+            self.add(node, PPR.outcomeConcept, iri)
+            self._concept(iri, PPR.OutcomeConcept, self.outcomes[f.outcome_id], "outcomes")
+        if f.timepoint:
+            self.add(node, PPR.timepoint, Literal(f.timepoint))
+        if f.timepoint_months is not None:
+            self.add(node, PPR.followUpMonths, _dec(f.timepoint_months))
+        for what in f.adjusted:
+            self.add(node, PPR.adjustedFor, Literal(what))
+        if f.favours:
+            self.add(node, PPR.favours, Literal(f.favours))
+        for name, words in f.matched:
+            self.add(node, PPR.matchedTerm, Literal(f"{name}: {words}"))
+        eq = smd_equivalent(f)
+        if eq is not None:
+            derived = self.iri.smd_equivalent(node)
+            self.add(node, PPR.hasSmdEquivalent, derived)
+            self.add(derived, RDF.type, PPR.SmdEquivalent)
+            self.add(derived, PPR.smdEquivalent, _dec(eq.value))
+            if eq.lower is not None:
+                self.add(derived, PPR.smdEquivalentCiLower, _dec(eq.lower))
+                self.add(derived, PPR.smdEquivalentCiUpper, _dec(eq.upper))
+            self.add(derived, PPR.conversionMethod, Literal(METHODS[eq.method]))
+            self.add(derived, PROV.wasDerivedFrom, node)
 
 
 def build_triples(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,

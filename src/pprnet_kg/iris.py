@@ -97,5 +97,14 @@ class Minter:
     def intervention(self, key: str) -> URIRef:
         return self._iri("intervention", key)
 
+    def comparator(self, key: str) -> URIRef:
+        return self._iri("comparator", key)
+
+    def outcome(self, key: str) -> URIRef:
+        return self._iri("outcome", key)
+
+    def smd_equivalent(self, finding: URIRef) -> URIRef:
+        return URIRef(f"{finding}/smd")
+
     def page(self, source: str) -> URIRef:
         return self._iri("page", slugify(source))

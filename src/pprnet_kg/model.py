@@ -101,6 +101,22 @@ class Finding:
     tau2: Decimal | None = None
     outcome: str | None = None
     caveat: str | None = None  # words in the text saying the finding did not hold
+    # what the finding is evidence of (extract/pico.py); None when the text does not say
+    outcome_id: str | None = None
+    kind: str | None = None  # comparison | association | within-group
+    intervention: str | None = None  # as written
+    intervention_ids: tuple[str, ...] = ()
+    comparator: str | None = None
+    comparator_id: str | None = None
+    exposure: str | None = None  # associations: the predictor or process variable
+    population: str | None = None
+    conditions: tuple[str, ...] = ()  # lexicon keys
+    timepoint: str | None = None  # post-treatment | follow-up | session-level
+    timepoint_months: Decimal | None = None
+    adjusted: tuple[str, ...] = ()
+    favours: str | None = None  # intervention | comparator, only when the text says so
+    matched: tuple[tuple[str, str], ...] = ()  # (field, the words that decided it)
+    clause: str = field(default="", compare=False, repr=False)  # the words before the statistic
 
     def to_json(self) -> dict[str, Any]:
         def num(x: Decimal | None) -> float | None:
@@ -121,6 +137,21 @@ class Finding:
             "i2": num(self.i2),
             "tau2": num(self.tau2),
             "outcome": self.outcome,
+            "outcome_id": self.outcome_id,
+            "kind": self.kind,
+            "intervention": self.intervention,
+            "intervention_ids": list(self.intervention_ids),
+            "comparator": self.comparator,
+            "comparator_id": self.comparator_id,
+            "exposure": self.exposure,
+            "population": self.population,
+            "conditions": list(self.conditions),
+            "timepoint": self.timepoint,
+            "timepoint_months": num(self.timepoint_months),
+            "adjusted": list(self.adjusted),
+            "favours": self.favours,
+            "matched": {name: words for name, words in self.matched},
+            "smd_equivalent": smd_json(self),
             "caveat": self.caveat,
             "sentence": self.sentence,
             "line": self.line,
@@ -188,3 +219,13 @@ class Post:
             "findings": [f.to_json() for f in self.findings],
             "problems": [p.to_json() for p in self.problems],
         }
+
+
+def smd_json(f: "Finding") -> dict[str, Any] | None:
+    from .effectsize import smd_equivalent
+
+    eq = smd_equivalent(f)
+    if eq is None:
+        return None
+    return {"value": float(eq.value), "ci_lower": None if eq.lower is None else float(eq.lower),
+            "ci_upper": None if eq.upper is None else float(eq.upper), "method": eq.method}

@@ -21,6 +21,12 @@ class PPR(DefinedNamespace):
 
     # classes
     Finding: URIRef
+    ComparativeFinding: URIRef
+    AssociationFinding: URIRef
+    WithinGroupFinding: URIRef
+    SmdEquivalent: URIRef
+    Comparator: URIRef
+    OutcomeConcept: URIRef
     Disorder: URIRef
     Intervention: URIRef
     StudyDesign: URIRef
@@ -61,6 +67,25 @@ class PPR(DefinedNamespace):
     evidenceText: URIRef
     nullValue: URIRef
     excludesNull: URIRef
+    # what a finding is evidence of
+    intervention: URIRef
+    interventionText: URIRef
+    comparator: URIRef
+    comparatorText: URIRef
+    exposure: URIRef
+    population: URIRef
+    condition: URIRef
+    outcomeConcept: URIRef
+    timepoint: URIRef
+    followUpMonths: URIRef
+    adjustedFor: URIRef
+    favours: URIRef
+    # comparable effect sizes
+    hasSmdEquivalent: URIRef
+    smdEquivalent: URIRef
+    smdEquivalentCiLower: URIRef
+    smdEquivalentCiUpper: URIRef
+    conversionMethod: URIRef
 
 
 class BIBO(DefinedNamespace):

@@ -5,8 +5,8 @@ doi) and whose edges carry a weight and a plain-text title; escaping is the rend
 
 - overview: articles with their topics, journals, disorders and interventions;
 - topics: topics and their articles, plus topic co-occurrence weighted by shared posts;
-- evidence: disorders and interventions, an edge per pair studied together, weighted by
-  the number of findings, with a verdict from the findings' CIs;
+- evidence: disorders and interventions, an edge per pair that comparative findings link
+  (never pairs an article merely mentions), weighted by findings, with a verdict from their CIs;
 - authors: co-authorship weighted by joint articles, with Louvain communities;
 - ego: the neighbourhood of any node of the overview;
 - query: a SELECT with ?source ?target columns (or a CONSTRUCT) drawn as a graph.
@@ -152,44 +152,31 @@ def verdict(excludes: list[bool | None]) -> str:
 
 
 def evidence_view(kg, *, topic: str | None = None) -> nx.Graph:
-    """Disorders and interventions, an edge per pair studied together, weighted by findings."""
+    """Disorders and interventions, an edge per pair that at least one comparative finding links
+    (finding-level only), weighted by the number of findings, with a verdict from their CIs."""
     keep = _topic_filter(kg, topic)
     info = articles(kg)
-    conditions: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    interventions: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in _links(kg):
-        target = (str(row.target), str(row.label))
-        if str(row.kind) == "disorder":
-            conditions[str(row.article)].append(target)
-        elif str(row.kind) == "intervention":
-            interventions[str(row.article)].append(target)
-    findings: dict[str, list] = defaultdict(list)
-    for row in _rows(kg, "findings"):
-        findings[str(row.article)].append(row)
     g = nx.Graph()
-    pairs: dict[tuple[str, str], list[tuple[str, object]]] = defaultdict(list)
-    for aid in sorted(set(conditions) & set(interventions)):
-        if keep is not None and aid not in keep:
+    pairs: dict[tuple[str, str], list] = defaultdict(list)
+    for row in _rows(kg, "evidence_pairs"):
+        if keep is not None and str(row.article) not in keep:
             continue
-        for did, dlabel in conditions[aid]:
-            g.add_node(did, label=_short(dlabel), type="disorder", details=f"Disorder: {dlabel}", doi="")
-            for iid, ilabel in interventions[aid]:
-                g.add_node(iid, label=_short(ilabel), type="intervention", details=f"Intervention: {ilabel}", doi="")
-                pairs[(did, iid)] += [(aid, f) for f in findings.get(aid, [])] or [(aid, None)]
-    for (did, iid), items in sorted(pairs.items()):
-        rows = [f for _, f in items if f is not None]
-        lines = []
-        for aid, f in items:
-            title = _short(info[aid].title, 70)
-            if f is None:
-                lines.append(f"{title}: no effect statistics")
-                continue
-            ci = f" [{f.lo}, {f.hi}]" if f.lo is not None else ""
-            lines.append(f"{f.code} = {f.value}{ci}: {title}")
+        did, iid = str(row.condition), str(row.intervention)
+        g.add_node(did, label=_short(str(row.conditionLabel)), type="disorder", details=f"Disorder: {row.conditionLabel}",
+                   doi="")
+        g.add_node(iid, label=_short(str(row.interventionLabel)), type="intervention",
+                   details=f"Intervention: {row.interventionLabel}", doi="")
+        pairs[(did, iid)].append(row)
+    for (did, iid), rows in sorted(pairs.items()):
+        lines = ["Comparative findings linking this intervention and condition:"]
+        for f in rows:
+            ci = f" [{f.lo}, {f.hi}]" if f.lo is not None else " (no CI)"
+            against = f" vs {f.comparator}" if f.comparator is not None else ""
+            what = ", ".join(str(x) for x in (f.outcome, f.timepoint) if x is not None)
+            lines.append(f"{f.code} = {f.value}{ci}{against}" + (f" on {what}" if what else "")
+                         + f": {_short(info[str(f.article)].title, 70)}")
         excludes = [None if f.excludes is None else bool(f.excludes.toPython()) for f in rows]
-        lines.insert(0, "Findings of the articles that study both (article level, not necessarily this pair):")
-        g.add_edge(did, iid, weight=max(1, len(rows)), verdict=verdict(excludes) if rows else "no effect statistics",
-                   title="\n".join(lines))
+        g.add_edge(did, iid, weight=len(rows), verdict=verdict(excludes), title="\n".join(lines))
     return g
 
 

@@ -11,6 +11,7 @@ from ..model import Post, Problem, RawPost
 from .citation import parse_citation
 from .entities import assign_topics, find_entries
 from .findings import extract_findings
+from .pico import annotate
 from .rules import Rules, load_rules
 from .study import study_facts
 
@@ -44,12 +45,15 @@ def extract_post(raw: RawPost, rules: Rules) -> Post:
     )
     problems.extend(finding_problems)
     about = f"{raw.title}. {cited_title}. {summary}"
+    conditions = find_entries(about, rules.disorders)
+    findings = annotate(findings, summary=summary, implications=raw.implications_text, rules=rules,
+                        post_conditions=tuple(m.key for m in conditions))
     return Post(
         raw=raw,
         citation=citation,
         authors_truncated=truncated,
         study=study,
-        conditions=find_entries(about, rules.disorders),
+        conditions=conditions,
         interventions=find_entries(about, rules.interventions),
         topics=assign_topics(f"{raw.title}. {cited_title}", body, rules.topics, min_hits=rules.topic_min_hits),
         findings=tuple(findings),

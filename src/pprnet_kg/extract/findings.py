@@ -82,6 +82,7 @@ _N_PROSE_RE = re.compile(
 
 @dataclass(frozen=True)
 class OutcomeTerm:
+    key: str
     label: str
     pattern: re.Pattern
 
@@ -178,20 +179,24 @@ def _finding(m, before, after, sentence, outcomes, study_k):
     caveat = _CAVEAT_RE.search(before) or _CAVEAT_RE.search(after[:consumed])
     if caveat:
         fields["caveat"] = " ".join(caveat.group(0).split())
-    outcome = _outcome(before, outcomes)
+    outcome = outcome_in(before, outcomes)
     if outcome:
-        fields["outcome"] = outcome
+        fields["outcome"] = outcome.label
+        fields["outcome_id"] = outcome.key
+    fields["clause"] = before
     finding = Finding(measure=code, value=value, sentence=sentence.text, line=sentence.line, label=label, **fields)
     return finding, consumed, _inconsistency(finding)
 
 
-def _outcome(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> str | None:
-    best: tuple[int, str] | None = None
+def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | None:
+    """The outcome whose phrase ends last in the clause (the longest phrase on a tie)."""
+    best: tuple[int, int, OutcomeTerm] | None = None
     for term in outcomes:
         for hit in term.pattern.finditer(clause):
-            if best is None or hit.end() > best[0]:
-                best = (hit.end(), term.label)
-    return best[1] if best else None
+            key = (hit.end(), hit.end() - hit.start())
+            if best is None or key > best[:2]:
+                best = (*key, term)
+    return best[2] if best else None
 
 
 def _inconsistency(f: Finding) -> str | None:

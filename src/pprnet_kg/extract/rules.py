@@ -86,16 +86,23 @@ class Entry:
     terms: tuple[Term, ...]
     mesh: tuple[str, ...] = ()
     wikidata: tuple[str, ...] = ()
+    pref: str = ""  # the concept's label in its scheme, when it differs from `label`
+    exact: tuple[str, ...] = ()  # "mesh:D..." / "wd:Q..." for skos:exactMatch (schemes other than the lexicon)
+    close: tuple[str, ...] = ()  # the same for skos:closeMatch
+    finding_only: bool = False  # matched in a finding's words, never as an article-level link
 
 
 @dataclass(frozen=True)
 class Rules:
     disorders: PhraseSet
-    interventions: PhraseSet
+    interventions: PhraseSet  # article-level: what a study is about
     designs: PhraseSet
     outcomes: tuple[OutcomeTerm, ...]
     topics: PhraseSet
     topic_min_hits: int
+    finding_interventions: PhraseSet = PhraseSet()  # every intervention, finding_only ones too
+    outcome_scheme: PhraseSet = PhraseSet()
+    comparators: PhraseSet = PhraseSet()
 
 
 def _load(path: Path) -> dict:
@@ -131,6 +138,10 @@ def _entries(items: list[dict], path: Path, kind: str) -> PhraseSet:
             terms=_terms(list(phrases), list(item.get("abbreviations", []))),
             mesh=tuple(item.get("mesh", [])),
             wikidata=tuple(item.get("wikidata", [])),
+            pref=item.get("pref", ""),
+            exact=tuple(item.get("exact", [])),
+            close=tuple(item.get("close", [])),
+            finding_only=bool(item.get("finding_only", False)),
         ))
     return PhraseSet(entries)
 
@@ -148,13 +159,17 @@ def load_rules(directory: Path | None = None) -> Rules:
     outcomes = _load(outcomes_path)
     topics_path = path("topic_rules.toml")
     topics = _load(topics_path)
+    comparators_path = path("comparators.toml")
+    all_interventions = _entries(lexicon.get("intervention", []), lexicon_path, "intervention")
+    outcome_scheme = _entries(outcomes.get("outcome", []), outcomes_path, "outcome")
     return Rules(
         disorders=_entries(lexicon.get("disorder", []), lexicon_path, "disorder"),
-        interventions=_entries(lexicon.get("intervention", []), lexicon_path, "intervention"),
+        interventions=PhraseSet(e for e in all_interventions if not e.finding_only),
+        finding_interventions=all_interventions,
+        outcome_scheme=outcome_scheme,
+        comparators=_entries(_load(comparators_path).get("comparator", []), comparators_path, "comparator"),
         designs=_entries(designs.get("design", []), designs_path, "design"),
-        outcomes=tuple(
-            OutcomeTerm(o["label"], phrase_pattern(p)) for o in outcomes.get("outcome", []) for p in o["phrases"]
-        ),
+        outcomes=tuple(OutcomeTerm(o.key, o.label, t.pattern) for o in outcome_scheme for t in o.terms),
         topics=PhraseSet(
             Entry(key=label, label=label, terms=_terms(list(phrases)))
             for label, phrases in topics.get("topics", {}).items()

@@ -22,9 +22,9 @@ from ..errors import QueryError
 from ..namespaces import PREFIXES
 from ..resources import queries_dir
 
-PARAM_TYPES = ("iri", "string", "integer", "decimal", "gYearMonth", "gYear", "topic", "disorder", "intervention")
-# parameters that name a concept by its label: matched in any case, suggested when unknown (kg.py)
-LABEL_TYPES = ("topic", "disorder", "intervention")
+LABEL_TYPES = ("topic", "disorder", "intervention", "comparator", "outcome")
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "gYearMonth", "gYear", *LABEL_TYPES)
+# LABEL_TYPES: parameters that name a concept by its label: matched in any case, suggested when unknown (kg.py)
 _HEADER_RE = re.compile(r"^#\s*(title|description|params)\s*:\s*(.*)$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 

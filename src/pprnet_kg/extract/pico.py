@@ -1,0 +1,431 @@
+"""What each finding is evidence of: kind, intervention, comparator, exposure, population,
+conditions, outcome, timepoint, adjustment and direction — from the finding's own words and the
+post around it. Rule-based and transparent: every decision records the words that made it
+(`Finding.matched`), and a field stays None when the text does not say.
+
+Rules, in short:
+- kind: pre-post wording -> within-group; a relation verb (related to, associated with,
+  predicted, correlated, went with, effect of X on Y) or a coefficient (r, B, beta) ->
+  association; a comparison cue (compared to, versus, than, relative to, against, adding X,
+  did not differ) or a named intervention -> comparison; otherwise None.
+- comparator: the words after the cue, matched to data/comparators.toml;
+  intervention: the interventions (data/lexicon.toml) named before the cue, never one named
+  as the treatment that had failed before ("adding X for patients who had not improved with Y").
+- exposure and outcome of an association: the two sides of the relation verb.
+- a finding whose sentence names neither intervention nor exposure continues the previous
+  finding of the post ("The positive effects remained significant at follow up ...").
+- favours: only from words saying which side did better ("an advantage for", "in favour of",
+  "did better than"), in the finding's sentence or in a sentence of the post that quotes the
+  same statistic; never from a sign.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from ..model import Finding
+from .entities import find_entries
+from .findings import _NUMBER_WORDS, outcome_in
+
+SEP = r"[\s\-\u2010\u2011]+"
+_NUMWORD = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+
+_WITHIN_RE = re.compile(
+    r"\bpre[\s\-\u2013]*(?:to[\s\-]*)?post\b|\bpre-?treatment to post-?treatment\b|\bfrom baseline\b|"
+    r"\bwithin[\s\-]group\b|\bbefore and after (?:treatment|therapy)\b|\bpre[\s\-]post\b",
+    re.IGNORECASE)
+_ASSOC_RE = re.compile(
+    r"\b(?:related|associated|linked|correlated|tied|connected|associations?|correlations?|links?)\s+(?:to|with|between)\b|"
+    r"\b(?:was|were|is|are)\s+followed\s+by\b|"
+    r"\bpredict(?:ed|s|ive of)\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
+    r"\beffects?\s+of\b.+?\bon\b|\bcorrelated\b",
+    re.IGNORECASE)
+_CUE_RE = re.compile(
+    r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
+    r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
+    r"than|against|over)\s+",
+    re.IGNORECASE)
+_ADDING_RE = re.compile(
+    r"\badd(?:ing|ed|ition of)\s+(?P<x>[\w\s\-’']{2,60}?)\s+(?:to|for|after|in)\s+"
+    r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|not\s+(?:respond\w*|improv\w*|responsive))[^,;()]{0,40})",
+    re.IGNORECASE)
+_NOT_DIFFER_RE = re.compile(r"\bdid\s+not\s+differ\b|\bno\s+(?:significant\s+)?differences?\b|\bwere\s+comparable\b|"
+                            r"\bsimilar\s+(?:levels|outcomes|effects)\b", re.IGNORECASE)
+_PRIOR_RE = re.compile(
+    r"(?:not\s+(?:respond\w*|improv\w*|responsive|benefit\w*)|non-?respon\w*|failed)\s+(?:\w+\s+){0,2}?"
+    r"(?:to|with|from|on)\s+(?:an?\s+|the\s+|their\s+)?(?:previous|prior|initial|first)?\s*(?P<y>[\w\s\-]{3,40}?)"
+    r"(?=[,.;()]|\s+(?:and|but|were|was|had|in)\b|$)",
+    re.IGNORECASE)
+_STAT_TAIL_RE = re.compile(
+    r"(?:[\s,;(]*(?:and\s+)?(?:it|this|which|that)?\s*(?:was|were|is|are|had|has|have|found|showed|yielded|produced|"
+    r"gave|resulted\s+in|with)?\s*(?:an?|the)?\s*(?:(?:mean|average|overall|pooled|combined|summary)\s+)*"
+    r"(?:effect\s+sizes?|effects?|correlations?|associations?|estimates?|coefficients?)?\s*(?:of|was|were|=|:)?\s*"
+    r"(?:\(|\[)?\s*(?:[nkN]\s*=\s*\d+\s*[;,]\s*)*)$",
+    re.IGNORECASE)
+_LEAD_RE = re.compile(r"^[\s)\],;.]*(?:and|but|while|whereas)?\s*", re.IGNORECASE)
+_BOUNDARY_RE = re.compile(
+    r".*(?:\bfound\s+that\b|\bshowed\s+that\b|\brevealed\s+that\b|\bindicated\s+that\b|\bsuggests?\s+that\b|"
+    r"\bthat\s+looked\s+at\b|\blooked\s+at\b|\bexamined\b|\bevaluated\b|\bfound\b|\bthat\b|:|,)\s*",
+    re.IGNORECASE | re.DOTALL)
+_RELATION_RES = (
+    re.compile(r"\beffects?\s+of\s+(?P<x>.+?)\s+on\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
+    re.compile(r"\brelationship\s+between\s+(?P<x>.+?)\s+and\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
+    re.compile(r"(?P<x>.+?)\s+and\s+how\s+(?:it|they|this)\s+(?:was\s+|were\s+)?related\s+to\s+(?P<y>.+)$",
+               re.IGNORECASE | re.DOTALL),
+    re.compile(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:\w+ly\s+)?(?:related|associated|linked|correlated|tied|"
+               r"connected)\s+(?:to|with)\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
+    re.compile(r"(?P<x>.+?)\s+(?:showed|had|has|have)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:link|association|"
+               r"relationship|correlation|relation)\s+(?:with|to)\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
+    re.compile(r"(?P<x>.+?)\s+(?:was|were|is|are)\s+followed\s+by\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
+    re.compile(r"(?P<x>.+?)\s+(?:significantly\s+)?predict(?:ed|s)\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
+    re.compile(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
+)
+_FOLLOW_RE = re.compile(
+    rf"\bfollow{SEP}?ups?\b|(?P<n>\d+(?:\.\d+)?|{_NUMWORD})\s*(?:-|\s)?(?P<unit>months?|weeks?|years?)\s+"
+    r"(?:after|following|post)(?:\s+the\s+end\s+of)?\s+(?:the\s+)?(?:treatment|therapy|intervention)",
+    re.IGNORECASE)
+_FOLLOW_MONTHS_RE = re.compile(
+    rf"(?P<n>\d+(?:\.\d+)?|{_NUMWORD})[\s\-]*(?P<unit>months?|weeks?|years?)[\s\-]*follow{SEP}?ups?\b|"
+    rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>\d+(?:\.\d+)?|{_NUMWORD})\s+(?P<unit2>months?|weeks?|years?)",
+    re.IGNORECASE)
+_SESSION_RE = re.compile(
+    r"\bsessions?\b|\b(?:following|next|subsequent|previous|preceding)\s+(?:week|session)\b|\bin\s+one\s+week\b|"
+    r"\bweek[\s\-]to[\s\-]week\b|\bsession[\s\-]by[\s\-]session\b",
+    re.IGNORECASE)
+_POST_RE = re.compile(
+    r"\bpost[\s\-]?treatment\b|\b(?:at|after)\s+the\s+end\s+of\s+(?:treatment|therapy)\b|\bend\s+of\s+treatment\b|"
+    r"\bafter\s+(?:treatment|therapy)\b|\bat\s+termination\b|\bposttreatment\b",
+    re.IGNORECASE)
+_ADJUST_RE = re.compile(
+    r"\b(?:adjust\w*|correct\w*|controll?\w*)\s+(?:\w+\s+){0,4}?for\s+(?P<what>[\w\s\-’']{3,50}?)"
+    r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained)\b|$)",
+    re.IGNORECASE)
+_TRIM_FILL_RE = re.compile(r"\btrim[\s\-]and[\s\-]fill\b", re.IGNORECASE)
+_ANAPHORIC_ADJUST_RE = re.compile(r"\b(?:that|this|the|such|these)\s+(?:\w+\s+)?adjustments?\b", re.IGNORECASE)
+_ADJUSTED_LABEL_RE = re.compile(r"\b(?:adjusted|unadjusted)\b", re.IGNORECASE)
+_FAVOURS_RES = (
+    re.compile(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})", re.IGNORECASE),
+    re.compile(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})", re.IGNORECASE),
+    re.compile(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed|(?:was|were)\s+superior\s+to)\b",
+               re.IGNORECASE),
+)
+_POPULATION_RES = (
+    (re.compile(r"\b(?:after|following)\s+(?:a\s+)?(?:previous|prior|initial|first)?\s*(?:treatment\s+)?"
+                r"non-?response\b|\bnon-?responders\b|\bnot\s+(?:been\s+)?responsive\s+to\b|"
+                r"\bhad\s+not\s+(?:improved|responded)\b|\bdid\s+not\s+respond\b", re.IGNORECASE),
+     "treatment non-responders"),
+)
+_WHO_RE = re.compile(
+    r"\b(?:for|among|in|with)\s+(?P<p>(?:older\s+|young\s+)?(?:adults|children|adolescents|youths?|veterans|women|men|"
+    r"students|couples|families|inpatients|outpatients)(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)",
+    re.IGNORECASE)
+
+
+_STUDY_COMPARISON_RE = re.compile(
+    r"\bcompar\w*\s+(?P<x>[^,.;()]{2,60}?)\s+(?:with|to|versus|vs\.?|against)\s+(?P<y>[^,.;()]{2,60})",
+    re.IGNORECASE)
+_BOTH_RE = re.compile(r"\b(?:both|the\s+two)\s+(?:formats|groups|conditions|arms|treatments|modes)\b|"
+                      r"\babout\s+the\s+same\b|\bdid\s+not\s+differ\b", re.IGNORECASE)
+
+
+def study_comparison(summary: str, rules) -> dict:
+    """What the summarised study compared, when the post says it in so many words: an add-on
+    ('adding X after non-response') or 'comparing X with Y'. Findings that name that intervention,
+    or that speak of 'both formats', inherit it."""
+    adding = _ADDING_RE.search(summary)
+    if adding:
+        ids = tuple(m.key for m in find_entries(adding.group("x"), rules.finding_interventions))
+        text = " ".join(f"adding {adding.group('x')} {_between(summary, adding)}".split())
+        study = {"intervention": text, "intervention_ids": ids, "matched": adding.group(0)}
+        found: dict = {}
+        _population(adding.group(0), found, [])
+        return {**study, **found}
+    m = _STUDY_COMPARISON_RE.search(summary)
+    if m:
+        ids = tuple(x.key for x in find_entries(m.group("x"), rules.finding_interventions))
+        comparator = " ".join(m.group("y").split())
+        found = find_entries(comparator, rules.comparators)
+        if ids and found:
+            return {"intervention": _as_written(find_entries(m.group("x"), rules.finding_interventions)[0].terms[0],
+                                                m.group("x")),
+                    "intervention_ids": ids, "comparator": comparator, "comparator_id": found[0].key,
+                    "matched": m.group(0)}
+    return {}
+
+
+def annotate(findings: list[Finding], *, summary: str, implications: str, rules, post_conditions: tuple[str, ...]
+             ) -> list[Finding]:
+    """The findings of one post with their PICO fields filled in where the text says them."""
+    out: list[Finding] = []
+    study = study_comparison(summary, rules)
+    for f in findings:
+        g = _one(f, summary=summary, implications=implications, rules=rules, post_conditions=post_conditions)
+        if study and g.kind in {None, "comparison"} and g.intervention is None and g.exposure is None:
+            g = _from_study(g, study, rules)
+        if out and out[-1].kind is not None and g.intervention is None and g.exposure is None and g.kind is None:
+            g = _continue(g, out[-1])
+        out.append(g)
+    return out
+
+
+def _one(f: Finding, *, summary: str, implications: str, rules, post_conditions) -> Finding:
+    clause = _LEAD_RE.sub("", f.clause)
+    body = _STAT_TAIL_RE.sub("", clause).strip()
+    matched: list[tuple[str, str]] = []
+    fields: dict = {}
+
+    within = _WITHIN_RE.search(clause)
+    assoc = _ASSOC_RE.search(body)
+    cue = _comparison_cue(body, rules)
+    adding = _ADDING_RE.search(body)
+    if within:
+        fields["kind"] = "within-group"
+        matched.append(("kind", within.group(0)))
+    elif assoc and not adding and not (cue and assoc.start() <= cue.start() < assoc.end()):
+        fields["kind"] = "association"
+        matched.append(("kind", assoc.group(0)))
+    elif f.measure in {"r", "B", "beta"} and not (cue or adding):
+        fields["kind"] = "association"
+        matched.append(("kind", f.label or f.measure))
+
+    if fields.get("kind") == "association":
+        relation = _relation(body)
+        if relation is None:  # an association with no stated exposure: the text is unclear about it
+            del fields["kind"]
+            matched.pop()
+        else:
+            x, y = relation
+            fields["exposure"] = x
+            matched.append(("exposure", x))
+            outcome = outcome_in(y, rules.outcomes)
+            if outcome:
+                fields["outcome"], fields["outcome_id"] = outcome.label, outcome.key
+                matched.append(("outcome", y))
+    elif fields.get("kind") != "within-group":
+        prior = {m.key for m in find_entries(" ".join(p.group("y") for p in _PRIOR_RE.finditer(summary)),
+                                             rules.finding_interventions)}
+        if adding:
+            text = " ".join(f"adding {adding.group('x')} {_between(body, adding)}".split())
+            fields["intervention"] = text
+            ids = [m.key for m in find_entries(adding.group("x"), rules.finding_interventions)]
+            fields["intervention_ids"] = tuple(ids)
+            fields["kind"] = "comparison"
+            matched += [("kind", f"adding {adding.group('x')}"), ("intervention", text)]
+        elif cue or _NOT_DIFFER_RE.search(body):
+            before = body[: cue.start()] if cue else body
+            named = find_entries(_BOUNDARY_RE.sub("", before) or before, rules.finding_interventions)
+            if cue and not named:  # "Relative to waitlist controls, CBT led to ...": the comparator comes first
+                tail = body[cue.end():]
+                comma = tail.find(",")
+                before = tail[comma + 1:] if comma >= 0 else ""
+                named = find_entries(before, rules.finding_interventions)
+            named = [m for m in named if m.key not in prior] or list(named)
+            if cue:
+                fields["kind"] = "comparison"
+                matched.append(("kind", cue.group(0).strip()))
+                comparator = _comparator_text(body[cue.end():])
+                if comparator:
+                    fields["comparator"] = comparator
+                    found = find_entries(comparator, rules.comparators)
+                    if found:
+                        fields["comparator_id"] = found[0].key
+                        matched.append(("comparator", found[0].terms[0]))
+                    named = [m for m in named if not m.terms or m.terms[0] not in comparator.lower()]
+            elif named:
+                fields["kind"] = "comparison"
+                matched.append(("kind", _NOT_DIFFER_RE.search(body).group(0)))
+            if named:
+                fields["intervention"] = ", ".join(_as_written(m.terms[0], before) for m in named)
+                fields["intervention_ids"] = tuple(m.key for m in named)
+                matched.append(("intervention", fields["intervention"]))
+        if fields.get("kind") == "comparison" and fields.get("intervention_ids"):
+            fields["intervention_ids"] = tuple(k for k in fields["intervention_ids"] if k not in prior) \
+                or fields["intervention_ids"]
+
+    _population(body, fields, matched)
+    conditions = tuple(m.key for m in find_entries(f.sentence, rules.disorders))
+    fields["conditions"] = conditions or tuple(post_conditions)
+    _timepoint(clause, fields, matched)
+    _adjusted(f, clause, summary, fields, matched)
+    _favours(f, body, implications, fields, matched)
+    return replace(f, matched=tuple(f.matched) + tuple(matched), **fields)
+
+
+def _from_study(f: Finding, study: dict, rules) -> Finding:
+    """A finding that names the study's intervention (or 'both formats') and no comparison of its
+    own takes the comparison the post says the study made."""
+    named = {m.key for m in find_entries(f.clause, rules.finding_interventions)}
+    if not (named & set(study["intervention_ids"]) or _BOTH_RE.search(f.clause)):
+        return f
+    if f.intervention_ids and not set(f.intervention_ids) <= set(study["intervention_ids"]):
+        return f
+    fields = {k: v for k, v in study.items() if k != "matched"}
+    return replace(f, kind="comparison", matched=f.matched + (("study comparison", study["matched"]),), **fields)
+
+
+def _continue(f: Finding, previous: Finding) -> Finding:
+    """A finding that names neither intervention nor exposure continues the one before it."""
+    keep = {name: getattr(previous, name) for name in (
+        "kind", "intervention", "intervention_ids", "comparator", "comparator_id", "exposure", "population")}
+    if f.outcome is None:
+        keep.update(outcome=previous.outcome, outcome_id=previous.outcome_id)
+    return replace(f, matched=f.matched + (("continues", "the previous finding of the post"),), **keep)
+
+
+def _as_written(term: str, text: str) -> str:
+    """A matched phrase (lower case) in the case the text writes it."""
+    m = re.search(r"(?<!\w)" + re.escape(term).replace(r"\ ", r"[\s\-]+") + r"(?!\w)", text, re.IGNORECASE)
+    return m.group(0) if m else term
+
+
+def _comparison_cue(body: str, rules):
+    """The last comparison cue of the clause; a bare 'over', 'than' or 'against' counts only when
+    a comparator or an intervention follows it ('over usual care', not 'over 5000 patients')."""
+    for m in reversed(list(_CUE_RE.finditer(body))):
+        word = m.group(0).split()[0].lower()
+        if word in {"over", "than", "against"} or m.group(0).strip().lower().endswith(("than", "to")) and \
+                word not in {"compared", "relative", "in"}:
+            following = _comparator_text(body[m.end():]) or ""
+            if not (find_entries(following, rules.comparators) or find_entries(following, rules.finding_interventions)):
+                continue
+        return m
+    return None
+
+
+def _last(rx: re.Pattern, text: str):
+    hits = list(rx.finditer(text))
+    return hits[-1] if hits else None
+
+
+def _between(body: str, adding) -> str:
+    """The words of an add-on that say for whom: 'after previous treatment non-response'."""
+    rest = adding.group("rest")
+    key = re.search(r"non-?respon\w*|not\s+(?:respond\w*|improv\w*|responsive)", rest, re.IGNORECASE)
+    after = key.end() if key else 0
+    cut = re.search(r"\s+(?:resulted|led|was|were|had|produced|showed|improved|reduced|to\s+test|in\s+terms)\b|,",
+                    rest[after:])
+    cut_at = after + cut.start() if cut else None
+    connector = body[adding.end("x"): adding.start("rest")].strip()
+    return f"{connector} {rest[:cut_at] if cut_at is not None else rest}".strip()
+
+
+def _comparator_text(after: str) -> str | None:
+    m = re.match(r"\s*(?:those\s+who\s+(?:received|got|had)\s+|(?:the\s+)?(?:patients|people|clients)\s+"
+                 r"(?:who\s+(?:received|got|had)|in|receiving)\s+)?(?P<y>[^,;()]+?)"
+                 r"(?=\s*[,;()]|\s+(?:but|and|in\s+terms|on|for|at|when|after|while)\b|$)", after, re.IGNORECASE)
+    if not m:
+        return None
+    text = " ".join(m.group("y").split())
+    text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    return text[:80] or None
+
+
+def _relation(body: str) -> tuple[str, str] | None:
+    for rx in _RELATION_RES:
+        m = rx.search(body)
+        if m:
+            x = _BOUNDARY_RE.sub("", m.group("x")) if rx.pattern.startswith("(?P<x>") else m.group("x")
+            x = re.sub(r"^(?:the|a|an|that|whether|if|how)\s+", "", " ".join(x.split()), flags=re.IGNORECASE)
+            y = " ".join(m.group("y").split()).rstrip(" (")
+            if x and y and len(x.split()) <= 14:
+                return x, y
+    return None
+
+
+def _population(body: str, fields: dict, matched: list) -> None:
+    for rx, label in _POPULATION_RES:
+        m = rx.search(body)
+        if m:
+            fields["population"] = label
+            matched.append(("population", m.group(0)))
+            return
+    m = _WHO_RE.search(body)
+    if m and not re.search(r"\bwho\s+(?:received|got|were\s+given|were\s+assigned)\b", m.group("p"), re.IGNORECASE):
+        fields["population"] = " ".join(m.group("p").split())
+        matched.append(("population", m.group(0)))
+
+
+def _months(n: str, unit: str) -> Decimal:
+    value = Decimal(_NUMBER_WORDS[n.lower()]) if n.lower() in _NUMBER_WORDS else Decimal(n)
+    unit = unit.lower()
+    if unit.startswith("year"):
+        return value * 12
+    if unit.startswith("week"):
+        return (value * 12 / 52).quantize(Decimal("0.1"))
+    return value
+
+
+def _timepoint(clause: str, fields: dict, matched: list) -> None:
+    follow = _FOLLOW_RE.search(clause)
+    months = _FOLLOW_MONTHS_RE.search(clause)
+    if follow or months:
+        fields["timepoint"] = "follow-up"
+        matched.append(("timepoint", (follow or months).group(0)))
+        if follow and follow.group("n"):
+            fields["timepoint_months"] = _months(follow.group("n"), follow.group("unit"))
+        elif months:
+            fields["timepoint_months"] = _months(months.group("n") or months.group("n2"),
+                                                 months.group("unit") or months.group("unit2"))
+        return
+    for rx, name in ((_SESSION_RE, "session-level"), (_POST_RE, "post-treatment")):
+        m = rx.search(clause)
+        if m:
+            fields["timepoint"] = name
+            matched.append(("timepoint", m.group(0)))
+            return
+
+
+def _adjusted(f: Finding, clause: str, summary: str, fields: dict, matched: list) -> None:
+    found: list[str] = []
+    for m in _ADJUST_RE.finditer(clause):
+        found.append(" ".join(m.group("what").lower().split()))
+        matched.append(("adjusted", m.group(0)))
+    if _TRIM_FILL_RE.search(clause):
+        found.append("publication bias (trim and fill)")
+        matched.append(("adjusted", "trim and fill"))
+    if not found and (ref := _ANAPHORIC_ADJUST_RE.search(clause)):
+        earlier = summary[: summary.find(f.sentence)] if f.sentence in summary else ""
+        hits = list(_ADJUST_RE.finditer(earlier))
+        if hits:
+            found.append(" ".join(hits[-1].group("what").lower().split()))
+            matched.append(("adjusted", f"{ref.group(0)} -> {hits[-1].group(0)}"))
+    if not found and f.label and _ADJUSTED_LABEL_RE.search(f.label) and "unadjusted" not in f.label.lower():
+        found.append("unspecified")
+        matched.append(("adjusted", f.label))
+    if found:
+        fields["adjusted"] = tuple(dict.fromkeys(found))
+
+
+def _favours(f: Finding, body: str, implications: str, fields: dict, matched: list) -> None:
+    value = format(f.value, "f").lstrip("-").lstrip("0")
+    quoting = [s for s in re.split(r"(?<=[.!?])\s+", implications) if value and value in s and f.measure in s]
+    for text in [body, *quoting]:
+        for rx in _FAVOURS_RES:
+            m = rx.search(text)
+            if not m:
+                continue
+            side = _side(m.group("x"), fields)
+            if side:
+                fields["favours"] = side
+                matched.append(("favours", m.group(0).strip()))
+                return
+
+
+def _side(words: str, fields: dict) -> str | None:
+    words = words.lower()
+    comparator = (fields.get("comparator") or "").lower()
+    intervention = (fields.get("intervention") or "").lower()
+    if comparator and (comparator in words or words.strip() in comparator or _overlap(words, comparator)):
+        return "comparator"
+    if intervention and (intervention in words or _overlap(words, intervention)):
+        return "intervention"
+    return None
+
+
+def _overlap(a: str, b: str) -> bool:
+    stop = {"the", "a", "an", "of", "for", "to", "and", "therapy", "treatment", "when", "it", "comes"}
+    wa = {w for w in re.findall(r"\w+", a) if w not in stop}
+    wb = {w for w in re.findall(r"\w+", b) if w not in stop}
+    return bool(wa) and bool(wb) and len(wa & wb) >= max(1, min(len(wb), 2))
