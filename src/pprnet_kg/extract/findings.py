@@ -85,6 +85,7 @@ class OutcomeTerm:
     key: str
     label: str
     pattern: re.Pattern
+    words: frozenset = frozenset()  # lower-case words every match contains
 
 
 def to_decimal(text: str) -> Decimal:
@@ -188,10 +189,17 @@ def _finding(m, before, after, sentence, outcomes, study_k):
     return finding, consumed, _inconsistency(finding)
 
 
+_WORDS_RE = re.compile(r"\w+")
+
+
 def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | None:
-    """The outcome whose phrase ends last in the clause (the longest phrase on a tie)."""
+    """The outcome whose phrase ends last in the clause (the longest phrase on a tie); a phrase's
+    regex runs only when all its words occur in the clause."""
+    words = set(_WORDS_RE.findall(clause.lower()))
     best: tuple[int, int, OutcomeTerm] | None = None
     for term in outcomes:
+        if term.words and not term.words <= words:
+            continue
         for hit in term.pattern.finditer(clause):
             key = (hit.end(), hit.end() - hit.start())
             if best is None or key > best[:2]:

@@ -159,9 +159,18 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
              ) -> list[Finding]:
     """The findings of one post with their PICO fields filled in where the text says them."""
     out: list[Finding] = []
+    if not findings:
+        return out
     study = study_comparison(summary, rules)
+    # treatments the post names as having failed before: never a finding's intervention
+    prior = frozenset(m.key for m in find_entries(" ".join(p.group("y") for p in _PRIOR_RE.finditer(summary)),
+                                                  rules.finding_interventions))
+    conditions: dict[str, tuple[str, ...]] = {}
     for f in findings:
-        g = _one(f, summary=summary, implications=implications, rules=rules, post_conditions=post_conditions)
+        if f.sentence not in conditions:
+            conditions[f.sentence] = tuple(m.key for m in find_entries(f.sentence, rules.disorders))
+        g = _one(f, summary=summary, implications=implications, rules=rules,
+                 conditions=conditions[f.sentence] or tuple(post_conditions), prior=prior)
         if study and g.kind in {None, "comparison"} and g.intervention is None and g.exposure is None:
             g = _from_study(g, study, rules)
         if out and out[-1].kind is not None and g.intervention is None and g.exposure is None and g.kind is None:
@@ -170,9 +179,11 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
     return out
 
 
-def _one(f: Finding, *, summary: str, implications: str, rules, post_conditions) -> Finding:
+def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tuple[str, ...],
+         prior: frozenset) -> Finding:
     clause = _LEAD_RE.sub("", f.clause)
-    body = _STAT_TAIL_RE.sub("", clause).strip()
+    head, tail = clause[:-160], clause[-160:]  # the tail regex only ever removes the last words
+    body = (head + _STAT_TAIL_RE.sub("", tail)).strip()
     matched: list[tuple[str, str]] = []
     fields: dict = {}
 
@@ -204,8 +215,6 @@ def _one(f: Finding, *, summary: str, implications: str, rules, post_conditions)
                 fields["outcome"], fields["outcome_id"] = outcome.label, outcome.key
                 matched.append(("outcome", y))
     elif fields.get("kind") != "within-group":
-        prior = {m.key for m in find_entries(" ".join(p.group("y") for p in _PRIOR_RE.finditer(summary)),
-                                             rules.finding_interventions)}
         if adding:
             text = " ".join(f"adding {adding.group('x')} {_between(body, adding)}".split())
             fields["intervention"] = text
@@ -245,8 +254,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, post_conditions)
                 or fields["intervention_ids"]
 
     _population(body, fields, matched)
-    conditions = tuple(m.key for m in find_entries(f.sentence, rules.disorders))
-    fields["conditions"] = conditions or tuple(post_conditions)
+    fields["conditions"] = conditions
     _timepoint(clause, fields, matched)
     _adjusted(f, clause, summary, fields, matched)
     _favours(f, body, implications, fields, matched)

@@ -169,7 +169,7 @@ def load_rules(directory: Path | None = None) -> Rules:
         outcome_scheme=outcome_scheme,
         comparators=_entries(_load(comparators_path).get("comparator", []), comparators_path, "comparator"),
         designs=_entries(designs.get("design", []), designs_path, "design"),
-        outcomes=tuple(OutcomeTerm(o.key, o.label, t.pattern) for o in outcome_scheme for t in o.terms),
+        outcomes=tuple(OutcomeTerm(o.key, o.label, t.pattern, t.words) for o in outcome_scheme for t in o.terms),
         topics=PhraseSet(
             Entry(key=label, label=label, terms=_terms(list(phrases)))
             for label, phrases in topics.get("topics", {}).items()
