@@ -204,3 +204,67 @@ def test_pico_shapes(text, expected):
     findings, _ = extract_findings((TextLine(3, text),), source="t.txt", outcomes=rules.outcomes)
     [f] = annotate(findings, summary=text, implications="", rules=rules, post_conditions=())
     assert {k: getattr(f, k) for k in expected} == expected, f.matched
+
+
+# ------------------------------------------------ statistics in any reasonable wording
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_any_wording_of_a_statistic_is_read_right(seed):
+    import random
+
+    from pprnet_kg.statwords import draw, sentence
+
+    rng = random.Random(seed)
+    stat = draw(rng)
+    text = sentence(rng, stat)
+    findings, problems = extract_findings((TextLine(1, text),), source="t.txt")
+    assert problems == [], text
+    assert [(f.measure, f.value, f.ci_lower, f.ci_upper) for f in findings] == [
+        (stat.measure, stat.value, stat.ci_lower, stat.ci_upper)], text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The odds ratio for relapse was 0.62 (0.45 to 0.85).", ("OR", D("0.62"), D("0.45"), D("0.85"))),
+    ("a correlation of .31 between alliance and outcome (95% CI .25, .37)", ("r", D("0.31"), D("0.25"), D("0.37"))),
+    ("Cohen's d in favour of CBT: 0.52, 95% confidence interval 0.30 to 0.74", ("d", D("0.52"), D("0.30"), D("0.74"))),
+    ("number needed to treat of 6", ("NNT", D("6"), None, None)),
+    ("standardized mean difference −0.41; 95% CI −0.60 to −0.22", ("SMD", D("-0.41"), D("-0.60"), D("-0.22"))),
+    ("hazard ratio 0.71 [0.58, 0.87]", ("HR", D("0.71"), D("0.58"), D("0.87"))),
+    ("beta was .12 (p < .01)", ("beta", D("0.12"), None, None)),
+    ("b = 0.8, 95% CI 0.2, 1.4", ("B", D("0.8"), D("0.2"), D("1.4"))),
+])
+def test_measures_in_words(text, expected):
+    f = one(text)
+    assert (f.measure, f.value, f.ci_lower, f.ci_upper) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Beta blockers were used in 12 studies.",
+    "Patients chose therapy or 2 sessions of counselling.",
+    "A correlation in 12 studies was not reported.",
+    "The hazard ratio could not be estimated in 3 trials.",
+    "In 2019, 45% of clinicians reported using CBT.",
+])
+def test_words_that_look_like_measures_are_not_findings(text):
+    findings, problems = extract_findings((TextLine(1, text),), source="t.txt")
+    assert findings == [] and problems == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_a_pre_post_effect_is_within_group_never_a_comparison(seed):
+    import random
+
+    from pprnet_kg.extract.pico import annotate
+    from pprnet_kg.statwords import draw
+
+    rng = random.Random(seed)
+    stat = draw(rng, rng.choice(["d", "g", "SMD"]))
+    lead = rng.choice(["From pre to post treatment, clients improved", "Pre-post change within the CBT group was",
+                       "Within-group effects from baseline to the end of therapy were"])
+    text = f"{lead} {stat.text}."
+    rules = load_rules()
+    findings, _ = extract_findings((TextLine(1, text),), source="t.txt", outcomes=rules.outcomes)
+    [f] = annotate(findings, summary=text, implications="", rules=rules, post_conditions=())
+    assert f.kind == "within-group" and f.comparator is None, text

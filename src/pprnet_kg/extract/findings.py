@@ -17,39 +17,52 @@ from ..model import Finding, Problem, TextLine
 from .sentences import sentences_with_lines
 
 NUM = r"[-+\u2212\u2013]?\s?(?:\d+(?:\.\d+)?|\.\d+)"
-_EQ = r"\s*(?:=|:)\s*"
-_EQ_OR_OF = r"\s*(?:=|:|\bof\b)\s*"
-_WORD_SEP = r"\s*(?:=|:|\bof\b|,)?\s*"
 
-# (pattern, code) — longest and most specific first.
-MEASURES: tuple[tuple[str, str], ...] = (
-    (r"Hedges[’'`]?s?\s*g" + _WORD_SEP, "g"),
-    (r"Cohen[’'`]?s?\s*d" + _WORD_SEP, "d"),
-    (r"standardi[sz]ed\s+mean\s+differences?" + _WORD_SEP, "SMD"),
-    (r"SMD" + _EQ_OR_OF, "SMD"),
-    (r"odds\s+ratios?" + _WORD_SEP, "OR"),
-    (r"OR" + _EQ, "OR"),
-    (r"(?:risk\s+ratio|relative\s+risk)s?" + _WORD_SEP, "RR"),
-    (r"RR" + _EQ, "RR"),
-    (r"hazard\s+ratios?" + _WORD_SEP, "HR"),
-    (r"HR" + _EQ, "HR"),
-    (r"(?:NNT|number\s+needed\s+to\s+treat)" + _WORD_SEP, "NNT"),
-    (r"(?:β|beta)" + _EQ, "beta"),
-    (r"[Bb](?:\s+(?:adjusted|unadjusted|unstandardi[sz]ed))?" + _EQ, "B"),
-    (r"r" + _EQ, "r"),
-    (r"d" + _EQ, "d"),
-    (r"g" + _EQ, "g"),
+# Measures written in words or as abbreviations (abbreviations in capitals, words in any case):
+# (pattern, code), longest and most specific first. Up to a few words on what the statistic is
+# about may follow ("odds ratio for relapse = ..."), then =, :, of, was, is, a comma, or nothing.
+NAMED: tuple[tuple[str, str], ...] = (
+    (r"Hedges(?:[’'`]?s|[’'`])?\s*g", "g"),
+    (r"Cohen(?:[’'`]?s|[’'`])?\s*d", "d"),
+    (r"(?i:standardi[sz]ed\s+mean\s+differences?)", "SMD"),
+    (r"SMDs?", "SMD"),
+    (r"(?i:odds[\s\-]+ratios?)", "OR"),
+    (r"ORs?", "OR"),
+    (r"(?i:risk[\s\-]+ratios?|relative[\s\-]+risks?)", "RR"),
+    (r"RRs?", "RR"),
+    (r"(?i:hazard[\s\-]+ratios?)", "HR"),
+    (r"HRs?", "HR"),
+    (r"NNTs?|(?i:numbers?\s+needed\s+to\s+treat)", "NNT"),
+    (r"β|(?i:beta)(?![\w\-])", "beta"),
+    (r"Pearson(?:[’'`]?s)?\s+r", "r"),
+    (r"(?i:correlations?(?:\s+coefficients?)?)", "r"),
 )
+# Single letters: only with =, :, or (B, r, d, g) 'was', 'is', 'of' before the value.
+SINGLE: tuple[tuple[str, str], ...] = (
+    (r"B(?:\s+(?:adjusted|unadjusted|unstandardi[sz]ed))?", "B"),
+    (r"b(?=\s*[=:])", "B"),
+    (r"r", "r"),
+    (r"d", "d"),
+    (r"g", "g"),
+)
+MEASURES = NAMED + SINGLE
+_ABOUT = (r"(?:\s+(?:for|on|in\s+favou?r\s+of|at|in|between|with|of)\s+(?:the\s+|a\s+|an\s+)?"
+          r"[A-Za-z][\w’'\-]*(?:\s+[A-Za-z][\w’'\-]*){0,4}?)?")
+_LINK_NAMED = r"(?:\s*(?:=|:|,)\s*|\s+(?:of|was|is|were)\s+|\s+)"
+_LINK_SINGLE = r"(?:\s*[=:]\s*|\s+(?:was|is|of)\s+)"
 _MEASURE_RE = re.compile(
-    r"(?<![\w.’'])(?P<label>" + "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(MEASURES)) + r")"
-    r"(?P<value>" + NUM + r")(?![\d%])",
+    r"(?<![\w.’'])(?:"
+    r"(?:" + "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(NAMED)) + r")" + _ABOUT + _LINK_NAMED +
+    r"|(?:" + "|".join(f"(?P<m{len(NAMED) + i}>{p})" for i, (p, _) in enumerate(SINGLE)) + r")" + _LINK_SINGLE +
+    r")(?P<value>" + NUM + r")(?![\d%])",
 )
 _CI_LABELLED_RE = re.compile(
     r"(?:(?P<lvl>\d{2}(?:\.\d+)?)\s*%\s*)?(?:CI|C\.I\.|confidence\s+interval)s?\s*(?:[:=,]|of)?\s*"
     r"[\[(]?\s*(?P<lo>" + NUM + r")\s*(?:,|;|to|\u2013|\u2014|-)\s*(?P<hi>" + NUM + r")\s*[\])]?",
     re.IGNORECASE,
 )
-_CI_BARE_RE = re.compile(r"^\s*,?\s*[\[(]\s*(?P<lo>" + NUM + r")\s*[,;]\s*(?P<hi>" + NUM + r")\s*[\])]")
+_CI_BARE_RE = re.compile(r"^\s*[,;]?\s*[\[(]\s*(?P<lo>" + NUM + r")\s*(?:[,;]|to|\u2013|\u2014)\s*(?P<hi>" + NUM +
+                         r")\s*[\])]")
 _P_RE = re.compile(r"(?<![\w])p\s*(?P<cmp>[<>=≤≥])\s*(?P<v>" + NUM + r")")
 _SE_RE = re.compile(r"(?<![\w])SE\s*=\s*(?P<v>" + NUM + r")")
 _I2_RE = re.compile(r"(?<![\w])I\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")\s*%?")
@@ -134,8 +147,8 @@ def extract_findings(
 
 
 def _finding(m, before, after, sentence, outcomes, study_k):
-    code = next(MEASURES[i][1] for i in range(len(MEASURES)) if m.group(f"m{i}"))
-    label = re.sub(r"\s*(?:=|:|\bof\b|,)\s*$", "", m.group("label").strip()).strip()
+    i = next(i for i in range(len(MEASURES)) if m.group(f"m{i}"))
+    code, label = MEASURES[i][1], " ".join(m.group(f"m{i}").split())
     value = to_decimal(m.group("value"))
     fields: dict = {}
     consumed = 0
