@@ -86,3 +86,16 @@ def test_the_wheel_carries_the_ontology_queries_and_data(tmp_path):
                  "pprnet_kg/data/sample/pprnet-sample.txt", "pprnet_kg/py.typed", "pprnet_kg/templates/graph.html"):
         assert path in names, path
     assert not any(n.startswith(("share/", "pprnet_kg/../")) or ".data/data/" in n for n in names)
+
+
+@pytest.mark.slow
+def test_accuracy_benchmark_prints_every_field():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "accuracy.py"), "--posts", "60", "--sentences", "200"],
+                         capture_output=True, text=True, check=True).stdout
+    for field in ("statistic", "kind", "intervention", "comparator", "exposure", "outcome", "timepoint",
+                  "statistic recall", "statistic precision"):
+        assert f"| {field}" in out, field
+    assert "NOT met" not in out, out

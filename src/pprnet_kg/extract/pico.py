@@ -30,7 +30,9 @@ from .entities import find_entries
 from .findings import _NUMBER_WORDS, outcome_in
 
 SEP = r"[\s\-\u2010\u2011]+"
-_NUMWORD = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_TENS = "twenty|thirty|forty|fifty|sixty"
+_NUMWORD = rf"(?:{_TENS})[\s\-](?:one|two|three|four|five|six|seven|eight|nine)|" + \
+    "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 
 _WITHIN_RE = re.compile(
     r"\bpre[\s\-\u2013]*(?:to[\s\-]*)?post\b|\bpre-?treatment to post-?treatment\b|\bfrom baseline\b|"
@@ -45,7 +47,7 @@ _ASSOC_RE = re.compile(
 _CUE_RE = re.compile(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
     r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
-    r"than|against|over)\s+",
+    r"outperformed|outperforms|exceeded|beat|than|against|over)\s+",
     re.IGNORECASE)
 _ADDING_RE = re.compile(
     r"\badd(?:ing|ed|ition of)\s+(?P<x>[\w\s\-’']{2,60}?)\s+(?:to|for|after|in)\s+"
@@ -66,9 +68,17 @@ _STAT_TAIL_RE = re.compile(
     re.IGNORECASE)
 _LEAD_RE = re.compile(r"^[\s)\],;.]*(?:and|but|while|whereas)?\s*", re.IGNORECASE)
 _BOUNDARY_RE = re.compile(
-    r".*(?:\bfound\s+that\b|\bshowed\s+that\b|\brevealed\s+that\b|\bindicated\s+that\b|\bsuggests?\s+that\b|"
+    r"(?:\bfound\s+that\b|\bshowed\s+that\b|\brevealed\s+that\b|\bindicated\s+that\b|\bsuggests?\s+that\b|"
     r"\bthat\s+looked\s+at\b|\blooked\s+at\b|\bexamined\b|\bevaluated\b|\bfound\b|\bthat\b|:|,)\s*",
-    re.IGNORECASE | re.DOTALL)
+    re.IGNORECASE)
+
+
+def _after_boundary(text: str) -> str:
+    """The words after the last clause boundary ('found that', 'that', a comma...)."""
+    end = 0
+    for m in _BOUNDARY_RE.finditer(text):
+        end = m.end()
+    return text[end:]
 _RELATION_RES = (
     re.compile(r"\beffects?\s+of\s+(?P<x>.+?)\s+on\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
     re.compile(r"\brelationship\s+between\s+(?P<x>.+?)\s+and\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
@@ -91,8 +101,10 @@ _FOLLOW_MONTHS_RE = re.compile(
     rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>\d+(?:\.\d+)?|{_NUMWORD})\s+(?P<unit2>months?|weeks?|years?)",
     re.IGNORECASE)
 _SESSION_RE = re.compile(
-    r"\bsessions?\b|\b(?:following|next|subsequent|previous|preceding)\s+(?:week|session)\b|\bin\s+one\s+week\b|"
-    r"\bweek[\s\-]to[\s\-]week\b|\bsession[\s\-]by[\s\-]session\b",
+    r"\b(?:following|next|subsequent|previous|preceding|same)\s+(?:week|session)s?\b|\bin\s+one\s+(?:week|session)\b|"
+    r"\b(?:at|in|during|after)\s+(?:the\s+(?:start|end|beginning)\s+of\s+)?(?:a|each|every|one|the)\s+session\b|"
+    r"\bweek[\s\-]to[\s\-]week\b|\bsession[\s\-](?:by|to)[\s\-]session\b|\bbetween[\s\-]sessions?\b|"
+    r"\bpost[\s\-]session\b|\bsession[\s\-]level\b",
     re.IGNORECASE)
 _POST_RE = re.compile(
     r"\bpost[\s\-]?treatment\b|\b(?:at|after)\s+the\s+end\s+of\s+(?:treatment|therapy)\b|\bend\s+of\s+treatment\b|"
@@ -108,7 +120,7 @@ _ADJUSTED_LABEL_RE = re.compile(r"\b(?:adjusted|unadjusted)\b", re.IGNORECASE)
 _FAVOURS_RES = (
     re.compile(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})", re.IGNORECASE),
     re.compile(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})", re.IGNORECASE),
-    re.compile(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed|(?:was|were)\s+superior\s+to)\b",
+    re.compile(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed|outperforms|beat|(?:was|were)\s+superior\s+to)\b",
                re.IGNORECASE),
 )
 _POPULATION_RES = (
@@ -173,7 +185,9 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
                  conditions=conditions[f.sentence] or tuple(post_conditions), prior=prior)
         if study and g.kind in {None, "comparison"} and g.intervention is None and g.exposure is None:
             g = _from_study(g, study, rules)
-        if out and out[-1].kind is not None and g.intervention is None and g.exposure is None and g.kind is None:
+        if out and out[-1].kind is not None and g.intervention is None and g.exposure is None and g.kind is None \
+                and not find_entries(g.clause, rules.finding_interventions) \
+                and not find_entries(g.clause, rules.comparators):
             g = _continue(g, out[-1])
         out.append(g)
     return out
@@ -182,15 +196,17 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
 def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tuple[str, ...],
          prior: frozenset) -> Finding:
     clause = _LEAD_RE.sub("", f.clause)
-    head, tail = clause[:-160], clause[-160:]  # the tail regex only ever removes the last words
+    head, tail = clause[:-110], clause[-110:]  # the tail regex only ever removes the last words
     body = (head + _STAT_TAIL_RE.sub("", tail)).strip()
+    low = clause.lower()
     matched: list[tuple[str, str]] = []
     fields: dict = {}
 
-    within = _WITHIN_RE.search(clause)
+    within = _WITHIN_RE.search(clause) if ("pre" in low or "baseline" in low or "within" in low or "before" in low) \
+        else None
     assoc = _ASSOC_RE.search(body)
     cue = _comparison_cue(body, rules)
-    adding = _ADDING_RE.search(body)
+    adding = _ADDING_RE.search(body) if "add" in low else None
     if within:
         fields["kind"] = "within-group"
         matched.append(("kind", within.group(0)))
@@ -224,7 +240,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
             matched += [("kind", f"adding {adding.group('x')}"), ("intervention", text)]
         elif cue or _NOT_DIFFER_RE.search(body):
             before = body[: cue.start()] if cue else body
-            named = find_entries(_BOUNDARY_RE.sub("", before) or before, rules.finding_interventions)
+            named = find_entries(_after_boundary(before) or before, rules.finding_interventions)
             if cue and not named:  # "Relative to waitlist controls, CBT led to ...": the comparator comes first
                 tail = body[cue.end():]
                 comma = tail.find(",")
@@ -237,11 +253,10 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                 comparator = _comparator_text(body[cue.end():])
                 if comparator:
                     fields["comparator"] = comparator
-                    found = find_entries(comparator, rules.comparators)
+                    found = _rightmost(comparator, rules.comparators)
                     if found:
-                        fields["comparator_id"] = found[0].key
-                        matched.append(("comparator", found[0].terms[0]))
-                    named = [m for m in named if not m.terms or m.terms[0] not in comparator.lower()]
+                        fields["comparator_id"] = found[0]
+                        matched.append(("comparator", found[1]))
             elif named:
                 fields["kind"] = "comparison"
                 matched.append(("kind", _NOT_DIFFER_RE.search(body).group(0)))
@@ -282,6 +297,20 @@ def _continue(f: Finding, previous: Finding) -> Finding:
     return replace(f, matched=f.matched + (("continues", "the previous finding of the post"),), **keep)
 
 
+def _rightmost(text: str, entries) -> tuple[str, str] | None:
+    """(key, words) of the entry whose phrase ends last in the text, the longest on a tie:
+    'medication on its own' is the same treatment alone, not medication."""
+    best = None
+    for match in find_entries(text, entries):
+        entry = next(e for e in entries if e.key == match.key)
+        for term in entry.terms:
+            for hit in term.pattern.finditer(text):
+                key = (hit.end(), hit.end() - hit.start())
+                if best is None or key > best[0]:
+                    best = (key, match.key, hit.group(0))
+    return (best[1], best[2]) if best else None
+
+
 def _as_written(term: str, text: str) -> str:
     """A matched phrase (lower case) in the case the text writes it."""
     m = re.search(r"(?<!\w)" + re.escape(term).replace(r"\ ", r"[\s\-]+") + r"(?!\w)", text, re.IGNORECASE)
@@ -293,7 +322,7 @@ def _comparison_cue(body: str, rules):
     a comparator or an intervention follows it ('over usual care', not 'over 5000 patients')."""
     for m in reversed(list(_CUE_RE.finditer(body))):
         word = m.group(0).split()[0].lower()
-        if word in {"over", "than", "against"} or m.group(0).strip().lower().endswith(("than", "to")) and \
+        if word in {"over", "than", "against", "beat", "exceeded"} or m.group(0).strip().lower().endswith(("than", "to")) and \
                 word not in {"compared", "relative", "in"}:
             following = _comparator_text(body[m.end():]) or ""
             if not (find_entries(following, rules.comparators) or find_entries(following, rules.finding_interventions)):
@@ -322,7 +351,8 @@ def _between(body: str, adding) -> str:
 def _comparator_text(after: str) -> str | None:
     m = re.match(r"\s*(?:those\s+who\s+(?:received|got|had)\s+|(?:the\s+)?(?:patients|people|clients)\s+"
                  r"(?:who\s+(?:received|got|had)|in|receiving)\s+)?(?P<y>[^,;()]+?)"
-                 r"(?=\s*[,;()]|\s+(?:but|and|in\s+terms|on|for|at|when|after|while)\b|$)", after, re.IGNORECASE)
+                 r"(?=\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
+                 r"led|improved|reduced|showed|produced|resulted|was|were)\b|$)", after, re.IGNORECASE)
     if not m:
         return None
     text = " ".join(m.group("y").split())
@@ -330,11 +360,19 @@ def _comparator_text(after: str) -> str | None:
     return text[:80] or None
 
 
+_RELATION_WORDS = ("effect", "relationship", "related", "associated", "linked", "correlated", "tied", "connected",
+                   "predict", "went", "showed", "had", "has", "have", "followed")
+
+
 def _relation(body: str) -> tuple[str, str] | None:
+    low = body.lower()
+    if not any(w in low for w in _RELATION_WORDS):
+        return None
     for rx in _RELATION_RES:
-        m = rx.search(body)
+        # patterns that start with the exposure are anchored at the start (a search would retry every position)
+        m = rx.match(body) if rx.pattern.startswith("(?P<x>") else rx.search(body)
         if m:
-            x = _BOUNDARY_RE.sub("", m.group("x")) if rx.pattern.startswith("(?P<x>") else m.group("x")
+            x = _after_boundary(m.group("x")) if rx.pattern.startswith("(?P<x>") else m.group("x")
             x = re.sub(r"^(?:the|a|an|that|whether|if|how)\s+", "", " ".join(x.split()), flags=re.IGNORECASE)
             y = " ".join(m.group("y").split()).rstrip(" (")
             if x and y and len(x.split()) <= 14:
@@ -356,7 +394,11 @@ def _population(body: str, fields: dict, matched: list) -> None:
 
 
 def _months(n: str, unit: str) -> Decimal:
-    value = Decimal(_NUMBER_WORDS[n.lower()]) if n.lower() in _NUMBER_WORDS else Decimal(n)
+    words = re.split(r"[\s\-]+", n.lower())
+    if all(w in _NUMBER_WORDS for w in words):
+        value = Decimal(sum(_NUMBER_WORDS[w] for w in words))  # "twenty-four" -> 24
+    else:
+        value = Decimal(n)
     unit = unit.lower()
     if unit.startswith("year"):
         return value * 12
@@ -366,8 +408,9 @@ def _months(n: str, unit: str) -> Decimal:
 
 
 def _timepoint(clause: str, fields: dict, matched: list) -> None:
-    follow = _FOLLOW_RE.search(clause)
-    months = _FOLLOW_MONTHS_RE.search(clause)
+    low = clause.lower()
+    follow = _FOLLOW_RE.search(clause) if ("follow" in low or "after" in low or " post" in low) else None
+    months = _FOLLOW_MONTHS_RE.search(clause) if "follow" in low else None
     if follow or months:
         fields["timepoint"] = "follow-up"
         matched.append(("timepoint", (follow or months).group(0)))
@@ -377,8 +420,9 @@ def _timepoint(clause: str, fields: dict, matched: list) -> None:
             fields["timepoint_months"] = _months(months.group("n") or months.group("n2"),
                                                  months.group("unit") or months.group("unit2"))
         return
-    for rx, name in ((_SESSION_RE, "session-level"), (_POST_RE, "post-treatment")):
-        m = rx.search(clause)
+    for rx, name, words in ((_SESSION_RE, "session-level", ("session", "week")),
+                            (_POST_RE, "post-treatment", ("post", "end of", "after", "termination"))):
+        m = rx.search(clause) if any(w in low for w in words) else None
         if m:
             fields["timepoint"] = name
             matched.append(("timepoint", m.group(0)))
@@ -410,6 +454,10 @@ def _favours(f: Finding, body: str, implications: str, fields: dict, matched: li
     value = format(f.value, "f").lstrip("-").lstrip("0")
     quoting = [s for s in re.split(r"(?<=[.!?])\s+", implications) if value and value in s and f.measure in s]
     for text in [body, *quoting]:
+        low = text.lower()
+        if not any(w in low for w in ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior",
+                                      "beat")):
+            continue
         for rx in _FAVOURS_RES:
             m = rx.search(text)
             if not m:
