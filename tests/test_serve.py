@@ -377,3 +377,84 @@ def test_negotiation_follows_the_query_form(server, query, accept, status, media
     assert got == status
     if media:
         assert headers["Content-Type"].startswith(media)
+
+
+# ------------------------------------------------ no way out (issue 10)
+
+class Listener:
+    """A TCP listener on loopback that records every connection made to it."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = []
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits.append(conn.recv(200))
+            conn.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+SERVICE_SPELLINGS = [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ service <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SeRvIcE SILENT <{url}> {{ ?s ?p ?o }} }}",
+    # the reported bypass: an escaped newline ends the comment for one parser and not the other
+    "SELECT * WHERE {{ # a comment \\u000A SERVICE <{url}> {{ ?s ?p ?o }} # \\u000A\n}}",
+    "SELECT * WHERE {{ # \\U0000000A SERVICE <{url}> {{ ?s ?p ?o }}\n}}",
+    "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE <\\u0068ttp://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "PREFIX x: <{url}#>\nSELECT * WHERE {{ SERVICE x: {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+    "SELECT * WHERE {{ OPTIONAL {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+    "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+    "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE\t<{url}>{{?s ?p ?o}} }}",
+]
+
+
+@pytest.mark.parametrize("template", SERVICE_SPELLINGS)
+def test_no_spelling_of_service_or_from_reaches_another_server(server, listener, template):
+    base = server[0]
+    query = template.format(url=f"http://127.0.0.1:{listener.port}/sparql", port=listener.port)
+    for send in (lambda: get(base, "/sparql", query=query),
+                 lambda: http(base + "/sparql", data=query.encode(), headers={"Content-Type": "application/sparql-query"})):
+        status, _, body = send()
+        assert status in {400, 403}, (status, body)
+    time.sleep(0.3)
+    assert listener.hits == []
+
+
+def test_the_query_process_has_no_network_even_past_the_checks(listener):
+    # layer 3: run the executor directly, with no check at all, the way the server's child does
+    from pprnet_kg.kg import KG
+    from pprnet_kg.sparql.protocol import run_bounded
+
+    kg = KG.build(None, store="oxigraph")[0]
+    text = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
+    with pytest.raises(Exception):
+        run_bounded(kg, text, timeout=10)
+    time.sleep(0.3)
+    assert listener.hits == []

@@ -7,14 +7,16 @@ from __future__ import annotations
 from .bindings import coerce_bindings
 from .catalogue import NamedQuery, adhoc_query, library, library_query, load_query, view_query, with_prologue
 from .results import QueryResult
-from .safety import check_syntax
+from .safety import check_syntax, expand_escapes
 
 __all__ = ["NamedQuery", "QueryResult", "adhoc_query", "library", "library_query", "load_query", "prepare",
            "view_query"]
 
 
 def prepare(query: NamedQuery, params: dict[str, str] | None, *, base: str) -> tuple[str, dict]:
-    """(query text with our prefixes, bindings as RDF terms), after checking it is one safe query."""
-    text = with_prologue(query.text, base)
-    check_syntax(text, line_offset=text.count("\n") - query.text.count("\n"))
+    """(query text with our prefixes and its escapes expanded, bindings as RDF terms), after checking
+    it is one safe query; run exactly that text."""
+    own = expand_escapes(query.text)
+    text = with_prologue(own, base)
+    check_syntax(text, line_offset=text.count("\n") - own.count("\n"))
     return text, coerce_bindings(query, params or {}, base=base)

@@ -3,7 +3,9 @@ process that can be stopped, and content negotiation. Results are written by res
 same writers the CLI uses.
 
 rdflib has no query timeout and Oxigraph none in Python, so every query runs in a forked child
-that is killed when the time is up.
+that is killed when the time is up. The child first leaves the network: it moves into a new,
+empty network namespace (Linux; as root, or through a user namespace where the kernel allows
+it), so even a query that slipped past every check could not open a connection.
 """
 
 from __future__ import annotations
@@ -43,6 +45,25 @@ class Payload:
     truncated: bool = False
 
 
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+def leave_network() -> bool:
+    """Cut this process off from every network (a new, empty network namespace). True when done."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    if libc.unshare(_CLONE_NEWNET) == 0:
+        return True
+    return libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
+
+
 def _execute(kg, text: str, bindings: dict, select_fmt: str, graph_fmt: str, max_rows: int) -> Payload:
     result = kg.backend.query(text, bindings, limit=max_rows)
     fmt = graph_fmt if result.form == "CONSTRUCT" else select_fmt
@@ -57,6 +78,7 @@ def run_bounded(kg, text: str, *, bindings: dict | None = None, select_fmt: str 
 
     def child() -> None:
         try:
+            leave_network()
             payload = _execute(kg, text, bindings or {}, select_fmt, graph_fmt, max_rows)
             sender.send(("ok", payload))
         except Exception as exc:  # evaluation errors become a 400 in the parent

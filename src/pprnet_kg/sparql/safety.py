@@ -1,11 +1,21 @@
-"""Is a query text one safe, read-only SPARQL query? Decided on rdflib's parse tree.
+"""Is a query text one safe, read-only SPARQL query?
 
-SPARQL Update (LOAD included) and SERVICE anywhere are refused by `check_syntax`; FROM / FROM
-NAMED (which make engines fetch URLs or read files) by `check_safe`, which the server uses.
+Three layers, so that no spelling trick reaches another server:
+1. `expand_escapes`: \\uXXXX and \\UXXXXXXXX escapes are expanded before anything else, as the
+   SPARQL grammar says (they are processed before parsing). The checker AND the engine then get
+   the expanded text, so they cannot read it differently (rdflib expands escapes everywhere,
+   Oxigraph not inside comments: a SERVICE hidden behind an escaped newline in a comment was a
+   comment to one and a call to the other).
+2. a lexical scan: the words of the query outside strings, IRIs and comments must not include
+   SERVICE (or, for the server, FROM); this does not depend on any parser.
+3. rdflib's parse tree: SPARQL Update (LOAD included) and SERVICE anywhere are refused by
+   `check_syntax`; FROM / FROM NAMED by `check_safe`, which the server uses.
+The server's query processes also run with no network (sparql/protocol.py).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 
@@ -17,13 +27,46 @@ from .catalogue import with_prologue
 PARSE_LOCK = threading.Lock()
 
 
+_ESCAPE_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LEXICAL_RE = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''  # strings
+    r"|<[^<>\"{}|^`\\\s]*>"  # IRIs
+    r"|#[^\n\r]*"  # comments
+    r"|[?$]\w+"  # variables
+    r"|[A-Za-z_][\w.-]*:[\w.%-]*|:[\w.%-]*"  # prefixed names
+    r"|(?P<word>[A-Za-z_][\w-]*)"  # words
+)
+
+
+def expand_escapes(text: str) -> str:
+    """The query with its \\u / \\U escapes replaced by the characters they stand for."""
+    def one(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise QueryError(f"invalid escape {m.group(0)} in the query")
+        return chr(code)
+
+    return _ESCAPE_RE.sub(one, text) if "\\" in text else text
+
+
+def words_outside_literals(text: str) -> set[str]:
+    """The words of a query outside strings, IRIs and comments, upper case."""
+    return {m.group("word").upper() for m in _LEXICAL_RE.finditer(text) if m.group("word")}
+
+
 @lru_cache(maxsize=256)
 def check_syntax(text: str, *, line_offset: int = 0):
     """Raise QueryError (with line and column) unless the text is one SPARQL query.
 
-    Returns the parse tree. Cached: rdflib's parser takes milliseconds, far more than Oxigraph needs to answer
-    most library queries, and a named query's text is the same on every run."""
+    Give it the text `expand_escapes` made, and run that same text. Returns the parse tree.
+    Cached: rdflib's parser takes milliseconds, far more than Oxigraph needs to answer most
+    library queries, and a named query's text is the same on every run."""
     from pyparsing import ParseException
+
+    if _ESCAPE_RE.search(text):
+        raise QueryError("internal: expand the query's escapes before checking it")
+    if "SERVICE" in words_outside_literals(text):
+        raise QueryRefused("SERVICE is not allowed: queries never reach out to other endpoints")
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
@@ -66,8 +109,12 @@ def _is_dataset_clause(node) -> bool:
 
 
 def check_safe(text: str, base: str) -> tuple[str, str]:
-    """(the full query text with our prefixes, its form: SelectQuery, AskQuery, ConstructQuery or
-    DescribeQuery); raises QueryError (400) or QueryRefused (403)."""
+    """(the full query text with our prefixes and its escapes expanded — the text to run — and its
+    form: SelectQuery, AskQuery, ConstructQuery or DescribeQuery); raises QueryError (400) or
+    QueryRefused (403)."""
+    text = expand_escapes(text)
+    if "FROM" in words_outside_literals(text):
+        raise QueryRefused("FROM and FROM NAMED are not allowed: queries run on this dataset only")
     full = with_prologue(text, base)
     try:
         tree = check_syntax(full, line_offset=full.count("\n") - text.count("\n"))
