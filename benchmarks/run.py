@@ -182,7 +182,8 @@ def servers(posts: int, repeat: int) -> list[dict]:
             if server.user:
                 os.environ["PPRNET_SPARQL_USER"], os.environ["PPRNET_SPARQL_PASSWORD"] = server.user, server.password
             t = time.perf_counter()
-            report = push(ntriples, endpoint=server.store, graph_iri=named_graph, query_endpoint=server.query)
+            report = push(ntriples, endpoint=server.store, graph_iri=named_graph, query_endpoint=server.query,
+                          update_endpoint=server.update)
             out = {"posts": posts, "backend": f"{server.name} server", "load_s": time.perf_counter() - t,
                    "triples": report.triples_sent, "queries": {}}
             with KG.open(store=f"sparql+{server.query}", named_graph=named_graph) as remote:

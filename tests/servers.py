@@ -30,6 +30,7 @@ class Server:
     process: subprocess.Popen
     query: str  # SPARQL query endpoint
     store: str  # Graph Store Protocol endpoint
+    update: str = ""  # SPARQL Update endpoint
     user: str | None = None
     password: str | None = None
 
@@ -80,7 +81,8 @@ def start_oxigraph(workdir: Path) -> Server:
     log = workdir / "oxigraph.log"
     process = subprocess.Popen([binary, "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}"],
                                stdout=log.open("w"), stderr=subprocess.STDOUT)
-    server = Server("oxigraph", process, f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/store")
+    server = Server("oxigraph", process, f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/store",
+                    f"http://127.0.0.1:{port}/update")
     return wait_until_ready(server, log)
 
 
@@ -99,5 +101,6 @@ def start_virtuoso(workdir: Path) -> Server:
     process = subprocess.Popen([binary, "+configfile", str(config), "+foreground"], cwd=workdir,
                                stdout=log.open("w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{http_port}"
-    server = Server("virtuoso", process, f"{base}/sparql", f"{base}/sparql-graph-crud-auth", "dba", "dba")
+    server = Server("virtuoso", process, f"{base}/sparql", f"{base}/sparql-graph-crud-auth", f"{base}/sparql-auth",
+                    "dba", "dba")
     return wait_until_ready(server, log, seconds=120)

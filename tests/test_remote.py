@@ -47,9 +47,9 @@ def rows(kg, query):
 
 def test_push_replaces_in_batches_and_verifies(server, local):
     n = local.count("\n")
-    report = push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, batch_size=250)
+    report = push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, update_endpoint=server.update, batch_size=250)
     assert (report.triples_sent, report.batches, report.triples_in_store) == (n, -(-n // 250), n)
-    again = push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query)
+    again = push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, update_endpoint=server.update)
     assert again.triples_in_store == n  # replace, not add
 
 
@@ -58,14 +58,14 @@ def test_append_adds_to_the_named_graph(server, local, tmp_path):
     page.write_text("May 2021\nA New Post\nDoe, J. (2021). Fresh. Journal Z, 1(1), 1-2.\nA summary.\n"
                     "Practice Implications\nAct.\n", encoding="utf-8")
     extra = KG.build([page], store="memory")[0].ntriples()
-    push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query)
-    report = push(extra, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, mode="append")
+    push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, update_endpoint=server.update)
+    report = push(extra, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, update_endpoint=server.update, mode="append")
     assert report.triples_in_store > local.count("\n")
     assert count_triples(server.query, GRAPH) == report.triples_in_store
 
 
 def test_every_library_query_gives_the_same_rows_on_the_server(server, local, local_kg):
-    push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query)
+    push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, update_endpoint=server.update)
     with KG.open(store=f"sparql+{server.query}", named_graph=GRAPH) as remote:
         for query in library():
             assert rows(remote, query) == rows(local_kg, query), query.name
@@ -115,14 +115,15 @@ def test_remote_query_404_and_401_say_so(oxigraph_server, virtuoso_server, monke
 
 def test_unreachable_endpoint_is_a_one_line_error(local):
     with pytest.raises(RemoteError, match="connection refused"):
-        push(local, endpoint="http://127.0.0.1:9/store", graph_iri=GRAPH, query_endpoint="http://127.0.0.1:9/query")
+        push(local, endpoint="http://127.0.0.1:9/store", graph_iri=GRAPH, query_endpoint="http://127.0.0.1:9/query", update_endpoint="http://127.0.0.1:9/update")
 
 
 def test_wrong_credentials_are_reported(virtuoso_server, local, monkeypatch):
     monkeypatch.setenv("PPRNET_SPARQL_USER", "dba")
     monkeypatch.setenv("PPRNET_SPARQL_PASSWORD", "wrong")
     with pytest.raises(RemoteError, match="401"):
-        push(local, endpoint=virtuoso_server.store, graph_iri=GRAPH, query_endpoint=virtuoso_server.query)
+        push(local, endpoint=virtuoso_server.store, graph_iri=GRAPH, query_endpoint=virtuoso_server.query,
+             update_endpoint=virtuoso_server.update)
 
 
 @pytest.mark.parametrize("endpoint, query", [
@@ -142,7 +143,7 @@ def test_blank_nodes_are_not_split_across_batches(local, tmp_path):
     for i in range(3):
         g.add((node, URIRef(f"http://example.org/p{i}"), Literal(i)))
     with pytest.raises(RemoteError, match="blank nodes"):
-        push(g.serialize(format="nt"), endpoint="http://127.0.0.1:9/store", graph_iri=GRAPH, query_endpoint="http://127.0.0.1:9/query",
+        push(g.serialize(format="nt"), endpoint="http://127.0.0.1:9/store", graph_iri=GRAPH, query_endpoint="http://127.0.0.1:9/query", update_endpoint="http://127.0.0.1:9/update",
              batch_size=1)
 
 
@@ -150,9 +151,27 @@ def test_credentials_in_urls_are_refused_and_never_echoed(local):
     # regression (review): a password in the endpoint URL was printed in the error message
     with pytest.raises(RemoteError) as info:
         push(local, endpoint="http://bob:s3cret@127.0.0.1:9/store", graph_iri=GRAPH,
-             query_endpoint="http://127.0.0.1:9/query")
+             query_endpoint="http://127.0.0.1:9/query", update_endpoint="http://127.0.0.1:9/update")
     assert "s3cret" not in str(info.value) and "PPRNET_SPARQL_USER" in str(info.value)
     from pprnet_kg.errors import ConfigError
     with pytest.raises(ConfigError) as info:
         guess_query_endpoint("http://bob:s3cret@127.0.0.1:9/elsewhere")
     assert "s3cret" not in str(info.value)
+
+
+def test_a_failed_push_leaves_the_previous_graph_untouched(server, local):
+    # regression: a push killed half-way left a truncated graph, the previous one already replaced
+    push(local, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query, update_endpoint=server.update)
+    before = count_triples(server.query, GRAPH)
+    broken = local + "<http://example.org/s> this is not N-Triples .\n"
+    with pytest.raises(RemoteError, match="is unchanged"):
+        push(broken, endpoint=server.store, graph_iri=GRAPH, query_endpoint=server.query,
+             update_endpoint=server.update, batch_size=200)
+    assert count_triples(server.query, GRAPH) == before
+
+
+def test_update_endpoint_is_guessed_for_known_servers():
+    from pprnet_kg.backends.remote import guess_update_endpoint
+
+    assert guess_update_endpoint("http://h:7878/store") == "http://h:7878/update"
+    assert guess_update_endpoint("http://h:8890/sparql-graph-crud-auth") == "http://h:8890/sparql-auth"

@@ -196,6 +196,7 @@ def query(name, expr, params, fmt, sources, graphs, store, endpoint, named_graph
 @click.option("--endpoint", required=True, help="Graph Store HTTP Protocol URL to load into (e.g. http://host:7878/store).")
 @click.option("--named-graph", required=True, help="IRI of the named graph to load into.")
 @click.option("--query-endpoint", help="SPARQL query URL used to verify the count (default: guessed from --endpoint).")
+@click.option("--update-endpoint", help="SPARQL Update URL used to swap the staged graph in (default: guessed).")
 @click.option("--append", is_flag=True, help="Add to the named graph instead of replacing it.")
 @click.option("--batch-size", type=click.IntRange(1), default=10_000, show_default=True, help="Triples per request.")
 @click.option("--graph", "graphs", multiple=True, type=click.Path(dir_okay=False),
@@ -203,11 +204,12 @@ def query(name, expr, params, fmt, sources, graphs, store, endpoint, named_graph
 @click.option("--source", "sources", multiple=True, type=click.Path(), help="Blog page(s) to build and push.")
 @click.option("--store", default=None, help="A local store to push from (memory, oxigraph, oxigraph:DIR).")
 @click.option("--base", default=None, help="Base IRI of the data.")
-def push(endpoint, named_graph, query_endpoint, append, batch_size, graphs, sources, store, base):
-    """Load the graph into a remote triple store (SPARQL 1.1 Graph Store Protocol) and verify it."""
+def push(endpoint, named_graph, query_endpoint, update_endpoint, append, batch_size, graphs, sources, store, base):
+    """Load the graph into a remote triple store (SPARQL 1.1 Graph Store Protocol), atomically: into a
+    staging graph first, verified, then swapped in with one SPARQL Update."""
     with opened(sources, graphs, store, None, None, base) as kg:
-        report = kg.push(endpoint=endpoint, named_graph=named_graph, query_endpoint=query_endpoint, append=append,
-                         batch_size=batch_size)
+        report = kg.push(endpoint=endpoint, named_graph=named_graph, query_endpoint=query_endpoint,
+                         update_endpoint=update_endpoint, append=append, batch_size=batch_size)
     click.echo(f"pushed {report.triples_sent} triples in {report.batches} batch(es) to <{report.graph}> "
                f"({report.mode}); the store now holds {report.triples_in_store}")
 

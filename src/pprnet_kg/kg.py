@@ -213,12 +213,13 @@ class KG:
 
         return make_view(self, name, **options)
 
-    def push(self, *, endpoint: str, named_graph: str, query_endpoint: str | None = None, append: bool = False,
-             batch_size: int = 10_000):
-        from .backends.remote import guess_query_endpoint, push
+    def push(self, *, endpoint: str, named_graph: str, query_endpoint: str | None = None,
+             update_endpoint: str | None = None, append: bool = False, batch_size: int = 10_000):
+        from .backends.remote import guess_query_endpoint, guess_update_endpoint, push
 
         return push(self.ntriples(), endpoint=endpoint, graph_iri=named_graph,
                     query_endpoint=query_endpoint or guess_query_endpoint(endpoint),
+                    update_endpoint=update_endpoint or guess_update_endpoint(endpoint),
                     mode="append" if append else "replace", batch_size=batch_size)
 
 

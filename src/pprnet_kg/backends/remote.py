@@ -5,9 +5,9 @@ Queries go as POST forms with the named graph, if any, as `default-graph-uri`; p
 VALUES block (the protocol has no initial bindings). Errors say what happened: connection
 refused, an HTTP status with the server's words, a timeout.
 
-`push` sends canonical (sorted) N-Triples in batches: the first batch replaces the named
-graph (HTTP PUT) unless appending, the rest add to it (POST); then a SPARQL COUNT on the
-query endpoint checks that the store holds what was sent. Credentials come from the
+`push` sends canonical (sorted) N-Triples in batches into a staging graph, checks its count,
+and only then replaces (or adds to) the target graph with one SPARQL Update: a failed push
+leaves the target as it was. Credentials come from the
 environment (PPRNET_SPARQL_USER / PPRNET_SPARQL_PASSWORD) and are offered for Basic and
 Digest authentication (Virtuoso's /sparql-graph-crud-auth uses Digest).
 """
@@ -123,31 +123,74 @@ def count_triples(query_endpoint: str, graph_iri: str) -> int:
         raise RemoteError(f"{query_endpoint}: unexpected answer to a COUNT query: {exc}") from None
 
 
-def push(ntriples: str, *, endpoint: str, graph_iri: str, query_endpoint: str, mode: str = "replace",
-         batch_size: int = DEFAULT_BATCH) -> PushReport:
-    """Load canonical N-Triples into `graph_iri` at a Graph Store endpoint and verify the count."""
+def staging_graph(graph_iri: str) -> str:
+    """Where a push loads before it replaces the target: the target's IRI with a suffix."""
+    return graph_iri.rstrip("/#") + "/pprnet-kg-staging"
+
+
+def update(update_endpoint: str, text: str) -> None:
+    """Send one SPARQL 1.1 Update (the protocol's form encoding)."""
+    body = urllib.parse.urlencode({"update": text}).encode("utf-8")
+    _request(update_endpoint, method="POST", data=body,
+             headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def push(ntriples: str, *, endpoint: str, graph_iri: str, query_endpoint: str, update_endpoint: str,
+         mode: str = "replace", batch_size: int = DEFAULT_BATCH) -> PushReport:
+    """Load canonical N-Triples into `graph_iri` at a Graph Store endpoint, atomically.
+
+    The triples go into a staging graph first (replaced by the first batch, then added to); its
+    count is checked; only then one SPARQL Update replaces the target with it (MOVE), or adds it
+    (ADD, then DROP the staging graph) when appending. A push that fails at any point leaves the
+    target as it was and says what happened."""
     if mode not in {"replace", "append"}:
         raise RemoteError(f"unknown push mode {mode!r}: replace or append")
     if not graph_iri.startswith(("http://", "https://", "urn:")) or not IRI_OK.match(graph_iri):
         raise RemoteError(f"--named-graph must be an absolute IRI, got {graph_iri!r}")
-    for url in (endpoint, query_endpoint):
+    for url in (endpoint, query_endpoint, update_endpoint):
         if urllib.parse.urlsplit(url).username is not None:
             raise RemoteError("give credentials in PPRNET_SPARQL_USER / PPRNET_SPARQL_PASSWORD, not in the URL")
     lines = ntriples.splitlines()
     if len(lines) > batch_size and any(line.startswith("_:") or " _:" in line for line in lines):
         # a blank node label only means the same node within one request: splitting would duplicate nodes
         raise RemoteError(f"the graph has blank nodes: push it in one batch (--batch-size {len(lines)} or more)")
-    url = _with_graph(endpoint, graph_iri)
+    staging = staging_graph(graph_iri)
+    url = _with_graph(endpoint, staging)
     batches = [lines[i: i + batch_size] for i in range(0, len(lines), max(1, batch_size))] or [[]]
     for n, batch in enumerate(batches):
-        method = "PUT" if (n == 0 and mode == "replace") else "POST"
         data = ("\n".join(batch) + "\n").encode("utf-8")
-        _request(url, method=method, data=data, headers={"Content-Type": "text/turtle; charset=utf-8"})
+        try:
+            _request(url, method="PUT" if n == 0 else "POST", data=data,
+                     headers={"Content-Type": "application/n-triples; charset=utf-8"})
+        except RemoteError as exc:
+            raise RemoteError(f"push stopped at batch {n + 1} of {len(batches)}; <{graph_iri}> is unchanged "
+                              f"(the partial load is in <{staging}>): {exc}") from None
+    staged = count_triples(query_endpoint, staging)
+    if staged != len(lines):
+        raise RemoteError(f"sent {len(lines)} triples but the staging graph <{staging}> holds {staged}; "
+                          f"<{graph_iri}> is unchanged")
+    try:
+        if mode == "replace":
+            update(update_endpoint, f"MOVE SILENT <{staging}> TO <{graph_iri}>")
+        else:
+            update(update_endpoint, f"ADD SILENT <{staging}> TO <{graph_iri}> ; DROP SILENT GRAPH <{staging}>")
+    except RemoteError as exc:
+        raise RemoteError(f"the new graph is loaded in <{staging}> but could not replace <{graph_iri}>, "
+                          f"which is unchanged: {exc}") from None
     in_store = count_triples(query_endpoint, graph_iri)
     report = PushReport(endpoint, graph_iri, mode, len(lines), len(batches), in_store)
     if not report.verified:
         raise RemoteError(f"{graph_iri}: sent {len(lines)} triples but the store holds {in_store} after the load")
     return report
+
+
+def guess_update_endpoint(endpoint: str) -> str:
+    """Oxigraph serves /store and /update; Virtuoso /sparql-graph-crud-auth and /sparql-auth."""
+    for gsp, upd in (("/store", "/update"), ("/sparql-graph-crud-auth", "/sparql-auth"),
+                     ("/sparql-graph-crud", "/sparql")):
+        if endpoint.rstrip("/").endswith(gsp):
+            return endpoint.rstrip("/")[: -len(gsp)] + upd
+    raise ConfigError(f"cannot guess the update endpoint for {_shown(endpoint)}; give --update-endpoint")
 
 
 def guess_query_endpoint(endpoint: str) -> str:
