@@ -199,14 +199,27 @@ def test_request_body_is_limited(server):
     assert status == 413
 
 
-def test_cors_is_for_get_only_and_without_credentials(server):
+def test_cors_is_off_by_default(server):
+    # regression (issue 10): GET answers carried Access-Control-Allow-Origin: *, so any page could read them
     base = server[0]
     _, headers, _ = get(base, "/sparql", query=COUNT)
-    assert headers["Access-Control-Allow-Origin"] == "*" and "Access-Control-Allow-Credentials" not in headers
-    status, headers, _ = http(base + "/sparql", method="OPTIONS")
-    assert status == 204 and headers["Access-Control-Allow-Methods"] == "GET"
-    _, headers, _ = http(base + "/sparql", data=COUNT.encode(), headers={"Content-Type": "application/sparql-query"})
     assert "Access-Control-Allow-Origin" not in headers
+    status, headers, _ = http(base + "/sparql", method="OPTIONS")
+    assert status == 204 and "Access-Control-Allow-Origin" not in headers and headers["Allow"]
+
+
+def test_cors_for_one_origin_when_asked(real_build):
+    srv = make_server(kg_of(real_build.graph), port=0, cors="https://example.org")
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{srv.server_address[1]}"
+        _, headers, _ = get(base, "/sparql", query="ASK {}")
+        assert headers["Access-Control-Allow-Origin"] == "https://example.org"
+        assert "Access-Control-Allow-Credentials" not in headers
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 
 def test_resources_resolve_with_content_negotiation(server):
@@ -328,11 +341,18 @@ def raw_request(base: str, head: str, body: bytes = b"", wait: float = 5.0) -> b
 def test_negative_or_missing_content_length_is_refused(server):
     # regression (review): Content-Length: -1 slipped past the body limit and read to the end
     base = server[0]
-    reply = raw_request(base, "POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    host = base.split("//", 1)[1]
+    reply = raw_request(base, f"POST /sparql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/sparql-query\r\n"
                               "Content-Length: -1\r\n\r\n", b"ASK {}")
     assert reply.startswith(b"HTTP/1.0 400") or reply.startswith(b"HTTP/1.1 400")
-    reply = raw_request(base, "POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n\r\n", b"ASK {}")
+    reply = raw_request(base, f"POST /sparql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/sparql-query\r\n\r\n",
+                        b"ASK {}")
     assert b" 411 " in reply.split(b"\r\n")[0]
+    # regression (issue 10): lenient and duplicate Content-Length were accepted
+    for lengths in ("Content-Length: 6\r\nContent-Length: 6\r\n", "Content-Length: +6\r\n", "Content-Length: 6 x\r\n"):
+        reply = raw_request(base, f"POST /sparql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/sparql-query\r\n"
+                                  f"{lengths}\r\n", b"ASK {}")
+        assert b" 400 " in reply.split(b"\r\n")[0], lengths
 
 
 def test_long_queries_are_refused_before_parsing(server):
@@ -360,7 +380,8 @@ def test_string_parameters_cannot_break_out_of_their_literal():
 
 
 def test_nul_in_site_path_is_a_404(server):
-    reply = raw_request(server[0], "GET /site/a%00b HTTP/1.1\r\nHost: x\r\n\r\n")
+    host = server[0].split("//", 1)[1]
+    reply = raw_request(server[0], f"GET /site/a%00b HTTP/1.1\r\nHost: {host}\r\n\r\n")
     assert b" 404 " in reply.split(b"\r\n")[0]
 
 
@@ -458,3 +479,75 @@ def test_the_query_process_has_no_network_even_past_the_checks(listener):
         run_bounded(kg, text, timeout=10)
     time.sleep(0.3)
     assert listener.hits == []
+
+
+# ------------------------------------------------ SPARQL 1.1 Protocol, read-only (issue 10)
+
+def test_protocol_deviations_are_fixed(server):
+    base = server[0]
+    # two query parameters, an empty query, a dataset we do not offer: 400, not a guess
+    status, _, _ = http(base + "/sparql?" + urllib.parse.urlencode([("query", "ASK {}"), ("query", "ASK {}")]))
+    assert status == 400
+    for empty in ("", "   ", "# only a comment\n", "PREFIX x: <http://x/>"):
+        assert get(base, "/sparql", query=empty)[0] == 400, empty
+    assert http(base + "/sparql", data=b" ", headers={"Content-Type": "application/sparql-query"})[0] == 400
+    for name in ("default-graph-uri", "named-graph-uri"):
+        status, _, body = get(base, "/sparql", query="ASK {}", **{name: "http://example.org/g"})
+        assert status == 400 and name.encode() in body
+    # RDF/XML for graph results (SPARQLWrapper's default for CONSTRUCT)
+    status, headers, body = get(base, "/sparql", query="CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3",
+                                accept="application/rdf+xml")
+    assert status == 200 and headers["Content-Type"].startswith("application/rdf+xml")
+    assert len(Graph().parse(data=body, format="xml")) > 0
+    # Vary: Accept on errors too; 405 with Allow for writes
+    status, headers, _ = get(base, "/sparql", query="SELECT nonsense")
+    assert status == 400 and headers["Vary"] == "Accept"
+    for method in ("PUT", "DELETE"):
+        status, headers, _ = http(base + "/sparql", data=b"x", method=method)
+        assert status == 405 and "GET" in headers["Allow"] and "PUT" not in headers["Allow"]
+
+
+def test_host_header_must_name_this_server(server):
+    # DNS rebinding: a page on evil.example resolving its name to 127.0.0.1 must not read answers
+    base = server[0]
+    reply = raw_request(base, "GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: evil.example\r\n\r\n")
+    assert b" 421 " in reply.split(b"\r\n")[0]
+    port = base.rsplit(":", 1)[1]
+    reply = raw_request(base, f"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n")
+    assert b" 200 " in reply.split(b"\r\n")[0]
+
+
+def test_keep_alive_serves_two_requests_on_one_connection(server):
+    import http.client
+
+    host, port = server[0].split("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    for _ in range(2):
+        conn.request("GET", "/sparql?query=ASK%20%7B%7D", headers={"Accept": "application/sparql-results+json"})
+        response = conn.getresponse()
+        assert response.status == 200 and response.version == 11
+        assert json.loads(response.read())["boolean"] is True
+    conn.close()
+
+
+def test_percent_escaped_resource_iris_resolve(real_build, tmp_path):
+    # regression (issue 10): /id/ unquoted the path, so an IRI minted with %-escapes was never found
+    from pprnet_kg.kg import KG
+
+    page = tmp_path / "p.txt"
+    page.write_text("May 2021\nOdd DOI\nDoe, J. (2021). A title. Journal Z, 1(1), 1-2. https://doi.org/10.1002/(SICI)1097<1>\n"
+                    "A summary (SMD = 0.40; 95% CI 0.10, 0.70).\nPractice Implications\nAct.\n", encoding="utf-8")
+    kg = KG.build([page], store="memory")[0]
+    iris = sorted({str(s) for s in kg.graph.subjects() if "%" in str(s)})
+    assert iris, "the test needs an IRI with a percent-escape"
+    srv = make_server(kg, port=0)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{srv.server_address[1]}"
+        for iri in iris:
+            status, _, _ = get(base, "/id/" + iri[len(ID):], accept="text/turtle")
+            assert status == 200, iri
+    finally:
+        srv.shutdown()
+        srv.server_close()

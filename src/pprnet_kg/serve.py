@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import socket
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -45,10 +46,16 @@ class Settings:
     created: str = ""
     root: str = ""  # this server's own URL, for absolute IRIs in VoID
     void: Graph | None = None  # computed once: the served graph does not change
+    cors: str | None = None  # an origin allowed to read answers (none by default)
+    hosts: frozenset = frozenset()  # Host header values accepted (DNS-rebinding defence)
+
+
+ALLOW = "GET, HEAD, POST, OPTIONS"
 
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "pprnet-kg"
+    protocol_version = "HTTP/1.1"  # keep-alive; every answer carries a Content-Length
     timeout = 30  # seconds a connection may sit idle or dribble its request
     kg: object  # the KG handle
     graph: Graph  # its rdflib read view, for linked-data pages
@@ -63,9 +70,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
-        if self.command in {"GET", "HEAD"}:
-            self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Vary", "Accept")  # on every answer, errors included: most are negotiated
+        if self.settings.cors and self.command in {"GET", "HEAD", "POST"}:
+            self.send_header("Access-Control-Allow-Origin", self.settings.cors)
         for key, value in (headers or {}).items():
+            if key == "Vary":
+                continue
             self.send_header(key, value)
         self.end_headers()
         if self.command != "HEAD":
@@ -78,29 +88,49 @@ class Handler(BaseHTTPRequestHandler):
         return urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True)
 
     # ------------------------------------------------------------------ routes
-    def do_OPTIONS(self):  # CORS preflight: GET only, no credentials
+    def do_OPTIONS(self):  # CORS preflight, only for the origin given with --cors
+        if not self._host_ok():
+            return
         self.send_response(HTTPStatus.NO_CONTENT)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET")
-        self.send_header("Access-Control-Allow-Headers", "Accept")
+        self.send_header("Allow", ALLOW)
+        if self.settings.cors:
+            self.send_header("Access-Control-Allow-Origin", self.settings.cors)
+            self.send_header("Access-Control-Allow-Methods", "GET, POST")
+            self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
         self.send_header("Content-Length", "0")
         self.end_headers()
+
+    def _not_allowed(self):
+        self._send(405, b"method not allowed: this endpoint is read-only\n", "text/plain; charset=utf-8",
+                   {"Allow": ALLOW})
+
+    do_PUT = do_DELETE = do_PATCH = _not_allowed
+
+    def _host_ok(self) -> bool:
+        """Only requests addressed to a name this server is bound to (a page elsewhere cannot
+        point its own hostname at 127.0.0.1 and read answers: DNS rebinding)."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        if self.settings.hosts and host not in self.settings.hosts:
+            self._error(421, f"this server answers to {', '.join(sorted(self.settings.hosts))}, not {host or 'no Host'}")
+            return False
+        return True
 
     def do_HEAD(self):
         self.do_GET()
 
     def do_GET(self):
+        if not self._host_ok():
+            return
         path = urllib.parse.urlsplit(self.path).path
         try:
             if path == "/":
                 return self._page()
             if path == "/sparql":
-                query = self._params().get("query", [None])[0]
-                if "update" in self._params():
+                params = self._params()
+                if "update" in params:
                     return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
-                if query is None:
-                    return self._error(400, "missing 'query' parameter")
-                return self._sparql(query, {})
+                query = self._one_query(params)
+                return None if query is None else self._sparql(query, {})
             if path == "/queries":
                 return self._list_queries()
             if path.startswith("/queries/"):
@@ -120,17 +150,18 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, str(exc))
 
     def do_POST(self):
+        if not self._host_ok():
+            return
         path = urllib.parse.urlsplit(self.path).path
         if path != "/sparql":
-            return self._error(405, "only /sparql accepts POST")
-        if self.headers.get("Content-Length") is None:
+            return self._send(405, b"only /sparql accepts POST\n", "text/plain; charset=utf-8", {"Allow": "GET, HEAD"})
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
             return self._error(411, "POST needs a Content-Length")
-        try:
-            length = int(self.headers["Content-Length"])
-        except ValueError:
-            return self._error(400, "bad Content-Length")
-        if length < 0:
-            return self._error(400, "bad Content-Length")
+        if len(lengths) > 1 or not lengths[0].strip().isdigit():
+            self.close_connection = True
+            return self._error(400, "bad Content-Length: one, a plain number")
+        length = int(lengths[0])
         if length > MAX_BODY:
             return self._error(413, f"request body over {MAX_BODY} bytes")
         body = self.rfile.read(length).decode("utf-8", "replace")
@@ -138,19 +169,41 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "application/sparql-update":
             return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
         if kind == "application/sparql-query":
+            if self._dataset_params(self._params()):
+                return None
             query = body
         elif kind == "application/x-www-form-urlencoded":
             form = urllib.parse.parse_qs(body, keep_blank_values=True)
             if "update" in form:
                 return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
-            query = form.get("query", [None])[0]
+            query = self._one_query({**self._params(), **form})
             if query is None:
-                return self._error(400, "missing 'query' parameter")
+                return None
         else:
             return self._error(415, "POST a form (query=...) or application/sparql-query")
         return self._sparql(query, {})
 
     # ------------------------------------------------------------------ SPARQL
+    def _dataset_params(self, params: dict) -> bool:
+        """default-graph-uri / named-graph-uri: this endpoint serves one dataset; say so (400)."""
+        given = [k for k in ("default-graph-uri", "named-graph-uri") if k in params]
+        if given:
+            self._error(400, f"{given[0]} is not supported: this endpoint serves one dataset (its default graph)")
+        return bool(given)
+
+    def _one_query(self, params: dict) -> str | None:
+        """The one `query` parameter (else an error has been sent and None is returned)."""
+        values = params.get("query", [])
+        if self._dataset_params(params):
+            return None
+        if len(values) != 1:
+            self._error(400, "give exactly one 'query' parameter" if values else "missing 'query' parameter")
+            return None
+        if not values[0].strip():
+            self._error(400, "the query is empty")
+            return None
+        return values[0]
+
     def _formats(self) -> tuple[str | None, str | None]:
         accept = self.headers.get("Accept")
         fmt = self._params().get("format", [None])[0]
@@ -162,6 +215,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _sparql(self, query: str, bindings: dict) -> None:
         select_fmt, graph_fmt = self._formats()
+        if not query.strip():
+            return self._error(400, "the query is empty")
         if len(query) > MAX_QUERY:
             return self._error(413, f"query over {MAX_QUERY} characters")
         try:
@@ -173,7 +228,7 @@ class Handler(BaseHTTPRequestHandler):
         if kind in {"SelectQuery", "AskQuery"} and select_fmt is None:
             return self._error(406, "acceptable for SELECT and ASK: JSON, XML, CSV, TSV")
         if kind in {"ConstructQuery", "DescribeQuery"} and graph_fmt is None:
-            return self._error(406, "acceptable for CONSTRUCT and DESCRIBE: Turtle, N-Triples, JSON-LD")
+            return self._error(406, "acceptable for CONSTRUCT and DESCRIBE: Turtle, N-Triples, JSON-LD, RDF/XML")
         try:
             payload = run_bounded(self.kg, full, bindings=bindings, select_fmt=select_fmt or "json",
                                   graph_fmt=graph_fmt or "turtle", timeout=self.settings.timeout,
@@ -222,8 +277,12 @@ class Handler(BaseHTTPRequestHandler):
         return g
 
     def _resource(self, tail: str) -> None:
-        iri = URIRef(self.settings.base + urllib.parse.unquote(tail))
-        described = self._describe([iri])
+        # minted IRIs may hold percent-escapes (a DOI's odd characters): try the path as sent first
+        for candidate in dict.fromkeys((tail, urllib.parse.unquote(tail))):
+            iri = URIRef(self.settings.base + candidate)
+            described = self._describe([iri])
+            if len(described):
+                break
         if len(described) == 0:
             return self._error(404, f"no resource {iri}")
         fmt = self._rdf_format()
@@ -334,17 +393,35 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # the default of 5 refuses connections under 50 concurrent clients
     daemon_threads = True
 
+    def handle_error(self, request, client_address):
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # a client that went away is not a server error: no traceback in the log
+        super().handle_error(request, client_address)
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
 
 def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
-                site: Path | None = None) -> ThreadingHTTPServer:
-    """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise."""
+                site: Path | None = None, cors: str | None = None) -> ThreadingHTTPServer:
+    """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise.
+    CORS is off unless `cors` names the one origin allowed to read answers."""
     settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,
-                        datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                        datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        cors=cors)
     handler = type("BoundHandler", (Handler,), {"kg": kg, "graph": kg.graph, "settings": settings})
+    bind = host.strip("[]")
     try:
-        server = _Server((host, port), handler)
+        server = (_Server6 if ":" in bind else _Server)((bind, port), handler)
     except OSError as exc:
         raise PprnetError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    shown = f"[{host}]" if ":" in host else host
-    settings.root = f"http://{shown}:{server.server_address[1]}"
+    bound = server.server_address[1]
+    shown = f"[{bind}]" if ":" in bind else bind
+    settings.root = f"http://{shown}:{bound}"
+    names = {shown, "localhost", "127.0.0.1", "[::1]"} if bind in {"127.0.0.1", "localhost", "::1"} else {shown}
+    if bind not in {"0.0.0.0", "::"}:  # a wildcard bind answers to any name the operator gives it
+        settings.hosts = frozenset(f"{n}:{bound}" for n in names) | (frozenset(names) if bound == 80 else frozenset())
     return server

@@ -74,6 +74,8 @@ def write(result: QueryResult, fmt: str, *, base: str) -> bytes:
     if result.form == "CONSTRUCT":
         if fmt == "json":
             fmt = "json-ld"
+        if fmt == "rdfxml":
+            fmt = "xml"
         if fmt not in {"turtle", "nt", "json-ld", "xml"}:
             raise QueryError(f"a CONSTRUCT or DESCRIBE result is a graph: write it as turtle, nt, json-ld or xml, not {fmt}")
         return _graph_body(result, fmt, base)

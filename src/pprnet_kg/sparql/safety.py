@@ -65,6 +65,8 @@ def check_syntax(text: str, *, line_offset: int = 0):
 
     if _ESCAPE_RE.search(text):
         raise QueryError("internal: expand the query's escapes before checking it")
+    if not (words_outside_literals(text) - {"PREFIX", "BASE"}):
+        raise QueryError("the query is empty")
     if "SERVICE" in words_outside_literals(text):
         raise QueryRefused("SERVICE is not allowed: queries never reach out to other endpoints")
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
