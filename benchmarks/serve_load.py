@@ -28,7 +28,8 @@ from pathlib import Path
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 PARAMS = {"month": "2020-12", "topic": "Alliance and Therapeutic Relationship",
           "article": "id:article/doi/10.1016/j.cpr.2019.101810",
-          "finding": "id:finding/2020-12-psychotherapy-for-those-who-do-not-respond-to-treatment/1"}
+          "finding": "id:finding/2020-12-psychotherapy-for-those-who-do-not-respond-to-treatment/1",
+          "condition": "Depression and mood disorders", "comparator": "Face-to-face delivery"}
 WALL_LIMIT_S = 600
 
 
@@ -36,6 +37,9 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+ERRORS: list[str] = []  # the first few error answers, to show what went wrong
 
 
 def fetch(url: str, accept: str = "application/sparql-results+json") -> tuple[int, float]:
@@ -46,6 +50,8 @@ def fetch(url: str, accept: str = "application/sparql-results+json") -> tuple[in
             status = r.status
     except urllib.error.HTTPError as exc:
         status = exc.code
+        if len(ERRORS) < 5:
+            ERRORS.append(f"{exc.code} {url[:120]}: {exc.read()[:200]!r}")
     except OSError:
         status = 0
     return status, time.perf_counter() - t
@@ -118,6 +124,8 @@ def main() -> None:
               f"| latency p50 | {1000 * statistics.median(lat):.1f} ms |\n"
               f"| latency p99 | {1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))]:.1f} ms |\n"
               f"| slow query alongside | HTTP {slow.get('status')} after {slow.get('seconds', 0):.1f} s (limit 5 s) |")
+        for line in ERRORS:
+            print(f"error: {line}")
     finally:
         server.terminate()
         server.wait(timeout=10)

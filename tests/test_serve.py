@@ -266,7 +266,9 @@ def test_named_queries_with_bindings(server):
     _, _, body = get(base, "/queries/posts_by_month", month="2020-12", accept="text/csv")
     assert len(body.decode().strip().splitlines()) == 3
     status, _, body = get(base, "/queries/findings_for_topic", topic='x" } ; DROP ALL ; #')
-    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    assert status == 400 and b"no topic labelled" in body  # a value, never query text
+    status, _, body = get(base, "/queries/findings_for_topic", topic="alliance and therapeutic relationship")
+    assert status == 200 and json.loads(body)["results"]["bindings"]  # labels match in any case, as in the CLI
     assert get(base, "/queries/posts_by_month", month="2020-13")[0] == 400
     assert get(base, "/queries/..%2F..%2Fetc%2Fpasswd")[0] == 404
     assert get(base, "/draw/..%2Fpyproject")[0] == 404
@@ -551,3 +553,72 @@ def test_percent_escaped_resource_iris_resolve(real_build, tmp_path):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+# ------------------------------------------------ bounded workers (issue 10)
+
+def _serve_in_thread(kg, **options):
+    srv = make_server(kg, port=0, **options)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, f"http://127.0.0.1:{srv.server_address[1]}"
+
+
+def test_a_full_queue_is_refused_at_once_with_retry_after(real_build):
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1, queue=0, timeout=3.0)
+    try:
+        slow = threading.Thread(target=lambda: get(base, "/sparql", query=SLOW), daemon=True)
+        slow.start()
+        time.sleep(0.5)  # the one worker is busy with the slow query
+        t = time.monotonic()
+        status, headers, _ = get(base, "/sparql", query="ASK {}")
+        assert status == 503 and headers["Retry-After"] == "1" and time.monotonic() - t < 1
+        slow.join(10)
+        # the worker that ran out of time was replaced: the next query is answered
+        assert get(base, "/sparql", query="ASK {}")[0] == 200
+        assert srv.pool.replaced == 1
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.mark.slow
+def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
+    # regression: forked query processes outlived the server and held its socket
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from servers import free_port
+
+    port = free_port()
+    cmd = [sys.executable, "-m", "pprnet_kg.cli", "serve", "--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if get(base, "/sparql", query="ASK {}")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
+    assert len(children) >= 2
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{c}") and
+                                              open(f"/proc/{c}/stat").read().split()[2] != "Z" for c in children):
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{c}") and open(f"/proc/{c}/stat").read().split()[2] != "Z" for c in children)
+    again = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                if get(base, "/sparql", query="ASK {}")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert again.poll() is None, again.stdout.read().decode()
+    finally:
+        again.terminate()
+        again.wait(10)

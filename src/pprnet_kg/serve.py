@@ -27,9 +27,9 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 from .errors import PprnetError, QueryError, QueryRefused
 from .namespaces import bind_prefixes
 from .resources import ontology_file
-from .sparql.protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, negotiate, run_bounded
+from .sparql.protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, negotiate
 from .sparql.results import plain
-from .sparql.safety import check_safe
+from .sparql.workers import Busy, Job, WorkerPool
 
 MAX_BODY = 64 * 1024
 MAX_QUERY = 8 * 1024  # characters: rdflib's parser needs seconds for a 40 KB query, and it runs under a lock
@@ -47,6 +47,7 @@ class Settings:
     root: str = ""  # this server's own URL, for absolute IRIs in VoID
     void: Graph | None = None  # computed once: the served graph does not change
     cors: str | None = None  # an origin allowed to read answers (none by default)
+    pool: WorkerPool | None = None  # the query workers
     hosts: frozenset = frozenset()  # Host header values accepted (DNS-rebinding defence)
 
 
@@ -219,25 +220,21 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, "the query is empty")
         if len(query) > MAX_QUERY:
             return self._error(413, f"query over {MAX_QUERY} characters")
+        job = Job("sparql", query, bindings, select_fmt, graph_fmt, self.settings.max_rows, self.settings.base)
+        return self._run(job)
+
+    def _run(self, job: Job) -> None:
         try:
-            full, kind = check_safe(query, self.settings.base)
+            payload = self.settings.pool.run(job)
+        except Busy as exc:
+            return self._send(503, (str(exc) + "\n").encode(), "text/plain; charset=utf-8", {"Retry-After": "1"})
+        except QueryTimeout as exc:
+            return self._error(503, str(exc))
         except QueryRefused as exc:
             return self._error(403, str(exc))
         except QueryError as exc:
             return self._error(400, str(exc))
-        if kind in {"SelectQuery", "AskQuery"} and select_fmt is None:
-            return self._error(406, "acceptable for SELECT and ASK: JSON, XML, CSV, TSV")
-        if kind in {"ConstructQuery", "DescribeQuery"} and graph_fmt is None:
-            return self._error(406, "acceptable for CONSTRUCT and DESCRIBE: Turtle, N-Triples, JSON-LD, RDF/XML")
-        try:
-            payload = run_bounded(self.kg, full, bindings=bindings, select_fmt=select_fmt or "json",
-                                  graph_fmt=graph_fmt or "turtle", timeout=self.settings.timeout,
-                                  max_rows=self.settings.max_rows)
-        except QueryTimeout as exc:
-            return self._error(503, str(exc))
-        except QueryError as exc:
-            return self._error(400, str(exc))
-        headers = {"Vary": "Accept"}
+        headers = {}
         if payload.truncated:
             headers["X-Result-Truncated"] = f"only the first {self.settings.max_rows} results"
         self._send(payload.status, payload.body, payload.content_type + "; charset=utf-8", headers)
@@ -259,10 +256,13 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(404, str(exc))
         given = {k: v[0] for k, v in self._params().items() if k != "format"}
         try:
-            bindings = coerce_bindings(query, given, base=self.settings.base)
+            coerce_bindings(query, given, base=self.settings.base)  # a bad parameter is a 400 before any work
         except QueryError as exc:
             return self._error(400, str(exc))
-        return self._sparql(query.text, bindings)
+        select_fmt, graph_fmt = self._formats()
+        # labels (topic, condition...) are matched to the graph's in the worker, as the CLI does
+        return self._run(Job("named", name, {}, select_fmt, graph_fmt, self.settings.max_rows, self.settings.base,
+                             params=given))
 
     # ------------------------------------------------------------------ linked data
     def _rdf_format(self) -> str | None:
@@ -332,19 +332,15 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, target.read_bytes(), kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
 
     def _draw(self, name: str) -> None:
-        """A named query (from our library) drawn as a graph with the query view."""
-        from .projection import make_view
+        """A named query (from our library) drawn as a graph with the query view, in a worker."""
         from .sparql import library_query
-        from .viz import render_html, to_network
 
         try:
             library_query(name)  # names of the library only, never a path
         except QueryError as exc:
             return self._error(404, str(exc))
         given = {k: v[0] for k, v in self._params().items()}
-        view = make_view(self.kg, "query", query=name, params=given)
-        html = render_html(to_network(view, heading=f"Query: {name}"))
-        self._send(200, html.encode(), "text/html; charset=utf-8")
+        return self._run(Job("draw", name, {}, base=self.settings.base, params=given))
 
     def _page(self) -> None:
         from .sparql import library
@@ -392,6 +388,12 @@ def void_description(kg, settings: Settings) -> Graph:
 class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # the default of 5 refuses connections under 50 concurrent clients
     daemon_threads = True
+    pool: WorkerPool | None = None
+
+    def server_close(self):
+        super().server_close()
+        if self.pool is not None:
+            self.pool.close()
 
     def handle_error(self, request, client_address):
         import sys
@@ -406,7 +408,8 @@ class _Server6(_Server):
 
 
 def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
-                site: Path | None = None, cors: str | None = None) -> ThreadingHTTPServer:
+                site: Path | None = None, cors: str | None = None, workers: int | None = None,
+                memory_mb: int = 2048, queue: int = 64) -> ThreadingHTTPServer:
     """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise.
     CORS is off unless `cors` names the one origin allowed to read answers."""
     settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,
@@ -414,10 +417,15 @@ def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float
                         cors=cors)
     handler = type("BoundHandler", (Handler,), {"kg": kg, "graph": kg.graph, "settings": settings})
     bind = host.strip("[]")
+    # the workers are forked before the socket exists, so none of them ever holds it
+    settings.pool = WorkerPool(kg, size=workers, timeout=timeout, memory_mb=memory_mb, queue=queue)
     try:
         server = (_Server6 if ":" in bind else _Server)((bind, port), handler)
     except OSError as exc:
+        settings.pool.close()
         raise PprnetError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    server.pool = settings.pool
+    settings.pool.close_fds.append(server.fileno())  # replacements forked later close it at once
     bound = server.server_address[1]
     shown = f"[{bind}]" if ":" in bind else bind
     settings.root = f"http://{shown}:{bound}"
