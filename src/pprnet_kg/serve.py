@@ -409,7 +409,7 @@ class _Server6(_Server):
 
 def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
                 site: Path | None = None, cors: str | None = None, workers: int | None = None,
-                memory_mb: int = 2048, queue: int = 64) -> ThreadingHTTPServer:
+                memory_mb: int = 2048, queue: int = 512) -> ThreadingHTTPServer:
     """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise.
     CORS is off unless `cors` names the one origin allowed to read answers."""
     settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,

@@ -145,7 +145,7 @@ class _Slot:
 
 class WorkerPool:
     def __init__(self, kg, *, size: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
-                 queue: int = 64) -> None:
+                 queue: int = 512) -> None:
         self.kg = kg
         self.timeout = timeout
         self.memory_mb = memory_mb
