@@ -372,5 +372,79 @@ def stats(as_json, sources, graphs, store, endpoint, named_graph, base):
         click.echo(f"{name:>28}: {count}")
 
 
+@cli.command()
+@click.option("--url", default=None, metavar="URL",
+              help="The blog listing. Default: https://www.uottawa.ca/faculty-social-sciences/pprnet/blog")
+@click.option("--old-url", default=None, metavar="OLD_URL",
+              help="The old edition's index. Default: https://www.med.uottawa.ca/pprnet/eng/pprnet_blog.html")
+@click.option("--cache", default="out/cache", show_default=True, type=click.Path(file_okay=False),
+              help="The snapshot cache to fill (`pprnet-kg build CACHE` reads it offline).")
+@click.option("--delay", type=click.FloatRange(0), default=1.0, show_default=True,
+              help="Seconds between requests: at least 1 unless the site is on this machine; more if robots.txt asks.")
+@click.option("--max-pages", type=click.IntRange(1), default=1000, show_default=True, help="Page requests per run.")
+@click.option("--max-bytes", type=click.IntRange(1), default=100_000_000, show_default=True, help="Body bytes per run.")
+@click.option("--edition", type=click.Choice(["current", "old", "both"]), default="current", show_default=True,
+              help="Which edition(s) of the blog to fetch.")
+@click.option("--refresh", is_flag=True, help="Walk every listing to its end again (still conditional).")
+@click.option("--contact", default=None, help="Contact URL in the User-Agent. Default: https://w3id.org/pprnet/")
+def fetch(url, old_url, cache, delay, max_pages, max_bytes, edition, refresh, contact):
+    """Fetch the live blog into a snapshot cache, politely and incrementally.
+
+    \b
+    One request at a time, DELAY seconds apart, as "pprnet-kg/VERSION (+CONTACT; ...)":
+      1. robots.txt of each host (unless cached in the last day); nothing it disallows;
+      2. current edition: URL, then URL?p=2, URL?p=3 ... until a page shows no post not
+         seen before; then every filter those pages link to, cat_2=ID (topics) and
+         cat_1=ID (type of research), walked alike: URL?cat_2=ID, URL?cat_2=ID&p=2 ...;
+      3. old edition (--edition old|both, once): OLD_URL, then the month pages
+         (pprnet_blog_<month><year>.html) linked from it, from them or from the listing.
+    Nothing outside URL's path and OLD_URL's folder, on their hosts; redirects elsewhere
+    are refused. Every request is conditional on the cached copy: when the first listing
+    page is unchanged, nothing else is requested. 429 and 5xx are retried with backoff
+    (Retry-After honoured). A run cut short by --max-pages, --max-bytes or Ctrl-C is
+    resumed by the next."""
+    from dataclasses import replace
+
+    from .fetch import FetchConfig
+    from .fetch import fetch as run_fetch
+
+    given = {"url": url, "old_url": old_url, "contact": contact}
+    config = replace(FetchConfig(cache=cache, delay=delay, max_pages=max_pages, max_bytes=max_bytes, edition=edition,
+                                 refresh=refresh), **{k: v for k, v in given.items() if v})
+    where = {"current": config.url, "old": config.old_url}.get(edition, f"{config.url} and {config.old_url}")
+    click.echo(f"fetching {where} as {config.user_agent!r}, {delay:g} s apart", err=True)
+    report = run_fetch(config)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"cache: {cache} (`pprnet-kg build {cache}` builds the graph from it, offline)")
+
+
+@cli.command("eval-topics")
+@click.argument("cache", default="out/cache", type=click.Path(file_okay=False))
+def eval_topics(cache):
+    """Precision and recall of the rule-based topics against the blog's own topic filters, on
+    the posts fetched into CACHE (default out/cache)."""
+    from .pipeline import evaluate_topics, extract_sources
+    from .snapshots import SnapshotCache
+    from .sources import is_snapshot_cache
+
+    if not is_snapshot_cache(cache):
+        raise click.ClickException(f"{cache}: not a snapshot cache (run `pprnet-kg fetch --cache {cache}` first)")
+    _, extraction = extract_sources([cache])
+    rows = evaluate_topics(extraction)
+    if not rows:
+        raise click.ClickException(f"{cache}: no topic filter pages fetched yet")
+
+    def pct(x):
+        return "-" if x is None else f"{x:.2f}"
+
+    click.echo(f"{'topic':<58} {'blog':>5} {'rules':>5} {'both':>5} {'precision':>9} {'recall':>6}")
+    for r in rows:
+        click.echo(f"{r.topic[:58]:<58} {r.blog:>5} {r.rules:>5} {r.both:>5} {pct(r.precision):>9} {pct(r.recall):>6}")
+    state = SnapshotCache(cache).read_state()
+    click.echo(f"{len(extraction.posts)} posts; the crawl {'finished' if state and state.finished else 'is unfinished'}",
+               err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     cli()

@@ -19,7 +19,7 @@ from .extract.rules import Entry, Rules
 from . import measures
 from .effectsize import METHODS, smd_equivalent
 from .iris import Minter
-from .model import Finding, Post
+from .model import Finding, Page, Post
 from .namespaces import BIBO, MESH, OBO, PPR, WD
 from .ntriples import lines as nt_lines
 
@@ -76,7 +76,8 @@ class GraphBuilder:
     def add(self, s, p, o) -> None:
         self.triples.append((s, p, o))
 
-    def build(self, posts: list[Post], topics: list[str], sources: list[str]) -> list[tuple]:
+    def build(self, posts: list[Post], topics: list[str], sources: list[str],
+              snapshots: dict[str, Page] | None = None) -> list[tuple]:
         people: dict[URIRef, list[dict]] = defaultdict(list)
         for post in posts:
             for role in ("author", "editor"):
@@ -91,9 +92,57 @@ class GraphBuilder:
             self.add(page, RDF.type, PROV.Entity)
             self.add(page, RDFS.label, Literal(source))
             self.add(page, DCTERMS.identifier, Literal(source))
+            if source in (snapshots or {}):
+                self._snapshot(page, snapshots[source])
+        if any(post.blog_topics or post.blog_types for post in posts):
+            self._blog_filing_schemes(posts)
         for post in posts:
             self._post(post)
         return self.triples
+
+    def _snapshot(self, node: URIRef, page: Page) -> None:
+        """A page read from the snapshot cache: which response of which URL, fetched when."""
+        if page.url:
+            self.add(node, DCTERMS.source, URIRef(page.url))
+        self.add(node, SDO.sha256, Literal(page.sha256))
+        if page.retrieved:
+            self.add(node, PROV.generatedAtTime, Literal(page.retrieved, datatype=XSD.dateTime))
+
+    def _blog_filing_schemes(self, posts: list[Post]) -> None:
+        blog = self.iri.blog()
+        self.add(blog, RDF.type, PROV.Agent)
+        self.add(blog, RDF.type, SDO.Blog)
+        self.add(blog, RDFS.label, _en("PPRNet blog"))
+        labels = sorted({label for post in posts for label, _ in post.blog_types})
+        if not labels:
+            return
+        scheme = self.iri.scheme("research-types")
+        self.add(scheme, RDF.type, SKOS.ConceptScheme)
+        self.add(scheme, SKOS.prefLabel, _en("PPRNet blog types of research"))
+        self.add(scheme, PROV.wasAttributedTo, blog)
+        for label in labels:
+            concept = self.iri.research_type(label)
+            self.add(concept, RDF.type, SKOS.Concept)
+            self.add(concept, SKOS.prefLabel, _en(label))
+            self.add(concept, SKOS.inScheme, scheme)
+            self.add(concept, SKOS.topConceptOf, scheme)
+            self.add(scheme, SKOS.hasTopConcept, concept)
+
+    def _blog_filing(self, node: URIRef, post: Post) -> None:
+        """The blog's own filing of a post: topics with an assignment attributed to the blog (no
+        matched terms: no rule made it), and the type of research (dcterms:type, in the blog's scheme)."""
+        for label, filter_url in post.blog_topics:
+            topic = self.iri.topic(label)
+            self.add(node, DCTERMS.subject, topic)
+            assignment = self.iri.blog_topic_assignment(post.id, label)
+            self.add(node, PPR.topicAssignment, assignment)
+            self.add(assignment, RDF.type, PPR.TopicAssignment)
+            self.add(assignment, PPR.topic, topic)
+            self.add(assignment, PROV.wasAttributedTo, self.iri.blog())
+            if filter_url:
+                self.add(assignment, DCTERMS.source, URIRef(filter_url))
+        for label, _ in post.blog_types:
+            self.add(node, DCTERMS.type, self.iri.research_type(label))
 
     def _person(self, iri: URIRef, name: dict[str, str]) -> None:
         self.add(iri, RDF.type, FOAF.Person)
@@ -107,6 +156,7 @@ class GraphBuilder:
         labels = list(topics)
         for post in posts:
             labels += [m.label for m in post.topics if m.label not in labels]
+            labels += [label for label, _ in post.blog_topics if label not in labels]
         scheme = self.iri.scheme("topics")
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
         self.add(scheme, SKOS.prefLabel, _en("PPRNet blog topics"))
@@ -144,6 +194,7 @@ class GraphBuilder:
             self.add(assignment, PPR.topic, topic)
             for term in match.terms:
                 self.add(assignment, PPR.matchedTerm, Literal(term))
+        self._blog_filing(node, post)
         self._article(article, post)
 
     def _article(self, article: URIRef, post: Post) -> None:
@@ -333,12 +384,13 @@ class GraphBuilder:
 
 
 def build_triples(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
-                  base: str) -> list[tuple]:
-    """The triples of the knowledge graph of some extracted posts (duplicates possible)."""
+                  base: str, snapshots: dict[str, Page] | None = None) -> list[tuple]:
+    """The triples of the knowledge graph of some extracted posts (duplicates possible);
+    `snapshots` maps sources read from the snapshot cache to their Page (URL, time, SHA-256)."""
     from .perf import no_cyclic_gc
 
     with no_cyclic_gc():
-        return GraphBuilder(rules, base=base).build(posts, topics, sources)
+        return GraphBuilder(rules, base=base).build(posts, topics, sources, snapshots)
 
 
 def to_ntriples(triples: list[tuple]) -> str:

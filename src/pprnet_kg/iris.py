@@ -106,5 +106,15 @@ class Minter:
     def smd_equivalent(self, finding: URIRef) -> URIRef:
         return URIRef(f"{finding}/smd")
 
+    def blog(self) -> URIRef:
+        """The blog itself, as the agent of its own filing (topic and type-of-research filters)."""
+        return self._iri("agent", "pprnet-blog")
+
+    def research_type(self, label: str) -> URIRef:
+        return self._iri("research-type", slugify(label))
+
+    def blog_topic_assignment(self, post_id: str, label: str) -> URIRef:
+        return self._iri("post", post_id, "blog-topic", slugify(label))
+
     def page(self, source: str) -> URIRef:
         return self._iri("page", slugify(source))

@@ -38,6 +38,10 @@ class Page:
 
     source: str  # the file name we report in problems and provenance
     lines: tuple[str, ...]
+    # a page read from the snapshot cache (pprnet-kg fetch): which response it is
+    url: str = ""
+    retrieved: str = ""  # when it was fetched, ISO 8601 UTC
+    sha256: str = ""  # of the response body as stored
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,10 @@ class Post:
     findings: tuple[Finding, ...]
     problems: tuple[Problem, ...] = field(default=())
     authors_in_order: int | None = None  # authors after an ellipsis have no known position
+    # how the blog itself files the post (its filter links; only for pages fetched from the blog):
+    # (label, URL of the filter's first page)
+    blog_topics: tuple[tuple[str, str], ...] = ()
+    blog_types: tuple[tuple[str, str], ...] = ()  # type of research
 
     @property
     def id(self) -> str:
@@ -216,6 +224,8 @@ class Post:
             "interventions": [m.label for m in self.interventions],
             "topics": [m.label for m in self.topics],
             "topic_terms": {m.label: list(m.terms) for m in self.topics},
+            **({"blog_topics": [label for label, _ in self.blog_topics]} if self.blog_topics else {}),
+            **({"blog_types": [label for label, _ in self.blog_types]} if self.blog_types else {}),
             "findings": [f.to_json() for f in self.findings],
             "problems": [p.to_json() for p in self.problems],
         }

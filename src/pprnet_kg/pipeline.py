@@ -4,6 +4,10 @@
 handle in kg.py loads what it made). Counts balance: every post
 found is either in the graph or reported, and every statistic matched is either a finding
 or a reported problem.
+
+A snapshot cache made by `pprnet-kg fetch` is a source like a folder: its pages are read
+offline, a post the blog shows on many pages (listing pages, filters) is one post (by month
+and title), and the filters it was listed under become the blog's own topics and types.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from .namespaces import BIBO, DEFAULT_BASE, PPR, bind_prefixes
 from .parse import parse_page
 from .perf import no_cyclic_gc
 from .resources import sample_dir
-from .sources import read_pages
+from .sources import is_furniture, is_snapshot_cache, post_key, read_cache, read_pages
+from .textnorm import slugify
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Extraction:
     posts: tuple[Post, ...]
     problems: tuple[Problem, ...]  # page-level problems; post problems live on the posts
     sources: tuple[str, ...]
+    blog_topics: tuple[str, ...] = ()  # labels of the blog's topic filters read from a snapshot cache
 
     @property
     def all_problems(self) -> list[Problem]:
@@ -89,19 +95,29 @@ class BuildResult:
         return bind_prefixes(Graph(), self.base).parse(data=self.ntriples, format="nt")
 
 
-def extract_pages(pages: list[Page], rules: Rules | None = None) -> Extraction:
+def extract_pages(pages: list[Page], rules: Rules | None = None, *, cached: dict | None = None) -> Extraction:
+    """Posts of pages; `cached` (source -> CachedPage) marks pages read from a snapshot cache."""
     rules = rules or load_rules()
     with no_cyclic_gc():
-        return _extract_pages(pages, rules)
+        return _extract_pages(pages, rules, cached or {})
 
 
-def _extract_pages(pages: list[Page], rules: Rules) -> Extraction:
+def _extract_pages(pages: list[Page], rules: Rules, cached: dict) -> Extraction:
     topics: list[str] = []
     posts: list[Post] = []
     problems: list[Problem] = []
     seen: set[str] = set()
+    shown: set[tuple[str, str]] = set()  # posts of cached pages already taken (month, title)
+    filed: dict[tuple[str, str], dict[str, dict[str, str]]] = {}  # post -> facet -> label -> filter URL
+    used: list[str] = []
     for page in pages:
         parsed = parse_page(page)
+        if page.source in cached:
+            had_posts = bool(parsed.posts)
+            parsed = _first_showing(parsed, cached[page.source], shown, filed)
+            if had_posts and not parsed.posts:
+                continue  # every post of this page was read from an earlier page
+        used.append(page.source)
         parsed = _unique_ids(parsed, seen)
         topics += [t for t in parsed.topics if t not in topics]
         page_problems = list(parsed.problems)
@@ -113,7 +129,35 @@ def _extract_pages(pages: list[Page], rules: Rules) -> Extraction:
             post = extract_post(raw, rules)
             posts.append(Post(**{**post.__dict__, "problems": tuple(own) + post.problems}))
         problems += [p for p in page_problems if p.post_id is None or p.post_id not in {q.id for q in parsed.posts}]
-    return Extraction(tuple(topics), tuple(posts), tuple(problems), tuple(p.source for p in pages))
+    if filed:
+        posts = [_with_filing(post, filed.get(post_key(post.raw.month, post.raw.title), {})) for post in posts]
+    blog_topics = tuple(dict.fromkeys(c.label for c in cached.values() if c.facet == "topic"))
+    return Extraction(tuple(topics), tuple(posts), tuple(problems), tuple(used), blog_topics)
+
+
+def _first_showing(parsed, page, shown: set, filed: dict):
+    """The posts of a cached page not already read from an earlier page (the same post is on many
+    listing and filter pages); what a filter page lists is recorded as the blog's filing."""
+    keep, dropped = [], set()
+    for raw in parsed.posts:
+        key = post_key(raw.month, raw.title)
+        if is_furniture(raw):
+            dropped.add(raw.id)
+            continue
+        if page.role == "filter":
+            filed.setdefault(key, {}).setdefault(page.facet, {}).setdefault(page.label, page.filter_url)
+        if key in shown:
+            dropped.add(raw.id)
+        else:
+            shown.add(key)
+            keep.append(raw)
+    problems = tuple(p for p in parsed.problems if p.post_id not in dropped)
+    return replace(parsed, posts=tuple(keep), problems=problems)
+
+
+def _with_filing(post: Post, filing: dict[str, dict[str, str]]) -> Post:
+    return replace(post, blog_topics=tuple(sorted(filing.get("topic", {}).items())),
+                   blog_types=tuple(sorted(filing.get("research type", {}).items())))
 
 
 def _unique_ids(parsed, seen: set[str]):
@@ -138,14 +182,40 @@ def default_sources() -> list[Path]:
     return [sample_dir()]
 
 
+def read_sources(paths: list[str | Path]) -> tuple[list[Page], dict]:
+    """Pages of files, folders and snapshot caches, in the order given; and for the pages read
+    from a cache, source -> CachedPage (where the blog showed them)."""
+    pages: list[Page] = []
+    cached: dict = {}
+    files: list[str | Path] = []
+    for path in [*paths, None]:
+        if path is not None and not is_snapshot_cache(path):
+            files.append(path)
+            continue
+        if files:
+            pages += read_pages(files)
+            files = []
+        if path is not None:
+            for item in read_cache(path):
+                pages.append(item.page)
+                cached[item.page.source] = item
+    return pages, cached
+
+
+def extract_sources(sources: list[str | Path] | None = None, rules: Rules | None = None) -> tuple[list[Page], Extraction]:
+    """Read and extract pages, folders or snapshot caches (the bundled sample when none are given)."""
+    pages, cached = read_sources(list(sources) if sources else default_sources())
+    return pages, extract_pages(pages, rules or load_rules(), cached=cached)
+
+
 def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE,
           rules: Rules | None = None) -> BuildResult:
     """Read pages (the bundled sample when none are given), extract, and make the graph's triples."""
-    pages = read_pages(list(sources) if sources else default_sources())
     rules = rules or load_rules()
-    extraction = extract_pages(pages, rules)
+    pages, extraction = extract_sources(sources, rules)
+    snapshots = {p.source: p for p in pages if p.sha256}
     triples = build_triples(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
-                            base=base)
+                            base=base, snapshots=snapshots)
     ntriples = to_ntriples(triples)
     problems = extraction.all_problems
     typed: dict = {}
@@ -165,3 +235,37 @@ def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE,
         problems=tuple(problems),
     )
     return BuildResult(ntriples, extraction, report, base)
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    """The rule-based topic assignments of one topic against the blog's own filing."""
+
+    topic: str
+    blog: int  # posts the blog files under the topic
+    rules: int  # posts the rules gave the topic
+    both: int
+
+    @property
+    def precision(self) -> float | None:
+        return self.both / self.rules if self.rules else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.both / self.blog if self.blog else None
+
+
+def evaluate_topics(extraction: Extraction) -> list[TopicScore]:
+    """Per blog topic (every topic filter read from the cache): how many posts the blog files under
+    it, how many the rules assign it, and how many both; then a last row summing them ("all topics")."""
+    rows = []
+    for label in extraction.blog_topics:
+        slug = slugify(label)
+        blog = {p.id for p in extraction.posts if any(slugify(t) == slug for t, _ in p.blog_topics)}
+        ruled = {p.id for p in extraction.posts if any(slugify(m.label) == slug for m in p.topics)}
+        rows.append(TopicScore(label, len(blog), len(ruled), len(blog & ruled)))
+    rows.sort(key=lambda r: r.topic.casefold())
+    if rows:
+        rows.append(TopicScore("all topics", sum(r.blog for r in rows), sum(r.rules for r in rows),
+                               sum(r.both for r in rows)))
+    return rows
