@@ -8,7 +8,7 @@ from pprnet_kg.errors import ConfigError
 from pprnet_kg.extract import load_rules
 from pprnet_kg.extract.entities import find_entries
 from pprnet_kg.extract.rules import phrase_pattern
-from pprnet_kg.extract.study import study_counts
+from pprnet_kg.extract.study import study_counts, study_facts
 
 RULES = load_rules()
 
@@ -111,3 +111,29 @@ def test_fast_phrase_search_finds_exactly_what_the_regex_finds(text):
             for term in entry.terms:
                 expected = [m.group(0).lower() for m in term.pattern.finditer(text)]
                 assert term.find_all(text, text.lower()) == expected, term.phrase
+
+
+@pytest.mark.parametrize("summary, design", [
+    ("Several meta-analyses indicate that feedback helps. In this randomized controlled trial, Rivera and colleagues "
+     "assigned 120 clients to feedback or usual care.", "randomized trial"),
+    ("Meta-analyses indicate that the alliance predicts outcome. In this study of 300 clients seen in routine care, "
+     "Osei and colleagues tracked the alliance session by session.", "naturalistic / practice-based study"),
+    ("A previous meta-analysis found small effects. In this systematic review, Lind and colleagues gathered "
+     "21 trials.", "systematic review"),
+    ("In this individual participant data meta-analysis, Okafor and colleagues pooled 14 randomized controlled "
+     "trials.", "individual-participant-data meta-analysis"),
+    ("Meta-analyses indicate that therapists differ in their effects. Many clients drop out early.", None),
+])
+def test_design_is_what_the_summarised_study_is_not_a_background_mention(summary, design):
+    facts = study_facts("", f"A Post Title. {summary}", summary, RULES.designs, "article-journal")
+    assert facts.design == design
+
+
+def test_design_in_the_post_title_or_cited_title_still_counts():
+    summary = "Meta-analyses indicate that feedback helps. Rivera and colleagues followed 40 clients."
+    assert study_facts("", f"Feedback in Routine Care: A Meta-Analysis. {summary}", summary, RULES.designs,
+                       "article-journal").design == "meta-analysis"
+    assert study_facts("A randomized controlled trial of feedback", f"A Post. {summary}", summary, RULES.designs,
+                       "article-journal").design == "randomized trial"
+    assert study_facts("Psychotherapy for depression: a systematic review of meta-analyses", f"A Post. {summary}",
+                       summary, RULES.designs, "article-journal").design == "systematic review"

@@ -2,7 +2,12 @@
 
 Pure and defensive: `parse_citation` raises CitationError when a line cannot be a citation
 (no authors, no year, no title) and otherwise returns the item plus warnings for the parts
-it had to leave out. It never invents a field.
+it had to leave out. It never invents a field: a line cut off mid-way keeps the parts that are
+whole, and a DOI is kept only when it is complete and well formed.
+
+The stages: authors, the date in parentheses, DOI / URL / "Advance online
+publication", then the rest as a chapter ("Title. In Eds (Eds.), Book (pp.). Publisher."), a
+journal article ("Title. Journal, 55(4), 461-472.") or a book ("Title (2nd ed.). Place: Publisher.").
 """
 
 from __future__ import annotations
@@ -14,44 +19,52 @@ from typing import Any
 from ..errors import CitationError
 from ..parse import MONTHS
 from ..textnorm import HYPHENS, squash
+from .journals import Journals, is_title_case, load_journals
+from .names import Names, parse_authors, parse_names  # noqa: F401 - parse_authors is part of this module's interface
+from .sentences import split_sentences
 
-_TRUNCATION_RE = re.compile(r"\bet\s+al\.?|\.\s*\.\s*\.|\u2026")
+__all__ = ["CitationResult", "Names", "parse_authors", "parse_citation", "parse_names"]
+
+_LETTER = r"[^\W\d_]"
+_DASH = r"[-\u2012-\u2015\u2212]"
 _DATE_RE = re.compile(
     r"\(\s*(?:(?P<year>\d{4})(?P<suffix>[a-z])?|(?P<nd>n\.\s?d\.)|(?P<press>in\s+press))"
     r"\s*(?:,\s*(?P<rest>[^)]*?))?\s*\)\s*[.,]?",
     re.IGNORECASE,
 )
-_DOI_RE = re.compile(
-    r"(?:https?://(?:dx\.)?doi\.org/|doi\s*:\s*|\bDOI\s*:?\s*)?\b(?P<doi>10\.\d{4,9}/\S+)",
-    re.IGNORECASE,
+# A DOI with its label or resolver, complete or not: what follows the label is checked later.
+_DOI_SPAN_RE = re.compile(
+    r"(?:https?://(?:dx\.)?doi\.org/?|\b[Dd][Oo][Ii]\s*:|\bDOI\b)\s*(?P<doi>10\.\S*)?|\b(?P<bare>10\.\d{4,9}/\S+)"
 )
+_RESOLVERS = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
 _URL_RE = re.compile(r"(?:Retrieved from\s+)?(?P<url>https?://\S+)", re.IGNORECASE)
+_LINK_STUB_RE = re.compile(r"(?:^|[\s,.])(?:h|ht|htt|https?:?/{0,2}|doi|DOI|Retrieved(?: from)?)$")
+_ENDS_ON_INITIAL_RE = re.compile(r"(?:^|[\s.,(])[A-Z]\.$")
 _ADVANCE_RE = re.compile(r"\s*Advance online publication\.?", re.IGNORECASE)
-_LETTER = r"[^\W\d_]"
-_GIVEN_RE = re.compile(rf"^(?:{_LETTER}[\w'’.-]*\.?\s*)+$")
-_INITIALS_ONLY_RE = re.compile(rf"^(?:{_LETTER}{{1,2}}\.?\s*-?\s*)+$")
-_FAMILY_RE = re.compile(rf"^(?:{_LETTER}|['’])[\w'’ .-]*$")
-_PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "da", "di", "du", "le", "la", "ten", "ter"}
+_CUT_MARK_RE = re.compile(r"\s*(?:\[(?:\u2026|\.\.\.)\]|\u2026|\.{3,})\.?$")
+_TAIL_RE = re.compile(
+    rf"(?P<sep>,\s*|(?<=[^\W\d_]))(?P<vol>\d+[A-Za-z]?)(?:\s*\((?P<issue>[^()]{{1,20}})\))?"
+    rf"(?:\s*:\s*(?P<colon>\d+))?"
+    rf"(?:\s*[,:]\s*(?:pp?\.\s*)?"
+    rf"(?P<pages>(?:(?:Article|Art\.)\s*(?:No\.?\s*)?)?[A-Za-z]?\d+(?:\s*{_DASH}\s*[A-Za-z]?\d+)?))?"
+    rf"\s*[.,;]*$"
+)
+_ARTICLE_ONLY_RE = re.compile(r",\s*(?:Article|Art\.)\s*(?:No\.?\s*)?(?P<number>\w+)\s*\.?$")
+_IN_RE = re.compile(r"(?<=[.?!])\s+In\s+(?=\S)")
+_EDS_RE = re.compile(r"\s*\((?:Eds?|eds?)\.?\s*\)\s*[.,]?\s*")
+_BOOK_PAREN_RE = re.compile(r"\s*\((?P<paren>[^()]*\b(?:pp?\.|ed\.|[Vv]ol\.)[^()]*)\)")
+_EDITION_PAREN_RE = re.compile(r"\s*\((?P<paren>[^()]*\bed\.?[^()]*)\)\s*\.?$")
+_EDITION_RE = re.compile(r"(\d+)(?:st|nd|rd|th)\s+ed\.?|(rev(?:ised)?\.?)\s+ed\.?", re.IGNORECASE)
+_VOLUME_RE = re.compile(r"\b[Vv]ol\.\s*(\w+)")
+_PAGES_IN_PAREN_RE = re.compile(rf"\bpp?\.\s*(\w+(?:\s*{_DASH}\s*\w+)?)")
+_PLACE_PUBLISHER_RE = re.compile(r"^[^\W\d_][^:,]*(?:,\s*[A-Z][A-Za-z.]{1,5})?\s*:\s*[^:,]+$")
+_JOURNAL_WORD_RE = re.compile(
+    r"\b(?:journal|review|research|psycholog\w*|psychotherap\w*|therapy|quarterly|bulletin|science|psychiatry)\b",
+    re.IGNORECASE)
 _PUBLISHER_HINT_RE = re.compile(
     r"\b(press|publish\w*|books|wiley|routledge|guilford|springer|sage|elsevier|norton|"
     r"academic|association|karnac|erlbaum|jossey|taylor|macmillan|penguin|harper|basic)\b",
     re.IGNORECASE,
-)
-_EDITION_RE = re.compile(r"(\d+)(?:st|nd|rd|th)\s+ed\.?|(rev(?:ised)?\.?)\s+ed\.?", re.IGNORECASE)
-_PAGES_IN_PAREN_RE = re.compile(r"\bpp?\.\s*(\w+(?:\s*[-\u2012-\u2015\u2212]\s*\w+)?)")
-
-_CHAPTER_RE = re.compile(
-    r"^(?P<title>.+?[.?!])\s+In\s+(?:(?P<eds>[^()]+?)\s*\((?P<edtag>Eds?\.?|Ed\.?\s*s?)\)\s*,\s*)?"
-    r"(?P<book>.+?)\s*(?:\((?P<paren>[^()]*)\))?\s*\.\s*(?P<pub>[^.]*?)\.?\s*$"
-)
-_JOURNAL_RE = re.compile(
-    r"^(?P<title>.+?[.?!])\s+(?P<journal>[^.?!]*?[^\W\d_)][^.?!]*?)"
-    r"(?:,\s*(?P<vol>\d+[A-Za-z]?)(?:\s*\((?P<issue>[^)]+)\)|\s*:\s*(?P<colon>\d+))?)?"
-    r"(?:\s*[,:]\s*(?P<pages>(?:(?:Article|Art\.)\s*(?:No\.?\s*)?)?e?\d+(?:\s*[-\u2012-\u2015\u2212]\s*e?\d+)?))?"
-    r"\s*[.,]?\s*$"
-)
-_BOOK_RE = re.compile(
-    r"^(?P<title>.+?)\s*(?:\((?P<paren>[^()]*\bed\.?[^()]*)\))?\s*[.?!]\s+(?P<pub>[^.]+?)\.?\s*$"
 )
 
 
@@ -63,7 +76,7 @@ class CitationResult:
     authors_in_order: int | None = None  # how many leading authors have a known position
 
 
-def parse_citation(text: str) -> CitationResult:
+def parse_citation(text: str, *, journals: Journals | None = None) -> CitationResult:
     """Parse one citation line; raises CitationError when it is not a citation."""
     s = squash(text.translate({ord(c): "-" for c in HYPHENS}))
     if not s:
@@ -72,112 +85,199 @@ def parse_citation(text: str) -> CitationResult:
     if date is None or not s[: date.start()].strip():
         raise CitationError("citation has no year in parentheses after the authors")
     warnings: list[str] = []
-    authors, truncated = parse_authors(s[: date.start()], warnings)
-    in_order = len(authors)
-    gap = _TRUNCATION_RE.search(s[: date.start()])
-    if gap is not None:  # "Ferrari, G., ... & Karekla, M.": Karekla's position is unknown
-        in_order = len(parse_authors(s[: gap.start()], [])[0])
-    if not authors:
+    if _EDS_RE.search(s[: date.start()]):
+        raise CitationError("an edited book (editors where the authors go) is not handled")
+    names = parse_names(s[: date.start()], warnings)
+    if not names.names:
         raise CitationError("citation has no authors before the year")
-    issued = _issued(date, warnings)
-    rest = s[date.end():].strip()
+    item: dict[str, Any] = {"type": "article-journal", "author": names.names, "issued": _issued(date, warnings)}
+    _rest(s[date.end():].strip(), item, warnings, journals or load_journals())
+    return CitationResult(_ordered(item), names.truncated, tuple(warnings), names.in_order)
 
-    doi, rest = _take_doi(rest)
-    url = None
-    if doi is None:
-        url_match = _URL_RE.search(rest)
-        if url_match:
-            url = url_match.group("url").rstrip(".,;")
-            rest = (rest[: url_match.start()] + rest[url_match.end():]).strip()
-    advance = bool(_ADVANCE_RE.search(rest))
-    rest = _ADVANCE_RE.sub("", rest).strip().rstrip(",;").strip()
+
+def _rest(rest: str, item: dict[str, Any], warnings: list[str], journals: Journals) -> None:
+    """Everything after the date: links first, then chapter, article or book."""
+    rest, marked_cut = _CUT_MARK_RE.sub("", rest), bool(_CUT_MARK_RE.search(rest))
+    rest, linked = _take_links(rest, item, warnings, journals)
+    if _ADVANCE_RE.search(rest):
+        item["status"] = "advance online publication"
+        rest, linked = _ADVANCE_RE.sub("", rest), True
+    rest = rest.strip()
+    # A line that stops without a closing mark, or on an initial ('In M. J.'), was cut off.
+    cut = marked_cut or not (linked or rest[-1:] in (".", "?", "!", ")") or rest[-1:].isdigit())
+    cut = cut or bool(_ENDS_ON_INITIAL_RE.search(rest))
+    rest, open_paren = _drop_open_paren(rest.rstrip(" ,;:-").strip())
+    rest, cut = rest.rstrip(" ,;:-").strip(), cut or open_paren
     if not rest:
         raise CitationError("citation has no title after the year")
+    if cut:
+        warnings.append("citation seems cut off; kept only its whole parts")
+    chapter = next((m for m in _IN_RE.finditer(rest)
+                    if _EDS_RE.search(rest, m.end()) or _BOOK_PAREN_RE.search(rest, m.end())), None)
+    if chapter is not None:
+        _chapter(item, rest[: chapter.start()], rest[chapter.end():], cut, open_paren, warnings)
+        return
+    tail = _TAIL_RE.search(rest)
+    if tail is not None and not tail.group("sep") and not (tail.group("issue") or open_paren):
+        tail = None  # a number glued to a word is a volume only when an issue follows: 'Psychology71(4)'
+    if tail is not None:
+        title, journal = journals.split(rest[: tail.start()])
+        _set_title(item, title)
+        if journal:
+            item["container-title"] = journal
+        _volume_issue_pages(item, tail)
+        return
+    if (m := _ARTICLE_ONLY_RE.search(rest)) is not None:
+        title, journal = journals.split(rest[: m.start()])
+        _set_title(item, title)
+        if journal:
+            item["container-title"] = journal
+        item["number"] = m.group("number")
+        return
+    if cut or rest[-1].isdigit():  # no volume yet a number at the end: 'Journal of Psychology7'
+        rest, cut = _drop_unfinished(rest, journals), True
+    _article_or_book(item, rest, journals, trust_capitals=not cut, warnings=warnings)
 
-    item: dict[str, Any] = {"type": "article-journal", "author": authors, "issued": issued}
-    if (m := _CHAPTER_RE.match(rest)) is not None:
-        _chapter(item, m, warnings)
-    elif _looks_like_book(rest):
-        _book(item, rest, warnings)
-    elif (m := _JOURNAL_RE.match(rest)) is not None:
-        _article(item, m)
-    else:
-        item["title"] = _clean_title(rest)
+
+def _article_or_book(item, rest: str, journals: Journals, *, trust_capitals: bool, warnings: list[str]) -> None:
+    """A rest with no volume: 'Title. Known Journal.', a book, or a title alone."""
+    if (known := journals.known_tail(rest)) is not None:
+        _set_title(item, known[0])
+        item["container-title"] = known[1].rstrip(".")
+        return
+    sentences = split_sentences(rest)
+    last = sentences[-1] if len(sentences) > 1 else ""
+    head = rest[: len(rest) - len(last)].strip() if last else rest
+    if (paren := _EDITION_PAREN_RE.search(head)) is not None or (last and _is_publisher(last)):
+        item["type"] = "book"
+        if paren is not None:
+            head = head[: paren.start()]
+            _edition(item, paren.group("paren"))
+        _set_title(item, head)
+        if last:
+            _publisher(item, last)
+        return
+    journal_like = trust_capitals and is_title_case(last) and len(last.split()) > 1 and not last.startswith("In ")
+    if last and (item.get("status") or journal_like):
+        _set_title(item, head)
+        item["container-title"] = last.rstrip(".").strip()
+        return
+    _set_title(item, rest)
+    if len(sentences) > 1 and trust_capitals:
         warnings.append("cannot tell the journal or publisher apart from the title; kept the whole rest as title")
-    if advance:
-        item["status"] = "advance online publication"
-    if doi:
-        item["DOI"] = doi
-    if url:
-        item["URL"] = url
-    return CitationResult(_ordered(item), truncated, tuple(warnings), in_order)
 
 
-def parse_authors(text: str, warnings: list[str] | None = None) -> tuple[list[dict[str, str]], bool]:
-    """'Gloster, A. T., Rinner, M. T., ... & Karekla, M.' -> CSL names, truncated flag."""
-    warnings = warnings if warnings is not None else []
-    text = text.translate({ord(c): "-" for c in HYPHENS})
-    truncated = bool(_TRUNCATION_RE.search(text))
-    s = _TRUNCATION_RE.sub(",", text)
-    s = re.sub(r"\s*&\s*|,\s*and\s+", ",", s)
-    tokens = [t.strip() for t in s.split(",")]
-    tokens = [t for t in tokens if t and t not in {".", "and"}]
-    names: list[dict[str, str]] = []
-    i = 0
-    while i < len(tokens):
-        family = tokens[i]
-        given = tokens[i + 1] if i + 1 < len(tokens) else None
-        if given is not None and _GIVEN_RE.match(given) and _is_given(given) and _FAMILY_RE.match(family):
-            names.append({"family": family.strip(), "given": _clean_given(given)})
-            i += 2
-            continue
-        split = _split_family_initials(family)
-        if split is not None:
-            names.append(split)
-            i += 1
-            continue
-        if len(tokens) == 1 and _FAMILY_RE.match(family):
-            names.append({"literal": family.rstrip(".")})
-            i += 1
-            continue
-        warnings.append(f"author name '{family}' is not 'Family, G.'; left out")
-        i += 1
-    return names, truncated
+def _chapter(item: dict[str, Any], title: str, after: str, cut: bool, paren_cut: bool, warnings: list[str]) -> None:
+    """'Title.' + 'Eds (Eds.), Book (6th ed., pp. 1-9). Place: Publisher.' (after 'In'). A cut-off
+    line loses its unfinished last part; one cut inside '(6th ed., pp.' keeps the book's title."""
+    item["type"] = "chapter"
+    _set_title(item, title)
+    eds = _EDS_RE.search(after)
+    if eds is not None:
+        editors = parse_names(after[: eds.start()], warnings, role="editor").names
+        if editors:
+            item["editor"] = editors
+        after = after[eds.end():]
+    paren = _BOOK_PAREN_RE.search(after)
+    if paren is not None:
+        book, publisher = after[: paren.start()], after[paren.end():].lstrip(" .,")
+        _edition(item, paren.group("paren"))
+        if (pages := _PAGES_IN_PAREN_RE.search(paren.group("paren"))) is not None:
+            item["page"] = _pages(pages.group(1))
+        if (volume := _VOLUME_RE.search(paren.group("paren"))) is not None:
+            item["volume"] = volume.group(1)
+    else:
+        sentences = split_sentences(after)
+        publisher = sentences[-1] if len(sentences) > 1 else ""
+        book = after[: len(after) - len(publisher)] if publisher else after
+    if cut and publisher:
+        publisher = ""
+    elif cut and paren is None and not paren_cut:
+        book = ""
+    if book.strip(" .,"):
+        item["container-title"] = _clean_title(book)
+    if publisher.strip(" ."):
+        _publisher(item, publisher)
+    elif not cut:
+        warnings.append("chapter has no publisher")
 
 
-def parse_given_first(text: str) -> list[dict[str, str]]:
-    """'M. Barkham, W. Lutz, & L. G. Castonguay' (editors) -> CSL names."""
-    s = re.sub(r"\s*&\s*|,?\s+and\s+", ",", text)
-    names = []
-    for part in (p.strip() for p in s.split(",")):
-        words = part.split()
-        if not words:
-            continue
-        cut = len(words) - 1
-        while cut > 0 and words[cut - 1].lower() in _PARTICLES:
-            cut -= 1
-        family = " ".join(words[cut:])
-        given = " ".join(words[:cut])
-        names.append({"family": family, "given": given} if given else {"literal": family})
-    return names
+def _take_links(rest: str, item: dict[str, Any], warnings: list[str], journals: Journals) -> tuple[str, bool]:
+    """Take the DOI (only when complete) and any other URL out of the rest."""
+    linked = False
+    # the last DOI, or a DOI label or resolver with nothing after it (a line cut right after it)
+    spans = [m for m in _DOI_SPAN_RE.finditer(rest) if m.group("doi") or m.group("bare") or m.end() == len(rest)]
+    if spans:
+        m = spans[-1]
+        doi = (m.group("doi") or m.group("bare") or "").rstrip(".,;")
+        if doi.endswith(")") and doi.count(")") > doi.count("("):
+            doi = doi[:-1]
+        if doi and journals.doi_is_complete(doi):
+            item["DOI"] = doi
+        else:
+            warnings.append(f"DOI '{doi or m.group(0).strip()}' is incomplete or malformed; left out")
+        rest, linked = _cut_out(rest, m.start(), m.end()), True
+    if (url := _URL_RE.search(rest)) is not None:
+        address = url.group("url").rstrip(".,;")
+        host = address.split("/")[2].rstrip(".-") if address.count("/") >= 2 else ""
+        if not host or any(r.split("/")[2].startswith(host) or address.startswith(r) for r in _RESOLVERS):
+            warnings.append(f"DOI link '{address}' is incomplete; left out")
+        else:
+            item["URL"] = address
+        rest, linked = _cut_out(rest, url.start(), url.end()), True
+    if (stub := _LINK_STUB_RE.search(rest)) is not None and stub.start() > 0:
+        rest = rest[: stub.start()]
+    return rest, linked
 
 
-def _is_given(token: str) -> bool:
-    """Given names are initials ('A. T.', 'A-M.') or capitalised words ('John', 'Mary Ann')."""
-    words = token.replace(".", ". ").split()
-    return all(w[:1].isupper() for w in words) and len(words) <= 4
+def _cut_out(text: str, start: int, end: int) -> str:
+    before = text[:start].rstrip()
+    after = text[end:].strip().lstrip(".").strip()
+    return (before + (" " + after if after else "")).strip()
 
 
-def _clean_given(given: str) -> str:
-    return re.sub(r"\.(?=[^\W\d_])", ". ", given.strip()).replace(". -", ".-")
+def _drop_open_paren(text: str) -> tuple[str, bool]:
+    """'Journal, 31(' / 'Book (6th ed., pp. 2' -> the text before the unclosed parenthesis."""
+    opened: list[int] = []
+    for i, c in enumerate(text):
+        if c == "(":
+            opened.append(i)
+        elif c == ")" and opened:
+            opened.pop()
+    if opened:
+        return text[: opened[0]].rstrip(), True
+    return text, False
 
 
-def _split_family_initials(token: str) -> dict[str, str] | None:
-    """'Smith J. A.' (no comma before the initials)."""
-    m = re.match(rf"^(?P<family>{_LETTER}[\w'’ -]*?)\s+(?P<given>(?:{_LETTER}\.\s*-?)+)$", token)
-    if m and m.group("family")[:1].isupper():
-        return {"family": m.group("family"), "given": _clean_given(m.group("given"))}
-    return None
+def _drop_unfinished(rest: str, journals: Journals) -> str:
+    """A cut-off line: leave out its last, unfinished part (after the last sentence or comma)."""
+    sentences = split_sentences(rest)
+    if journals.is_known(sentences[-1]):
+        return rest
+    if len(sentences) > 1:
+        return rest[: len(rest) - len(sentences[-1])].strip()
+    comma = None
+    for m in re.finditer(r",\s+(?=[^\W\d_])", rest):
+        if rest[m.end()].isupper():
+            comma = m
+    return rest[: comma.start()] if comma is not None else rest
+
+
+def _volume_issue_pages(item: dict[str, Any], m: re.Match) -> None:
+    item["volume"] = m.group("vol")
+    issue, colon, pages = m.group("issue"), m.group("colon"), m.group("pages")
+    if colon and pages:
+        issue = colon  # 41:8, 603-623 -> volume 41, issue 8
+    elif colon:
+        pages = f"Article {colon}"  # 10:347 -> article number 347
+    if issue:
+        item["issue"] = issue.strip()
+    if pages:
+        number = re.match(r"^(?:Article|Art\.)\s*(?:No\.?\s*)?(\S+)$", pages)
+        if number:
+            item["number"] = number.group(1)
+        else:
+            item["page"] = _pages(pages)
 
 
 def _issued(date: re.Match, warnings: list[str]) -> dict[str, Any]:
@@ -200,102 +300,46 @@ def _issued(date: re.Match, warnings: list[str]) -> dict[str, Any]:
     return {"date-parts": [parts]}
 
 
-def _take_doi(rest: str) -> tuple[str | None, str]:
-    m = None
-    for candidate in _DOI_RE.finditer(rest):
-        m = candidate
-    if m is None:
-        return None, rest
-    doi = m.group("doi").rstrip(".,;)")
-    before = rest[: m.start()].rstrip().rstrip(",").rstrip()
-    after = rest[m.end():].strip().lstrip(".").strip()
-    return doi, (before + (" " + after if after else "")).strip()
-
-
-def _looks_like_book(rest: str) -> bool:
-    m = _BOOK_RE.match(rest)
-    if not m:
+def _is_publisher(text: str) -> bool:
+    text = text.strip().rstrip(".")
+    if re.search(r"\d", text):
         return False
-    if m.group("paren"):
-        return True
-    pub = m.group("pub")
-    if re.search(r"\d", pub):
-        return False
-    return bool(re.match(r"^[^,:]+:\s*\S", pub)) or bool(_PUBLISHER_HINT_RE.search(pub))
-
-
-def _book(item: dict[str, Any], rest: str, warnings: list[str]) -> None:
-    m = _BOOK_RE.match(rest)
-    assert m is not None
-    item["type"] = "book"
-    item["title"] = _clean_title(m.group("title"))
-    _edition(item, m.group("paren"))
-    _publisher(item, m.group("pub"))
-
-
-def _chapter(item: dict[str, Any], m: re.Match, warnings: list[str]) -> None:
-    item["type"] = "chapter"
-    item["title"] = _clean_title(m.group("title"))
-    if m.group("eds"):
-        item["editor"] = parse_given_first(m.group("eds"))
-    item["container-title"] = _clean_title(m.group("book"))
-    paren = m.group("paren") or ""
-    _edition(item, paren)
-    pages = _PAGES_IN_PAREN_RE.search(paren)
-    if pages:
-        item["page"] = _pages(pages.group(1))
-    if m.group("pub"):
-        _publisher(item, m.group("pub"))
-    else:
-        warnings.append("chapter has no publisher")
-
-
-def _article(item: dict[str, Any], m: re.Match) -> None:
-    item["title"] = _clean_title(m.group("title"))
-    item["container-title"] = m.group("journal").strip()
-    if m.group("vol"):
-        item["volume"] = m.group("vol")
-    issue = m.group("issue")
-    colon = m.group("colon")
-    pages = m.group("pages")
-    if colon and pages:
-        issue = colon  # 41:8, 603-623  -> volume 41, issue 8
-    elif colon:
-        pages = f"Article {colon}"  # 10:347 -> article number 347
-    if issue:
-        item["issue"] = issue.strip()
-    if pages:
-        number = re.match(r"^(?:Article|Art\.)\s*(?:No\.?\s*)?(\S+)$", pages)
-        if number:
-            item["number"] = number.group(1)
-        else:
-            item["page"] = _pages(pages)
+    place = text.split(":", 1)[0]
+    if _PLACE_PUBLISHER_RE.match(text) and len(place.split()) <= 4 and not _JOURNAL_WORD_RE.search(place):
+        return True  # 'New York, NY: Guilford Press', not 'Journal of Things: Research and Practice'
+    return bool(_PUBLISHER_HINT_RE.search(text))
 
 
 def _edition(item: dict[str, Any], paren: str | None) -> None:
-    if not paren:
-        return
-    e = _EDITION_RE.search(paren)
-    if e:
+    if paren and (e := _EDITION_RE.search(paren)):
         item["edition"] = e.group(1) or "revised"
 
 
 def _publisher(item: dict[str, Any], pub: str) -> None:
-    pub = pub.strip().rstrip(".")
+    pub = pub.strip().rstrip(".").strip()
     if ":" in pub:
         place, name = (x.strip() for x in pub.split(":", 1))
-        item["publisher-place"] = place
-        item["publisher"] = name
+        if place:
+            item["publisher-place"] = place
+        if name:
+            item["publisher"] = name
     elif pub:
         item["publisher"] = pub
 
 
 def _pages(pages: str) -> str:
-    return re.sub(r"\s*[-\u2012\u2013\u2014\u2212]\s*", "-", pages.strip())
+    return re.sub(rf"\s*{_DASH}\s*", "-", pages.strip())
+
+
+def _set_title(item: dict[str, Any], title: str) -> None:
+    title = _clean_title(title)
+    if not re.search(r"[^\W_]", title):
+        raise CitationError("citation has no title after the year")
+    item["title"] = title
 
 
 def _clean_title(title: str) -> str:
-    title = title.strip()
+    title = title.strip().rstrip(",;:").strip()
     if title.endswith(".") and not title.endswith(".."):
         title = title[:-1]
     return title.strip()

@@ -6,7 +6,6 @@ import re
 
 from ..model import StudyFacts
 from .findings import _K_PROSE_RE, count_value
-from .entities import find_entries
 from .rules import Entry
 from .sentences import split_sentences
 
@@ -27,15 +26,54 @@ _N_RE = re.compile(
 )
 
 
-def study_design(cited_title: str, post_text: str, designs: tuple[Entry, ...], csl_type: str | None):
-    """(design label, matched phrases); the cited title outranks the post's own text."""
+# The design of a post is what the summarised study is. A summary sentence names it when it points
+# at the study ("In this meta-analysis, Rivera and colleagues ..."); background sentences
+# ("Meta-analyses indicate that ...") and other people's work ("a previous meta-analysis", designs in
+# the plural) do not.
+_POINTS_AT_STUDY_RE = re.compile(
+    r"\bthis\b|\bcolleagues\b|\bthe\s+(?:authors|researchers|investigators)\b|\bthey\b", re.IGNORECASE)
+_THIS_BEFORE_RE = re.compile(r"\b(?:this|the\s+present|the\s+current)\s+(?:[\w-]+\s+){0,5}$", re.IGNORECASE)
+_OTHER_BEFORE_RE = re.compile(
+    r"\b(?:previous|prior|earlier|past|other|many|several|existing)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_PLURAL_RE = re.compile(r"(?:analyses|syntheses|trials|reviews|studies|RCTs)$", re.IGNORECASE)
+
+
+def study_design(cited_title: str, post_text: str, designs: tuple[Entry, ...], csl_type: str | None, *,
+                 summary: str | None = None):
+    """(design label, matched phrases), from the first of: the cited title; a summary sentence
+    naming the study ('In this meta-analysis, ...'); the post's title; a summary sentence about
+    the study ('Rivera and colleagues conducted a systematic review')."""
     if csl_type in {"book", "chapter"}:
         return "book or chapter", (csl_type,)
-    for text in (cited_title, post_text):
-        found = find_entries(text, designs)
-        if found:
-            return found[0].label, found[0].terms
-    return None, ()
+    title, body = "", post_text
+    if summary and post_text.endswith(summary):
+        title, body = post_text[: len(post_text) - len(summary)], summary
+    about_study = [s for s in split_sentences(body) if _POINTS_AT_STUDY_RE.search(s)]
+    named_as_this = [[m for m in _mentions(s, designs) if m[2]] for s in about_study]
+    candidates = [_mentions(cited_title, designs), *named_as_this, _mentions(title, designs),
+                  *(_mentions(s, designs) for s in about_study)]
+    found = next((c for c in candidates if c), None)
+    return _best(found, designs) if found else (None, ())
+
+
+def _mentions(text: str, designs) -> list[tuple[int, str, bool]]:
+    """(design index, matched words, named as 'this ...') for each singular mention of a design
+    that is not someone else's ('previous', 'other', 'several')."""
+    found = []
+    for i, entry in enumerate(designs):
+        for term in entry.terms:
+            for m in term.pattern.finditer(text):
+                before = text[max(0, m.start() - 80): m.start()]
+                if _PLURAL_RE.search(m.group(0)) or _OTHER_BEFORE_RE.search(before):
+                    continue
+                found.append((i, m.group(0).lower(), bool(_THIS_BEFORE_RE.search(before))))
+    return found
+
+
+def _best(found: list[tuple[int, str, bool]], designs) -> tuple[str, tuple[str, ...]]:
+    """The first design in designs.toml order among the mentions, with the words that named it."""
+    i = min(f[0] for f in found)
+    return designs[i].label, tuple(sorted({f[1] for f in found if f[0] == i}))
 
 
 def study_counts(summary: str) -> tuple[int | None, int | None, str | None]:
@@ -62,6 +100,6 @@ def study_counts(summary: str) -> tuple[int | None, int | None, str | None]:
 
 
 def study_facts(cited_title: str, post_text: str, summary: str, designs, csl_type) -> StudyFacts:
-    design, terms = study_design(cited_title, post_text, designs, csl_type)
+    design, terms = study_design(cited_title, post_text, designs, csl_type, summary=summary)
     k, n, qual = study_counts(summary)
     return StudyFacts(design=design, design_terms=terms, k_studies=k, n_participants=n, n_qualifier=qual)
