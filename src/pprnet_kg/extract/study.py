@@ -18,6 +18,7 @@ _STUDY_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT_RE = re.compile(r"\d")
+_WORD_RE = re.compile(r"\w+")
 _N_RE = re.compile(
     r"(?P<qual>over|more\s+than|almost|nearly|about|approximately|around|roughly|under|fewer\s+than)?\s*"
     r"(?P<count>\d[\d,]*)\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
@@ -48,20 +49,29 @@ def study_design(cited_title: str, post_text: str, designs: tuple[Entry, ...], c
     title, body = "", post_text
     if summary and post_text.endswith(summary):
         title, body = post_text[: len(post_text) - len(summary)], summary
-    about_study = [s for s in split_sentences(body) if _POINTS_AT_STUDY_RE.search(s)]
-    named_as_this = [[m for m in _mentions(s, designs) if m[2]] for s in about_study]
-    candidates = [_mentions(cited_title, designs), *named_as_this, _mentions(title, designs),
-                  *(_mentions(s, designs) for s in about_study)]
-    found = next((c for c in candidates if c), None)
-    return _best(found, designs) if found else (None, ())
+    found = _mentions(cited_title, designs)
+    if found:
+        return _best(found, designs)
+    about_study = [_mentions(s, designs) for s in split_sentences(body) if _POINTS_AT_STUDY_RE.search(s)]
+    for mentions in about_study:  # 'In this meta-analysis, ...'
+        named = [m for m in mentions if m[2]]
+        if named:
+            return _best(named, designs)
+    for found in (_mentions(title, designs), *about_study):
+        if found:
+            return _best(found, designs)
+    return None, ()
 
 
 def _mentions(text: str, designs) -> list[tuple[int, str, bool]]:
     """(design index, matched words, named as 'this ...') for each singular mention of a design
     that is not someone else's ('previous', 'other', 'several')."""
     found = []
+    words = set(_WORD_RE.findall(text.lower()))
     for i, entry in enumerate(designs):
         for term in entry.terms:
+            if not term.words <= words:
+                continue  # a phrase can only match where all its words occur
             for m in term.pattern.finditer(text):
                 before = text[max(0, m.start() - 80): m.start()]
                 if _PLURAL_RE.search(m.group(0)) or _OTHER_BEFORE_RE.search(before):
