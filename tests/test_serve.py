@@ -537,7 +537,7 @@ def test_percent_escaped_resource_iris_resolve(real_build, tmp_path):
     from pprnet_kg.kg import KG
 
     page = tmp_path / "p.txt"
-    page.write_text("May 2021\nOdd DOI\nDoe, J. (2021). A title. Journal Z, 1(1), 1-2. https://doi.org/10.1002/(SICI)1097<1>\n"
+    page.write_text("May 2021\nOdd DOI\nDoe, J. (1999). A title. Journal of Clinical Psychology, 55(7), 865-873. https://doi.org/10.1002/(SICI)1097-4679(199907)55:7<865::AID-JCLP9>3.0.CO;2-6\n"
                     "A summary (SMD = 0.40; 95% CI 0.10, 0.70).\nPractice Implications\nAct.\n", encoding="utf-8")
     kg = KG.build([page], store="memory")[0]
     iris = sorted({str(s) for s in kg.graph.subjects() if "%" in str(s)})
