@@ -12,7 +12,8 @@ from pprnet_kg.extract import load_rules
 from pprnet_kg.extract.findings import extract_findings
 from pprnet_kg.model import TextLine
 
-OUTCOMES = load_rules().outcomes
+OUTCOME_RULES = load_rules()  # loaded once: hypothesis runs a test body many times
+OUTCOMES = OUTCOME_RULES.outcomes
 
 
 def one(text, **kw):
@@ -264,7 +265,7 @@ def test_a_pre_post_effect_is_within_group_never_a_comparison(seed):
     lead = rng.choice(["From pre to post treatment, clients improved", "Pre-post change within the CBT group was",
                        "Within-group effects from baseline to the end of therapy were"])
     text = f"{lead} {stat.text}."
-    rules = load_rules()
+    rules = OUTCOME_RULES
     findings, _ = extract_findings((TextLine(1, text),), source="t.txt", outcomes=rules.outcomes)
     [f] = annotate(findings, summary=text, implications="", rules=rules, post_conditions=())
     assert f.kind == "within-group" and f.comparator is None, text

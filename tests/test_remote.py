@@ -18,6 +18,8 @@ from test_queries_library import SAMPLE
 
 GRAPH = "https://w3id.org/pprnet/graph/test"
 
+pytestmark = pytest.mark.servers  # Oxigraph server and Virtuoso (the fixture is chosen at run time)
+
 
 @pytest.fixture(params=["oxigraph", "virtuoso"])
 def server(request, monkeypatch):
