@@ -165,7 +165,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(lengths[0])
         if length > MAX_BODY:
             return self._error(413, f"request body over {MAX_BODY} bytes")
-        body = self.rfile.read(length).decode("utf-8", "replace")
+        try:
+            body = self.rfile.read(length).decode("utf-8")
+        except UnicodeDecodeError:
+            return self._error(400, "the request body is not UTF-8")
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if kind == "application/sparql-update":
             return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
