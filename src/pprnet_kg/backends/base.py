@@ -34,9 +34,10 @@ class Backend(ABC):
         return canonical(self.ntriples())
 
     @abstractmethod
-    def query(self, text: str, bindings: dict, *, limit: int | None = None) -> QueryResult:
+    def query(self, text: str, bindings: dict, *, limit: int | None = None, raw: bool = False) -> QueryResult:
         """Run a checked query (full text, prefixes included) with its parameters as RDF terms;
-        with `limit`, at most that many rows or triples are read (and `truncated` says if more were)."""
+        with `limit`, at most that many rows or triples are read (and `truncated` says if more were).
+        With `raw`, a store may hand out its own term objects, which only results.write reads."""
 
     @abstractmethod
     def count(self) -> int:

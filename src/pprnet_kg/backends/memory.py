@@ -27,7 +27,7 @@ class MemoryBackend(Backend):
     def ntriples(self) -> str:
         return self._graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
 
-    def query(self, text: str, bindings: dict, *, limit: int | None = None) -> QueryResult:
+    def query(self, text: str, bindings: dict, *, limit: int | None = None, raw: bool = False) -> QueryResult:
         try:
             result = self._graph.query(text, initBindings=bindings)
             if result.type == "ASK":

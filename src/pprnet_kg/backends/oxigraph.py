@@ -80,8 +80,9 @@ class OxigraphBackend(Backend):
     def ntriples(self) -> str:
         return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
 
-    def query(self, text: str, bindings: dict, *, limit: int | None = None) -> QueryResult:
+    def query(self, text: str, bindings: dict, *, limit: int | None = None, raw: bool = False) -> QueryResult:
         text = inline_bindings(text, bindings) if bindings else text
+        conv = (lambda t: t) if raw else to_rdflib
         try:
             result = self._store.query(text)
             if isinstance(result, ox.QueryBoolean):
@@ -92,14 +93,14 @@ class OxigraphBackend(Backend):
                     if limit is not None and len(triples) >= limit:
                         truncated = True
                         break
-                    triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+                    triples.append(t if raw else (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
                 return QueryResult("CONSTRUCT", triples=triples, truncated=truncated)
             names = [v.value for v in result.variables]
             rows = []
             for solution in result:
                 if limit is not None and len(rows) >= limit:
                     return QueryResult("SELECT", names, rows, truncated=True)
-                rows.append(tuple(to_rdflib(solution[i]) for i in range(len(names))))
+                rows.append(tuple(conv(solution[i]) for i in range(len(names))))
             return QueryResult("SELECT", names, rows)
         except (SyntaxError, OSError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed: {' '.join(str(exc).split())[:300]}") from None

@@ -240,7 +240,7 @@ class RemoteBackend(Backend):
         return _request(self.url, method="POST", data=urllib.parse.urlencode(form).encode("utf-8"), headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept}, timeout=QUERY_TIMEOUT)
 
-    def query(self, text: str, bindings: dict, *, limit: int | None = None) -> QueryResult:
+    def query(self, text: str, bindings: dict, *, limit: int | None = None, raw: bool = False) -> QueryResult:
         text = inline_bindings(text, bindings) if bindings else text
         body, kind = self._post(text, "application/sparql-results+json, application/n-triples;q=0.9")
         if "n-triples" in kind or "turtle" in kind:

@@ -66,7 +66,7 @@ def leave_network() -> bool:
 
 
 def _execute(kg, text: str, bindings: dict, select_fmt: str, graph_fmt: str, max_rows: int) -> Payload:
-    result = kg.backend.query(text, bindings, limit=max_rows)
+    result = kg.backend.query(text, bindings, limit=max_rows, raw=True)
     fmt = graph_fmt if result.form == "CONSTRUCT" else select_fmt
     return Payload(200, MEDIA[fmt], write(result, fmt, base=kg.base), result.truncated)
 

@@ -87,6 +87,16 @@ def write(result: QueryResult, fmt: str, *, base: str) -> bytes:
 
 
 def _graph_body(result: QueryResult, fmt: str, base: str) -> bytes:
+    if result.triples and type(result.triples[0]).__name__ == "Triple":  # pyoxigraph triples: its writers
+        import pyoxigraph as ox
+
+        from ..export import _prefixes
+
+        kind = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML,
+                "json-ld": ox.RdfFormat.JSON_LD}[fmt]
+        triples = sorted(result.triples, key=str) if fmt == "nt" else result.triples
+        prefixes = _prefixes(base) if fmt in {"turtle", "xml"} else None
+        return ox.serialize(triples, format=kind, prefixes=prefixes) if prefixes else ox.serialize(triples, format=kind)
     if fmt == "nt":  # sorted, so the same answer is the same bytes
         from ..ntriples import term as nt_term
 
@@ -95,27 +105,44 @@ def _graph_body(result: QueryResult, fmt: str, base: str) -> bytes:
     return result.graph(base).serialize(format=fmt, encoding="utf-8")
 
 
-def _term_json(t) -> dict:
+_XSD_STRING = str(XSD.string)
+
+
+def _parts(t) -> tuple[str, str, str | None, str | None]:
+    """(uri | bnode | literal, value, language, datatype) of an rdflib term or a pyoxigraph term
+    (the server writes Oxigraph's answers without turning them into rdflib objects first)."""
     if isinstance(t, URIRef):
-        return {"type": "uri", "value": str(t)}
+        return "uri", str(t), None, None
     if isinstance(t, BNode):
-        return {"type": "bnode", "value": str(t)}
-    out = {"type": "literal", "value": str(t)}
-    if t.language:
-        out["xml:lang"] = t.language
-    elif t.datatype and t.datatype != XSD.string:
-        out["datatype"] = str(t.datatype)
+        return "bnode", str(t), None, None
+    if isinstance(t, Literal):
+        datatype = str(t.datatype) if t.datatype and not t.language and str(t.datatype) != _XSD_STRING else None
+        return "literal", str(t), t.language, datatype
+    kind = type(t).__name__  # pyoxigraph: NamedNode, BlankNode, Literal
+    if kind == "NamedNode":
+        return "uri", t.value, None, None
+    if kind == "BlankNode":
+        return "bnode", t.value, None, None
+    datatype = None if t.language or t.datatype.value == _XSD_STRING else t.datatype.value
+    return "literal", t.value, t.language, datatype
+
+
+def _term_json(t) -> dict:
+    kind, value, language, datatype = _parts(t)
+    out = {"type": kind, "value": value}
+    if language:
+        out["xml:lang"] = language
+    elif datatype:
+        out["datatype"] = datatype
     return out
 
 
 def _term_xml(t) -> str:
-    if isinstance(t, URIRef):
-        return f"<uri>{xml_escape(str(t))}</uri>"
-    if isinstance(t, BNode):
-        return f"<bnode>{xml_escape(str(t))}</bnode>"
-    attrs = f" xml:lang={quoteattr(t.language)}" if t.language else (
-        f" datatype={quoteattr(str(t.datatype))}" if t.datatype and t.datatype != XSD.string else "")
-    return f"<literal{attrs}>{xml_escape(str(t))}</literal>"
+    kind, value, language, datatype = _parts(t)
+    if kind != "literal":
+        return f"<{kind}>{xml_escape(value)}</{kind}>"
+    attrs = f" xml:lang={quoteattr(language)}" if language else (f" datatype={quoteattr(datatype)}" if datatype else "")
+    return f"<literal{attrs}>{xml_escape(value)}</literal>"
 
 
 def _select_body(names: list[str], rows: list, fmt: str) -> bytes:
@@ -138,7 +165,7 @@ def _select_body(names: list[str], rows: list, fmt: str) -> bytes:
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(names)
         for row in rows:
-            writer.writerow(["" if t is None else str(t) for t in row])
+            writer.writerow(["" if t is None else _parts(t)[1] for t in row])
     else:  # tsv: terms in their SPARQL syntax
         buf.write("\t".join(f"?{n}" for n in names) + "\n")
         for row in rows:
@@ -147,7 +174,11 @@ def _select_body(names: list[str], rows: list, fmt: str) -> bytes:
 
 
 def _tsv_term(t) -> str:
-    return plain(t).n3().replace("\t", "\\t").replace("\n", "\\n")
+    if isinstance(t, (URIRef, BNode, Literal)):
+        text = plain(t).n3()
+    else:  # a pyoxigraph term: its str() is its N-Triples form, plain for simple literals
+        text = str(t)
+    return text.replace("\t", "\\t").replace("\n", "\\n")
 
 
 def _ask_body(answer: bool, fmt: str) -> bytes:
