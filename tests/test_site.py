@@ -41,7 +41,8 @@ def test_site_has_a_page_per_article_topic_disorder_intervention(site):
     out, counts = site
     # disorder and intervention pages come from finding-level links: psychotherapy (added after
     # non-response, December) and videoconferencing (July); the interventions a post only mentions get none
-    assert counts == {"articles": 6, "topics": 36, "disorders": 2, "interventions": 2, "views": 4}
+    assert counts == {"articles": 6, "topics": 36, "disorders": 2, "interventions": 2, "views": 4,
+                      "evidence cells": 2}
     assert len(list((out / "articles").glob("*.html"))) == 6
     assert len(list((out / "topics").glob("*.html"))) == 36
 
@@ -134,3 +135,38 @@ def test_topic_pages_show_only_the_implications_of_posts_filed_under_the_topic(t
     build_site(kg_of(build([page]).graph), out, views=False)
     group = (out / "topics" / "group-psychotherapy.html").read_text(encoding="utf-8")
     assert "Use groups wisely." in group and "Mind the placebo." not in group
+
+
+# ------------------------------------------------ evidence map, practice implications first (issue 12)
+
+def test_evidence_map_cells_match_the_evidence_map_query(site, real_build):
+    from pprnet_kg.sparql import load_query
+
+    out, _ = site
+    html = (out / "evidence.html").read_text(encoding="utf-8")
+    rows = kg_of(real_build.graph).query(load_query("evidence_map")).records()
+    assert rows
+    for r in rows:
+        cell = f"evidence/{str(r.intervention).rsplit('/', 1)[1]}--{str(r.condition).rsplit('/', 1)[1]}.html"
+        assert f'href="{cell}"' in html
+        page = (out / cell).read_text(encoding="utf-8")
+        assert page.count("<tr>") - 1 == int(r.findings)  # one table row per finding, plus the header
+        summary = html.split(f'href="{cell}"', 1)[1].split("</td>", 1)[0]
+        assert f"{int(r.excludesNull)} CI excludes null" in summary and f"{int(r.noCi)} no CI" in summary
+        assert f"{int(r.includesNull)} includes" in summary
+
+
+def test_concept_pages_open_with_practice_implications(site):
+    out, _ = site
+    page = (out / "disorders" / "depression.html").read_text(encoding="utf-8")
+    assert page.index("What it means for practice") < page.index("Evidence: comparison of findings")
+    assert page.count("<blockquote>") >= 1 and "From the post on" in page
+
+
+def test_comparison_csv_has_every_finding_field(site):
+    out, _ = site
+    rows = list(csv.DictReader((out / "disorders" / "depression.csv").open(encoding="utf-8")))
+    assert {"kind", "intervention", "comparator", "outcome", "timepoint", "caveat", "sentence", "smd_equivalent",
+            "source_line", "finding"} <= set(rows[0])
+    assert {r["timepoint"] for r in rows} == {"", "follow-up"}
+    assert all(r["intervention"] == "adding psychotherapy after previous treatment non-response" for r in rows)

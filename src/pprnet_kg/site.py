@@ -37,6 +37,16 @@ class Finding:
     caveat: str
     line: str
     sentence: str
+    kind: str = ""  # comparison | association | within-group | "" (unclear)
+    intervention: str = ""
+    comparator: str = ""
+    exposure: str = ""
+    timepoint: str = ""
+    smd: Decimal | None = None
+    smd_lo: Decimal | None = None
+    smd_hi: Decimal | None = None
+    excludes: bool | None = None
+    concepts: dict = field(default_factory=dict)  # kind -> finding-level concept IRIs
 
 
 @dataclass
@@ -59,6 +69,10 @@ def _s(v) -> str:
     return "" if v is None else str(v)
 
 
+
+
+def _dec_or_none(v) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
 
 
 def _slug_of(iri: str, kind: str, base: str) -> str:
@@ -97,7 +111,16 @@ def collect(kg) -> tuple[dict[str, Article], dict[str, dict[str, str]]]:
             _s(row.finding), _s(row.code), _s(row.label) or _s(row.code), Decimal(_s(row.value)),
             Decimal(_s(row.lo)) if row.lo is not None else None, Decimal(_s(row.hi)) if row.hi is not None else None,
             f"{(Decimal(_s(row.level)) * 100).normalize():f}%" if row.level is not None else "", p, _s(row.k), _s(row.n),
-            _s(row.outcome), _s(row.caveat), _s(row.line), _s(row.sentence)))
+            _s(row.outcome), _s(row.caveat), _s(row.line), _s(row.sentence), _s(row.kind), _s(row.intervention),
+            _s(row.comparatorLabel) or _s(row.comparator), _s(row.exposure),
+            _s(row.timepoint) + (f" ({_s(row.months)} months)" if row.months is not None else ""),
+            _dec_or_none(row.smd), _dec_or_none(row.smdLo), _dec_or_none(row.smdHi),
+            None if row.excludes is None else bool(row.excludes.toPython())))
+    by_iri = {f.iri: f for art in arts.values() for f in art.findings}
+    for row in kg.select("finding_concepts"):
+        f = by_iri.get(_s(row.finding))
+        if f is not None:
+            f.concepts.setdefault(_s(row.kind), []).append(_s(row.concept))
     for art in arts.values():
         art.findings.sort(key=lambda f: f.iri)
     concepts: dict[str, dict[str, str]] = {"topic": {}, "disorder": {}, "intervention": {}}
@@ -169,13 +192,45 @@ def comparison(arts: list[Article]) -> list[dict]:
 def comparison_csv(rows: list[dict]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["article", "year", "design", "k", "N", "measure", "value", "ci_lower", "ci_upper", "ci_level",
-                "p", "outcome", "doi"])
+    w.writerow(["article", "year", "design", "k", "N", "kind", "intervention", "comparator", "exposure", "outcome",
+                "timepoint", "measure", "value", "ci_lower", "ci_upper", "ci_level", "p", "smd_equivalent",
+                "caveat", "sentence", "source_line", "doi", "finding"])
     for r in rows:
         a, f = r["article"], r["finding"]
-        w.writerow([a.title, a.year, a.design, f.k or a.k, f.n or a.n, f.code, f.value, _s(f.lo), _s(f.hi), f.level,
-                    f.p, f.outcome, a.doi])
+        w.writerow([a.title, a.year, a.design, f.k or a.k, f.n or a.n, f.kind, f.intervention, f.comparator, f.exposure,
+                    f.outcome, f.timepoint, f.code, f.value, _s(f.lo), _s(f.hi), f.level, f.p, _s(f.smd), f.caveat,
+                    f.sentence, f.line, a.doi, f.iri])
     return buf.getvalue()
+
+
+def implications_of(members: list[Article], topic: str | None) -> list[tuple[Article, dict]]:
+    """The practice implications of the posts on these articles (on a topic page: of the posts
+    filed under the topic), newest month first."""
+    out = [(a, p) for a in members for p in a.posts if p["implications"] and (topic is None or topic in p["topics"])]
+    return sorted(out, key=lambda ap: (ap[1]["month"], ap[1]["postTitle"]), reverse=True)
+
+
+def evidence_cells(arts: dict[str, Article]) -> dict[tuple[str, str], list[dict]]:
+    """(intervention, condition) -> the comparative findings that link them (finding-level links)."""
+    cells: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for art in sorted(arts.values(), key=lambda a: (a.year, a.title)):
+        for f in art.findings:
+            if f.kind != "comparison":
+                continue
+            for iid in f.concepts.get("intervention", ()):
+                for did in f.concepts.get("disorder", ()):
+                    cells[(iid, did)].append({"article": art, "finding": f})
+    return dict(cells)
+
+
+def cell_summary(rows: list[dict]) -> dict:
+    """What a cell of the evidence map shows: findings by verdict, SMD-equivalent range, comparators."""
+    fs = [r["finding"] for r in rows]
+    smds = [f.smd for f in fs if f.smd is not None]
+    return {"findings": len({f.iri for f in fs}), "excludes": sum(f.excludes is True for f in fs),
+            "includes": sum(f.excludes is False for f in fs), "no_ci": sum(f.excludes is None for f in fs),
+            "smd_min": min(smds) if smds else None, "smd_max": max(smds) if smds else None,
+            "comparators": "; ".join(sorted({f.comparator or "comparator not stated" for f in fs}))}
 
 
 def forests(rows: list[dict]) -> list[tuple[str, str]]:
@@ -203,12 +258,13 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
     env = Environment(loader=PackageLoader("pprnet_kg", "templates"), autoescape=select_autoescape(["html"]))
     base = kg.base
     arts, concepts = collect(kg)
-    counts = {"articles": len(arts), "topics": 0, "disorders": 0, "interventions": 0, "views": 0}
+    counts = {"articles": len(arts), "topics": 0, "disorders": 0, "interventions": 0, "views": 0,
+              "evidence cells": 0}
     pages: dict[str, dict[str, str]] = {k: {iri: f"{k}s/{_slug_of(iri, k, base)}.html" for iri in v}
                                         for k, v in concepts.items()}
     written: set[str] = set()
     try:
-        for sub in ("articles", "topics", "disorders", "interventions", "views"):
+        for sub in ("articles", "topics", "disorders", "interventions", "views", "evidence"):
             (out / sub).mkdir(parents=True, exist_ok=True)
 
         def write(rel: str, template: str, **ctx) -> None:
@@ -226,13 +282,33 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
                 members = sorted((a for a in arts.values() if any(t == iri for t, _ in a.links[kind])),
                                  key=lambda a: (a.year, a.title))
                 rows = comparison(members)
+                if kind != "topic":  # a condition's or an intervention's evidence: its own findings only
+                    rows = [r for r in rows if iri in r["finding"].concepts.get(kind, ())]
                 rel = pages[kind][iri]
                 csv_rel = rel[:-5] + ".csv"
                 (out / csv_rel).write_text(comparison_csv(rows), encoding="utf-8")
                 written.add(csv_rel)
                 write(rel, "site_concept.html", kind=kind, label=label, iri=iri, articles=members, rows=rows,
-                      csv_name=Path(csv_rel).name, forests=[(c, Markup(s)) for c, s in forests(rows)])
+                      csv_name=Path(csv_rel).name, forests=[(c, Markup(s)) for c, s in forests(rows)],
+                      implications=implications_of(members, iri if kind == "topic" else None))
                 counts[f"{kind}s"] += 1
+        cells = evidence_cells(arts)
+        for (iid, did), rows in sorted(cells.items()):
+            rel = f"evidence/{_slug_of(iid, 'intervention', base)}--{_slug_of(did, 'disorder', base)}.html"
+            csv_rel = rel[:-5] + ".csv"
+            (out / "evidence").mkdir(exist_ok=True)
+            (out / csv_rel).write_text(comparison_csv(rows), encoding="utf-8")
+            written.add(csv_rel)
+            write(rel, "site_cell.html", iid=iid, did=did, ilabel=concepts["intervention"].get(iid, iid),
+                  dlabel=concepts["disorder"].get(did, did), rows=rows, csv_name=Path(csv_rel).name,
+                  forests=[(c, Markup(s)) for c, s in forests(rows)])
+        summary = {key: cell_summary(rows) | {"href": f"evidence/{_slug_of(key[0], 'intervention', base)}--"
+                                                       f"{_slug_of(key[1], 'disorder', base)}.html"}
+                   for key, rows in cells.items()}
+        write("evidence.html", "site_evidence.html", cells=summary,
+              interventions=sorted({(i, concepts["intervention"].get(i, i)) for i, _ in cells}, key=lambda x: x[1]),
+              conditions=sorted({(d, concepts["disorder"].get(d, d)) for _, d in cells}, key=lambda x: x[1]))
+        counts["evidence cells"] = len(cells)
         view_links = []
         if views:
             from .projection import make_view
