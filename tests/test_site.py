@@ -65,7 +65,8 @@ def test_every_local_link_resolves_and_nothing_loads_from_outside(site):
 def test_topic_page_compares_findings_with_forest_plot_and_csv(site):
     out, _ = site
     page = (out / "topics" / "alliance-and-therapeutic-relationship.html").read_text(encoding="utf-8")
-    assert page.count('<svg class="forest"') == 2  # B and SMD on separate scales
+    # comparisons (SMD) and associations (B) never share an axis
+    assert page.count('class="forest"') == 2 and "Comparisons · SMD" in page and "Associations · B" in page
     assert "95% [-0.092, -0.038]" in page and "p &lt; 0.0001" in page
     rows = list(csv.DictReader((out / "topics" / "alliance-and-therapeutic-relationship.csv").open(encoding="utf-8")))
     assert sorted((r["measure"], r["value"]) for r in rows) == [
@@ -109,17 +110,26 @@ def test_forest_plots_nnt_without_null_and_ratios_on_a_log_scale():
     # ratios were on a linear scale, where 0.5 and 2 do not lie equally far from 1
     from decimal import Decimal as D
 
-    from pprnet_kg.site import Finding, forest_svg
+    from pprnet_kg.forest import Row, plots
 
-    def f(code, v, lo, hi):
-        return Finding("x", code, code, D(v), D(lo), D(hi), "95%", "", "", "", "", "", "", "")
+    [nnt] = plots([Row("a", "NNT", D(5), D(3), D(12), "comparison")])
+    assert 'class="null"' not in nnt.svg
+    [ratios] = plots([Row("a", "OR", D("0.5"), D("0.25"), D("1.0"), "comparison"),
+                      Row("b", "OR", D(2), D("1.0"), D(4), "comparison")])
+    marks = [float(x) for x in re.findall(r'<g class="row">.*?class="mark"[^>]*?cx="([\d.]+)"', ratios.svg)]
+    null_x = float(re.search(r'<line class="null" x1="([\d.]+)"', ratios.svg).group(1))
+    assert len(marks) == 2 and abs((null_x - marks[0]) - (marks[1] - null_x)) < 0.5
+    assert "log scale" in ratios.svg
 
-    nnt = forest_svg([("a", f("NNT", "5", "3", "12"))], None)
-    assert "stroke-dasharray" not in nnt and "#2e7d32" not in nnt and "#c62828" not in nnt
-    ratios = forest_svg([("a", f("OR", "0.5", "0.25", "1.0")), ("b", f("OR", "2", "1.0", "4"))], D(1), log=True)
-    xs = [float(v) for v in re.findall(r'<rect x="([\d.]+)"', ratios)]
-    null_x = float(re.search(r'<line x1="([\d.]+)" y1="5"', ratios).group(1))
-    assert abs((null_x - (xs[0] + 4)) - ((xs[1] + 4) - null_x)) < 0.5
+
+def test_site_forest_plots_have_axes_values_and_full_labels(site):
+    out, _ = site
+    page = (out / "disorders" / "depression.html").read_text(encoding="utf-8")
+    assert page.count('class="tick"') >= 4 and 'class="null-label"' in page
+    assert "0.45 [0.16, 0.75]" in page and "Treating treatment non-responders" in page
+    assert "(on one scale)" not in page  # SMD findings only: nothing to convert
+    common = (out / "topics" / "common-factors.html").read_text(encoding="utf-8")
+    assert "Associations · r" in common and "Associations · SMD equivalent (on one scale)" in common
 
 
 def test_topic_pages_show_only_the_implications_of_posts_filed_under_the_topic(tmp_path):

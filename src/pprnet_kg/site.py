@@ -134,53 +134,6 @@ def collect(kg) -> tuple[dict[str, Article], dict[str, dict[str, str]]]:
     return arts, concepts
 
 
-def forest_svg(rows: list[tuple[str, Finding]], null: Decimal | None, width: int = 560, *, log: bool = False) -> str:
-    """A forest plot as SVG markup: one row per finding with a CI, the null as a dashed line.
-
-    Ratios (null 1) are drawn on a log scale, so 0.5 and 2 lie equally far from 1. A measure
-    without a null value (NNT) gets no null line and no verdict colour. Built from numbers and
-    escaped labels only; returned as markup for the template."""
-    import math
-
-    from markupsafe import escape
-
-    plotted = [(name, f) for name, f in rows if f.lo is not None and f.hi is not None and (not log or f.lo > 0)]
-    if not plotted:
-        return ""
-
-    def t(v: Decimal) -> float:
-        return math.log(float(v)) if log else float(v)
-
-    marks = [t(f.lo) for _, f in plotted] + [t(f.hi) for _, f in plotted] + ([t(null)] if null is not None else [])
-    lo, hi = min(marks), max(marks)
-    span = (hi - lo) or 1.0
-    left, right, row_h = 230, width - 20, 22
-    height = 30 + row_h * len(plotted)
-
-    def x(v: Decimal) -> float:
-        return round(left + (t(v) - lo) / span * (right - left), 1)
-
-    parts = [f'<svg class="forest" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'role="img" aria-label="forest plot{" (log scale)" if log else ""}">']
-    if null is not None:
-        parts += [f'<line x1="{x(null)}" y1="5" x2="{x(null)}" y2="{height - 20}" stroke="#888" stroke-dasharray="4 3"/>',
-                  f'<text x="{x(null)}" y="{height - 6}" font-size="11" text-anchor="middle">{escape(str(null))}</text>']
-    for i, (name, f) in enumerate(plotted):
-        y = 18 + i * row_h
-        if null is None:
-            colour = "#546e7a"
-        else:
-            colour = "#2e7d32" if (f.lo > null or f.hi < null) else "#c62828"
-        parts += [
-            f'<text x="5" y="{y + 4}" font-size="11">{escape(name[:38])}</text>',
-            f'<line x1="{x(f.lo)}" y1="{y}" x2="{x(f.hi)}" y2="{y}" stroke="{colour}" stroke-width="2"/>',
-            f'<rect x="{x(f.value) - 4}" y="{y - 4}" width="8" height="8" fill="{colour}">'
-            f'<title>{escape(f"{f.label} = {f.value} [{f.lo}, {f.hi}]")}</title></rect>',
-        ]
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def comparison(arts: list[Article]) -> list[dict]:
     rows = []
     for art in arts:
@@ -233,19 +186,32 @@ def cell_summary(rows: list[dict]) -> dict:
             "comparators": "; ".join(sorted({f.comparator or "comparator not stated" for f in fs}))}
 
 
-def forests(rows: list[dict]) -> list[tuple[str, str]]:
-    """One forest plot per measure (values of different measures are not on one scale)."""
-    by_code: dict[str, list[tuple[str, Finding]]] = defaultdict(list)
+def forests(rows: list[dict], root: str = "") -> list[dict]:
+    """Forest plots of a table's findings (forest.py): one per kind and measure on its own scale, then
+    the comparisons and the associations each on one SMD-equivalent scale when they have one.
+    Findings without a CI are listed under their plot, never dropped."""
+    from markupsafe import Markup
+
+    from .forest import Row, plots
+
+    items = []
     for r in rows:
-        f = r["finding"]
-        name = f"{r['article'].title[:22]}… ({r['article'].year or 'n.d.'}) {f.outcome or f.label}"
-        by_code[r["finding"].code].append((name, r["finding"]))
+        a, f = r["article"], r["finding"]
+        what = ", ".join(x for x in (f.outcome, f.timepoint) if x)
+        label = f"{a.title} ({a.year or 'n.d.'})" + (f" — {what}" if what else "")
+        items.append(Row(label, f.code, f.value, f.lo, f.hi, f.kind or None, f.outcome or None,
+                         (f.timepoint.split(" (")[0] or None), f.smd, f.smd_lo, f.smd_hi, f.excludes,
+                         f"{root}articles/{a.slug}.html"))
     out = []
-    for code, items in sorted(by_code.items()):
-        m = measure(code)
-        svg = forest_svg(items, m.null, log=m.is_ratio)
-        if svg:
-            out.append((code, svg))
+    same_family = {"SMD", "d", "g"}
+    for scale in ("native", "smd"):
+        for plot in plots(items, scale=scale):
+            converted = {r.measure for r in items if r.kind == plot.kind and r.smd is not None} - same_family
+            if scale == "smd" and (not plot.svg or not converted):
+                continue  # nothing was converted: the native plot already shows these on the SMD scale
+            heading = plot.heading if scale == "native" else f"{plot.heading} (on one scale)"
+            out.append({"heading": heading, "svg": Markup(plot.svg), "no_ci": [
+                (row.label, row.href, f"{row.measure} = {row.value}") for row in plot.no_ci]})
     return out
 
 
@@ -276,7 +242,7 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
         for art in arts.values():
             rows = comparison([art])
             write(f"articles/{art.slug}.html", "site_article.html", art=art, rows=rows,
-                  forests=[(c, Markup(s)) for c, s in forests(rows)])
+                  forests=forests(rows, "../"))
         for kind in ("topic", "disorder", "intervention"):
             for iri, label in concepts[kind].items():
                 members = sorted((a for a in arts.values() if any(t == iri for t, _ in a.links[kind])),
@@ -289,7 +255,7 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
                 (out / csv_rel).write_text(comparison_csv(rows), encoding="utf-8")
                 written.add(csv_rel)
                 write(rel, "site_concept.html", kind=kind, label=label, iri=iri, articles=members, rows=rows,
-                      csv_name=Path(csv_rel).name, forests=[(c, Markup(s)) for c, s in forests(rows)],
+                      csv_name=Path(csv_rel).name, forests=forests(rows, "../" * rel.count("/")),
                       implications=implications_of(members, iri if kind == "topic" else None))
                 counts[f"{kind}s"] += 1
         cells = evidence_cells(arts)
@@ -301,7 +267,7 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
             written.add(csv_rel)
             write(rel, "site_cell.html", iid=iid, did=did, ilabel=concepts["intervention"].get(iid, iid),
                   dlabel=concepts["disorder"].get(did, did), rows=rows, csv_name=Path(csv_rel).name,
-                  forests=[(c, Markup(s)) for c, s in forests(rows)])
+                  forests=forests(rows, "../" * rel.count("/")))
         summary = {key: cell_summary(rows) | {"href": f"evidence/{_slug_of(key[0], 'intervention', base)}--"
                                                        f"{_slug_of(key[1], 'disorder', base)}.html"}
                    for key, rows in cells.items()}
