@@ -23,16 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from decimal import Decimal
 
 from ..model import Finding
 from .entities import find_entries
-from .findings import _NUMBER_WORDS, outcome_in
+from .findings import outcome_in
+from .qualifiers import adjusted, population, timepoint
 
-SEP = r"[\s\-\u2010\u2011]+"
-_TENS = "twenty|thirty|forty|fifty|sixty"
-_NUMWORD = rf"(?:{_TENS})[\s\-](?:one|two|three|four|five|six|seven|eight|nine)|" + \
-    "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 
 _WITHIN_RE = re.compile(
     r"\bpre[\s\-\u2013]*(?:to[\s\-]*)?post\b|\bpre-?treatment to post-?treatment\b|\bfrom baseline\b|"
@@ -92,49 +88,12 @@ _RELATION_RES = (
     re.compile(r"(?P<x>.+?)\s+(?:significantly\s+)?predict(?:ed|s)\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
     re.compile(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
 )
-_FOLLOW_RE = re.compile(
-    rf"\bfollow{SEP}?ups?\b|(?P<n>\d+(?:\.\d+)?|{_NUMWORD})\s*(?:-|\s)?(?P<unit>months?|weeks?|years?)\s+"
-    r"(?:after|following|post)(?:\s+the\s+end\s+of)?\s+(?:the\s+)?(?:treatment|therapy|intervention)",
-    re.IGNORECASE)
-_FOLLOW_MONTHS_RE = re.compile(
-    rf"(?P<n>\d+(?:\.\d+)?|{_NUMWORD})[\s\-]*(?P<unit>months?|weeks?|years?)[\s\-]*follow{SEP}?ups?\b|"
-    rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>\d+(?:\.\d+)?|{_NUMWORD})\s+(?P<unit2>months?|weeks?|years?)",
-    re.IGNORECASE)
-_SESSION_RE = re.compile(
-    r"\b(?:following|next|subsequent|previous|preceding|same)\s+(?:week|session)s?\b|\bin\s+one\s+(?:week|session)\b|"
-    r"\b(?:at|in|during|after)\s+(?:the\s+(?:start|end|beginning)\s+of\s+)?(?:a|each|every|one|the)\s+session\b|"
-    r"\bweek[\s\-]to[\s\-]week\b|\bsession[\s\-](?:by|to)[\s\-]session\b|\bbetween[\s\-]sessions?\b|"
-    r"\bpost[\s\-]session\b|\bsession[\s\-]level\b",
-    re.IGNORECASE)
-_POST_RE = re.compile(
-    r"\bpost[\s\-]?treatment\b|\b(?:at|after)\s+the\s+end\s+of\s+(?:treatment|therapy)\b|\bend\s+of\s+treatment\b|"
-    r"\bafter\s+(?:treatment|therapy)\b|\bat\s+termination\b|\bposttreatment\b",
-    re.IGNORECASE)
-_ADJUST_RE = re.compile(
-    r"\b(?:adjust\w*|correct\w*|controll?\w*)\s+(?:\w+\s+){0,4}?for\s+(?P<what>[\w\s\-’']{3,50}?)"
-    r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained)\b|$)",
-    re.IGNORECASE)
-_TRIM_FILL_RE = re.compile(r"\btrim[\s\-]and[\s\-]fill\b", re.IGNORECASE)
-_ANAPHORIC_ADJUST_RE = re.compile(r"\b(?:that|this|the|such|these)\s+(?:\w+\s+)?adjustments?\b", re.IGNORECASE)
-_ADJUSTED_LABEL_RE = re.compile(r"\b(?:adjusted|unadjusted)\b", re.IGNORECASE)
 _FAVOURS_RES = (
     re.compile(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})", re.IGNORECASE),
     re.compile(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})", re.IGNORECASE),
     re.compile(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed|outperforms|beat|(?:was|were)\s+superior\s+to)\b",
                re.IGNORECASE),
 )
-_POPULATION_RES = (
-    (re.compile(r"\b(?:after|following)\s+(?:a\s+)?(?:previous|prior|initial|first)?\s*(?:treatment\s+)?"
-                r"non-?response\b|\bnon-?responders\b|\bnot\s+(?:been\s+)?responsive\s+to\b|"
-                r"\bhad\s+not\s+(?:improved|responded)\b|\bdid\s+not\s+respond\b", re.IGNORECASE),
-     "treatment non-responders"),
-)
-_WHO_RE = re.compile(
-    r"\b(?:for|among|in|with)\s+(?P<p>(?:older\s+|young\s+)?(?:adults|children|adolescents|youths?|veterans|women|men|"
-    r"students|couples|families|inpatients|outpatients)(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)",
-    re.IGNORECASE)
-
-
 _STUDY_COMPARISON_RE = re.compile(
     r"\bcompar\w*\s+(?P<x>[^,.;()]{2,60}?)\s+(?:with|to|versus|vs\.?|against)\s+(?P<y>[^,.;()]{2,60})",
     re.IGNORECASE)
@@ -152,7 +111,7 @@ def study_comparison(summary: str, rules) -> dict:
         text = " ".join(f"adding {adding.group('x')} {_between(summary, adding)}".split())
         study = {"intervention": text, "intervention_ids": ids, "matched": adding.group(0)}
         found: dict = {}
-        _population(adding.group(0), found, [])
+        population(adding.group(0), found, [])
         return {**study, **found}
     m = _STUDY_COMPARISON_RE.search(summary)
     if m:
@@ -268,10 +227,10 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
             fields["intervention_ids"] = tuple(k for k in fields["intervention_ids"] if k not in prior) \
                 or fields["intervention_ids"]
 
-    _population(body, fields, matched)
+    population(body, fields, matched)
     fields["conditions"] = conditions
-    _timepoint(clause, fields, matched)
-    _adjusted(f, clause, summary, fields, matched)
+    timepoint(clause, fields, matched)
+    adjusted(f, clause, summary, fields, matched)
     _favours(f, body, implications, fields, matched)
     return replace(f, matched=tuple(f.matched) + tuple(matched), **fields)
 
@@ -331,11 +290,6 @@ def _comparison_cue(body: str, rules):
     return None
 
 
-def _last(rx: re.Pattern, text: str):
-    hits = list(rx.finditer(text))
-    return hits[-1] if hits else None
-
-
 def _between(body: str, adding) -> str:
     """The words of an add-on that say for whom: 'after previous treatment non-response'."""
     rest = adding.group("rest")
@@ -378,76 +332,6 @@ def _relation(body: str) -> tuple[str, str] | None:
             if x and y and len(x.split()) <= 14:
                 return x, y
     return None
-
-
-def _population(body: str, fields: dict, matched: list) -> None:
-    for rx, label in _POPULATION_RES:
-        m = rx.search(body)
-        if m:
-            fields["population"] = label
-            matched.append(("population", m.group(0)))
-            return
-    m = _WHO_RE.search(body)
-    if m and not re.search(r"\bwho\s+(?:received|got|were\s+given|were\s+assigned)\b", m.group("p"), re.IGNORECASE):
-        fields["population"] = " ".join(m.group("p").split())
-        matched.append(("population", m.group(0)))
-
-
-def _months(n: str, unit: str) -> Decimal:
-    words = re.split(r"[\s\-]+", n.lower())
-    if all(w in _NUMBER_WORDS for w in words):
-        value = Decimal(sum(_NUMBER_WORDS[w] for w in words))  # "twenty-four" -> 24
-    else:
-        value = Decimal(n)
-    unit = unit.lower()
-    if unit.startswith("year"):
-        return value * 12
-    if unit.startswith("week"):
-        return (value * 12 / 52).quantize(Decimal("0.1"))
-    return value
-
-
-def _timepoint(clause: str, fields: dict, matched: list) -> None:
-    low = clause.lower()
-    follow = _FOLLOW_RE.search(clause) if ("follow" in low or "after" in low or " post" in low) else None
-    months = _FOLLOW_MONTHS_RE.search(clause) if "follow" in low else None
-    if follow or months:
-        fields["timepoint"] = "follow-up"
-        matched.append(("timepoint", (follow or months).group(0)))
-        if follow and follow.group("n"):
-            fields["timepoint_months"] = _months(follow.group("n"), follow.group("unit"))
-        elif months:
-            fields["timepoint_months"] = _months(months.group("n") or months.group("n2"),
-                                                 months.group("unit") or months.group("unit2"))
-        return
-    for rx, name, words in ((_SESSION_RE, "session-level", ("session", "week")),
-                            (_POST_RE, "post-treatment", ("post", "end of", "after", "termination"))):
-        m = rx.search(clause) if any(w in low for w in words) else None
-        if m:
-            fields["timepoint"] = name
-            matched.append(("timepoint", m.group(0)))
-            return
-
-
-def _adjusted(f: Finding, clause: str, summary: str, fields: dict, matched: list) -> None:
-    found: list[str] = []
-    for m in _ADJUST_RE.finditer(clause):
-        found.append(" ".join(m.group("what").lower().split()))
-        matched.append(("adjusted", m.group(0)))
-    if _TRIM_FILL_RE.search(clause):
-        found.append("publication bias (trim and fill)")
-        matched.append(("adjusted", "trim and fill"))
-    if not found and (ref := _ANAPHORIC_ADJUST_RE.search(clause)):
-        earlier = summary[: summary.find(f.sentence)] if f.sentence in summary else ""
-        hits = list(_ADJUST_RE.finditer(earlier))
-        if hits:
-            found.append(" ".join(hits[-1].group("what").lower().split()))
-            matched.append(("adjusted", f"{ref.group(0)} -> {hits[-1].group(0)}"))
-    if not found and f.label and _ADJUSTED_LABEL_RE.search(f.label) and "unadjusted" not in f.label.lower():
-        found.append("unspecified")
-        matched.append(("adjusted", f.label))
-    if found:
-        fields["adjusted"] = tuple(dict.fromkeys(found))
 
 
 def _favours(f: Finding, body: str, implications: str, fields: dict, matched: list) -> None:

@@ -1,0 +1,123 @@
+"""Qualifiers of a finding read from its clause: whom it is about (population), when it was measured
+(timepoint and months after treatment), and what the estimate was adjusted for. Part of pico.py's
+rules; each records the words that decided it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..model import Finding
+from .findings import _NUMBER_WORDS
+
+SEP = r"[\s\-\u2010\u2011]+"
+_TENS = "twenty|thirty|forty|fifty|sixty"
+_NUMWORD = rf"(?:{_TENS})[\s\-](?:one|two|three|four|five|six|seven|eight|nine)|" + \
+    "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_FOLLOW_RE = re.compile(
+    rf"\bfollow{SEP}?ups?\b|(?P<n>\d+(?:\.\d+)?|{_NUMWORD})\s*(?:-|\s)?(?P<unit>months?|weeks?|years?)\s+"
+    r"(?:after|following|post)(?:\s+the\s+end\s+of)?\s+(?:the\s+)?(?:treatment|therapy|intervention)",
+    re.IGNORECASE)
+_FOLLOW_MONTHS_RE = re.compile(
+    rf"(?P<n>\d+(?:\.\d+)?|{_NUMWORD})[\s\-]*(?P<unit>months?|weeks?|years?)[\s\-]*follow{SEP}?ups?\b|"
+    rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>\d+(?:\.\d+)?|{_NUMWORD})\s+(?P<unit2>months?|weeks?|years?)",
+    re.IGNORECASE)
+_SESSION_RE = re.compile(
+    r"\b(?:following|next|subsequent|previous|preceding|same)\s+(?:week|session)s?\b|\bin\s+one\s+(?:week|session)\b|"
+    r"\b(?:at|in|during|after)\s+(?:the\s+(?:start|end|beginning)\s+of\s+)?(?:a|each|every|one|the)\s+session\b|"
+    r"\bweek[\s\-]to[\s\-]week\b|\bsession[\s\-](?:by|to)[\s\-]session\b|\bbetween[\s\-]sessions?\b|"
+    r"\bpost[\s\-]session\b|\bsession[\s\-]level\b",
+    re.IGNORECASE)
+_POST_RE = re.compile(
+    r"\bpost[\s\-]?treatment\b|\b(?:at|after)\s+the\s+end\s+of\s+(?:treatment|therapy)\b|\bend\s+of\s+treatment\b|"
+    r"\bafter\s+(?:treatment|therapy)\b|\bat\s+termination\b|\bposttreatment\b",
+    re.IGNORECASE)
+_ADJUST_RE = re.compile(
+    r"\b(?:adjust\w*|correct\w*|controll?\w*)\s+(?:\w+\s+){0,4}?for\s+(?P<what>[\w\s\-’']{3,50}?)"
+    r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained)\b|$)",
+    re.IGNORECASE)
+_TRIM_FILL_RE = re.compile(r"\btrim[\s\-]and[\s\-]fill\b", re.IGNORECASE)
+_ANAPHORIC_ADJUST_RE = re.compile(r"\b(?:that|this|the|such|these)\s+(?:\w+\s+)?adjustments?\b", re.IGNORECASE)
+_ADJUSTED_LABEL_RE = re.compile(r"\b(?:adjusted|unadjusted)\b", re.IGNORECASE)
+_POPULATION_RES = (
+    (re.compile(r"\b(?:after|following)\s+(?:a\s+)?(?:previous|prior|initial|first)?\s*(?:treatment\s+)?"
+                r"non-?response\b|\bnon-?responders\b|\bnot\s+(?:been\s+)?responsive\s+to\b|"
+                r"\bhad\s+not\s+(?:improved|responded)\b|\bdid\s+not\s+respond\b", re.IGNORECASE),
+     "treatment non-responders"),
+)
+_WHO_RE = re.compile(
+    r"\b(?:for|among|in|with)\s+(?P<p>(?:older\s+|young\s+)?(?:adults|children|adolescents|youths?|veterans|women|men|"
+    r"students|couples|families|inpatients|outpatients)(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)",
+    re.IGNORECASE)
+
+
+
+def population(body: str, fields: dict, matched: list) -> None:
+    for rx, label in _POPULATION_RES:
+        m = rx.search(body)
+        if m:
+            fields["population"] = label
+            matched.append(("population", m.group(0)))
+            return
+    m = _WHO_RE.search(body)
+    if m and not re.search(r"\bwho\s+(?:received|got|were\s+given|were\s+assigned)\b", m.group("p"), re.IGNORECASE):
+        fields["population"] = " ".join(m.group("p").split())
+        matched.append(("population", m.group(0)))
+
+
+def _months(n: str, unit: str) -> Decimal:
+    words = re.split(r"[\s\-]+", n.lower())
+    if all(w in _NUMBER_WORDS for w in words):
+        value = Decimal(sum(_NUMBER_WORDS[w] for w in words))  # "twenty-four" -> 24
+    else:
+        value = Decimal(n)
+    unit = unit.lower()
+    if unit.startswith("year"):
+        return value * 12
+    if unit.startswith("week"):
+        return (value * 12 / 52).quantize(Decimal("0.1"))
+    return value
+
+
+def timepoint(clause: str, fields: dict, matched: list) -> None:
+    low = clause.lower()
+    follow = _FOLLOW_RE.search(clause) if ("follow" in low or "after" in low or " post" in low) else None
+    months = _FOLLOW_MONTHS_RE.search(clause) if "follow" in low else None
+    if follow or months:
+        fields["timepoint"] = "follow-up"
+        matched.append(("timepoint", (follow or months).group(0)))
+        if follow and follow.group("n"):
+            fields["timepoint_months"] = _months(follow.group("n"), follow.group("unit"))
+        elif months:
+            fields["timepoint_months"] = _months(months.group("n") or months.group("n2"),
+                                                 months.group("unit") or months.group("unit2"))
+        return
+    for rx, name, words in ((_SESSION_RE, "session-level", ("session", "week")),
+                            (_POST_RE, "post-treatment", ("post", "end of", "after", "termination"))):
+        m = rx.search(clause) if any(w in low for w in words) else None
+        if m:
+            fields["timepoint"] = name
+            matched.append(("timepoint", m.group(0)))
+            return
+
+
+def adjusted(f: Finding, clause: str, summary: str, fields: dict, matched: list) -> None:
+    found: list[str] = []
+    for m in _ADJUST_RE.finditer(clause):
+        found.append(" ".join(m.group("what").lower().split()))
+        matched.append(("adjusted", m.group(0)))
+    if _TRIM_FILL_RE.search(clause):
+        found.append("publication bias (trim and fill)")
+        matched.append(("adjusted", "trim and fill"))
+    if not found and (ref := _ANAPHORIC_ADJUST_RE.search(clause)):
+        earlier = summary[: summary.find(f.sentence)] if f.sentence in summary else ""
+        hits = list(_ADJUST_RE.finditer(earlier))
+        if hits:
+            found.append(" ".join(hits[-1].group("what").lower().split()))
+            matched.append(("adjusted", f"{ref.group(0)} -> {hits[-1].group(0)}"))
+    if not found and f.label and _ADJUSTED_LABEL_RE.search(f.label) and "unadjusted" not in f.label.lower():
+        found.append("unspecified")
+        matched.append(("adjusted", f.label))
+    if found:
+        fields["adjusted"] = tuple(dict.fromkeys(found))
