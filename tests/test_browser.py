@@ -130,3 +130,17 @@ def test_site_pages_in_chromium(browser, real_build, tmp_path, artifacts):
             assert visit.page.locator("svg.forest").count() == 2
         visit.page.screenshot(path=str(artifacts / f"site-{rel.replace('/', '-')[:-5]}.png"), full_page=True)
         visit.page.close()
+
+
+def test_search_finds_a_practice_implication_phrase_offline(browser, real_build, tmp_path):
+    # the phrase is read from the page at test time, not copied here
+    build_site(kg_of(real_build.graph), tmp_path / "site")
+    post = next(p for p in real_build.extraction.posts if p.raw.implications_text)
+    words = post.raw.implications_text.split()[3:7]
+    query = " ".join(w.strip(".,;:()") for w in words)
+    visit = open_page(browser, (tmp_path / "site" / "search.html").as_uri() + "?q=" + query.replace(" ", "+"))
+    visit.page.wait_for_load_state("load")
+    titles = [a.inner_text() for a in visit.page.locator("#results a").all()]
+    assert any(post.raw.title in t for t in titles), (query, titles)
+    assert visit.outside == [] and visit.errors == []
+    visit.page.close()

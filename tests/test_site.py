@@ -180,3 +180,18 @@ def test_comparison_csv_has_every_finding_field(site):
             "source_line", "finding"} <= set(rows[0])
     assert {r["timepoint"] for r in rows} == {"", "follow-up"}
     assert all(r["intervention"] == "adding psychotherapy after previous treatment non-response" for r in rows)
+
+
+def test_search_page_ships_its_index_and_allows_only_its_own_script(site):
+    import base64
+    import hashlib
+
+    out, _ = site
+    page = (out / "search.html").read_text(encoding="utf-8")
+    script = page.split("<script>", 1)[1].split("</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in page
+    data = page.split('id="search-index">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in data and data.startswith("[")
+    other = (out / "index.html").read_text(encoding="utf-8")
+    assert "script-src" not in other  # pages without a script allow none

@@ -271,6 +271,16 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
         summary = {key: cell_summary(rows) | {"href": f"evidence/{_slug_of(key[0], 'intervention', base)}--"
                                                        f"{_slug_of(key[1], 'disorder', base)}.html"}
                    for key, rows in cells.items()}
+        import base64
+        import hashlib
+        import json
+
+        index_json = json.dumps(search_index(arts), ensure_ascii=False, sort_keys=True)
+        for raw, safe in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+            index_json = index_json.replace(raw, safe)  # never a closing tag inside the data block
+        digest = base64.b64encode(hashlib.sha256(SEARCH_JS.encode("utf-8")).digest()).decode("ascii")
+        write("search.html", "site_search.html", index_json=Markup(index_json), search_js=Markup(SEARCH_JS),
+              script_hash=f"sha256-{digest}")
         write("evidence.html", "site_evidence.html", cells=summary,
               interventions=sorted({(i, concepts["intervention"].get(i, i)) for i, _ in cells}, key=lambda x: x[1]),
               conditions=sorted({(d, concepts["disorder"].get(d, d)) for _, d in cells}, key=lambda x: x[1]))
@@ -295,6 +305,48 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
     except OSError as exc:
         raise PprnetError(f"{out}: cannot write the site: {exc.strerror or exc}") from None
     return counts
+
+
+# The search page's script, inline (no file to fetch, so it works from file://), allowed by its hash
+# in the page's Content-Security-Policy; the index is a JSON data block that is never executed.
+SEARCH_JS = """(function () {
+  var index = JSON.parse(document.getElementById("search-index").textContent);
+  var params = new URLSearchParams(window.location.search);
+  var q = (params.get("q") || "").trim();
+  var box = document.getElementById("q");
+  box.value = q;
+  if (!q) { return; }
+  var words = q.toLowerCase().split(/\\s+/).filter(function (w) { return w; });
+  var hits = index.filter(function (d) {
+    var text = d.text.toLowerCase();
+    return words.every(function (w) { return text.indexOf(w) >= 0; });
+  });
+  document.getElementById("status").textContent = hits.length + " post(s) match";
+  var list = document.getElementById("results");
+  hits.slice(0, 200).forEach(function (d) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = d.url;
+    a.textContent = d.title;
+    li.appendChild(a);
+    var at = d.text.toLowerCase().indexOf(words[0]);
+    var snippet = document.createElement("p");
+    snippet.className = "muted";
+    snippet.textContent = (at > 60 ? "\u2026" : "") + d.text.slice(Math.max(0, at - 60), at + 140) + "\u2026";
+    li.appendChild(snippet);
+    list.appendChild(li);
+  });
+})();"""
+
+
+def search_index(arts: dict[str, "Article"]) -> list[dict]:
+    """One entry per post: its title, month, article page and the words to search."""
+    out = []
+    for a in sorted(arts.values(), key=lambda a: (a.year, a.title)):
+        for p in a.posts:
+            text = " ".join(x for x in (p["postTitle"], a.title, p["summary"], p["implications"]) if x)
+            out.append({"title": f"{p['postTitle']} ({p['month']})", "url": f"articles/{a.slug}.html", "text": text})
+    return out
 
 
 MANIFEST = ".pprnet-site"  # the pages a previous run wrote, one relative path a line
