@@ -144,3 +144,30 @@ def test_search_finds_a_practice_implication_phrase_offline(browser, real_build,
     assert any(post.raw.title in t for t in titles), (query, titles)
     assert visit.outside == [] and visit.errors == []
     visit.page.close()
+
+
+def test_comparison_tables_sort_and_filter_and_read_without_scripts(browser, real_build, tmp_path):
+    build_site(kg_of(real_build.graph), tmp_path / "site")
+    url = (tmp_path / "site" / "topics" / "alliance-and-therapeutic-relationship.html").as_uri()
+    visit = open_page(browser, url)
+    visit.page.wait_for_load_state("load")
+    page = visit.page
+
+    def values():
+        return [r.locator("td").nth(9).inner_text() for r in page.locator("table.findings tbody tr").all()
+                if r.is_visible()]
+
+    assert len(values()) == 4 and page.locator(".filters select").count() >= 3
+    page.select_option(".filters select[data-column='8']", "B adjusted")
+    assert values() == ["-0.065", "-0.148"] or sorted(values()) == ["-0.065", "-0.148"]
+    page.select_option(".filters select[data-column='8']", "")
+    page.click("table.findings th:nth-child(10) button")
+    shown = [float(v) for v in values()]
+    assert shown == sorted(shown) and len(shown) == 4
+    assert visit.errors == [] and visit.outside == []
+    page.close()
+    context = browser.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(url)
+    assert plain.locator("table.findings tbody tr").count() == 4  # every row, no script needed
+    context.close()

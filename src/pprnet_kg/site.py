@@ -235,6 +235,9 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
 
         def write(rel: str, template: str, **ctx) -> None:
             depth = rel.count("/")
+            if ctx.get("rows"):  # a comparison table: its sorting and filters script
+                ctx.setdefault("table_js", Markup(TABLE_JS))
+                ctx.setdefault("script_hash", Markup(script_hashes(TABLE_JS)))
             html = env.get_template(template).render(root="../" * depth, pages=pages, **ctx)
             (out / rel).write_text(html, encoding="utf-8")
             written.add(rel)
@@ -271,16 +274,13 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
         summary = {key: cell_summary(rows) | {"href": f"evidence/{_slug_of(key[0], 'intervention', base)}--"
                                                        f"{_slug_of(key[1], 'disorder', base)}.html"}
                    for key, rows in cells.items()}
-        import base64
-        import hashlib
         import json
 
         index_json = json.dumps(search_index(arts), ensure_ascii=False, sort_keys=True)
         for raw, safe in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
             index_json = index_json.replace(raw, safe)  # never a closing tag inside the data block
-        digest = base64.b64encode(hashlib.sha256(SEARCH_JS.encode("utf-8")).digest()).decode("ascii")
         write("search.html", "site_search.html", index_json=Markup(index_json), search_js=Markup(SEARCH_JS),
-              script_hash=f"sha256-{digest}")
+              script_hash=Markup(script_hashes(SEARCH_JS)))
         write("evidence.html", "site_evidence.html", cells=summary,
               interventions=sorted({(i, concepts["intervention"].get(i, i)) for i, _ in cells}, key=lambda x: x[1]),
               conditions=sorted({(d, concepts["disorder"].get(d, d)) for _, d in cells}, key=lambda x: x[1]))
@@ -337,6 +337,79 @@ SEARCH_JS = """(function () {
     list.appendChild(li);
   });
 })();"""
+
+
+# Sorting and filters for comparison tables: click a column heading to sort by it (numbers as numbers),
+# choose values in the filters above the table. Without scripts the table reads as it is.
+TABLE_JS = """(function () {
+  document.querySelectorAll("table.findings").forEach(function (table) {
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var filters = {};
+    function cell(row, i) { return row.cells[i].textContent.trim(); }
+    function apply() {
+      var shown = 0;
+      rows.forEach(function (row) {
+        var ok = Object.keys(filters).every(function (i) { return !filters[i] || cell(row, i) === filters[i]; });
+        row.hidden = !ok;
+        if (ok) { shown += 1; }
+      });
+      table.setAttribute("data-shown", shown);
+    }
+    heads.forEach(function (th, i) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      button.setAttribute("aria-label", "sort by " + th.textContent);
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var down = th.getAttribute("aria-sort") === "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", down ? "descending" : "ascending");
+        rows.sort(function (a, b) {
+          var x = cell(a, i), y = cell(b, i), nx = parseFloat(x), ny = parseFloat(y);
+          var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+          return down ? -c : c;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+    var box = table.parentNode.previousElementSibling;
+    (table.getAttribute("data-filter") || "").split(" ").forEach(function (key) {
+      var i = parseInt(key, 10);
+      var values = {};
+      rows.forEach(function (row) { values[cell(row, i)] = true; });
+      var names = Object.keys(values).sort();
+      if (names.length < 2) { return; }
+      var label = document.createElement("label");
+      label.textContent = heads[i].textContent + " ";
+      var select = document.createElement("select");
+      select.setAttribute("data-column", i);
+      [""].concat(names).forEach(function (v) {
+        var option = document.createElement("option");
+        option.value = v;
+        option.textContent = v || "all";
+        select.appendChild(option);
+      });
+      select.addEventListener("change", function () { filters[i] = select.value; apply(); });
+      label.appendChild(select);
+      box.appendChild(label);
+      box.hidden = false;
+    });
+    apply();
+  });
+})();"""
+
+
+def script_hashes(*scripts: str) -> str:
+    """CSP source expressions allowing exactly these inline scripts."""
+    import base64
+    import hashlib
+
+    return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
+                    for s in scripts)
 
 
 def search_index(arts: dict[str, "Article"]) -> list[dict]:
