@@ -195,3 +195,12 @@ def test_search_page_ships_its_index_and_allows_only_its_own_script(site):
     assert "<" not in data and data.startswith("[")
     other = (out / "index.html").read_text(encoding="utf-8")
     assert "script-src" not in other  # pages without a script allow none
+
+
+def test_view_nodes_link_to_their_site_pages(site):
+    out, _ = site
+    html = (out / "views" / "overview.html").read_text(encoding="utf-8")
+    hrefs = set(re.findall(r'"href": "\.\./([^"]+)"', html))
+    assert {f"articles/{p.name}" for p in (out / "articles").glob("*.html")} <= hrefs
+    assert all((out / h).is_file() for h in hrefs)
+    assert "Open its page" in html

@@ -290,9 +290,15 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
             from .projection import make_view
             from .viz import to_network, write_html
 
+            hrefs = {iri: f"../articles/{a.slug}.html" for iri, a in arts.items()}
+            hrefs.update({iri: f"../{path}" for kind in pages.values() for iri, path in kind.items()})
             for name in ("overview", "topics", "evidence", "authors"):
                 view = make_view(kg, name)
+                for node, attrs in view.nodes(data=True):  # every node links to its page of the site
+                    if node in hrefs:
+                        attrs["href"] = hrefs[node]
                 write_html(to_network(view, heading=f"PPRNet knowledge graph: {name} view"), out / "views" / f"{name}.html")
+                # the views link back to the site
                 written.add(f"views/{name}.html")
                 view_links.append((name, f"views/{name}.html", view.number_of_nodes()))
                 counts["views"] += 1

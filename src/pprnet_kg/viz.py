@@ -93,6 +93,7 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
             "title": attrs.get("details", ""),
             "details": attrs.get("details", ""),
             "doi": attrs.get("doi", ""),
+            "href": attrs.get("href", ""),  # the node's page in the explorer site, when drawn for it
             "color": color,
             "value": 1 + degree.get(node_id, 0),
             "shape": "star" if attrs.get("focus") else "dot",
