@@ -97,3 +97,16 @@ def test_ground_truth_is_written_beside_the_pages(tmp_path):
     lines = (tmp_path / "truth.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 12 and {"kind", "comparator", "exposure", "outcome"} <= set(json.loads(lines[0])["findings"][0])
     assert not build([tmp_path]).report.problems  # truth.jsonl is not read as a page
+
+
+@pytest.mark.slow
+def test_parallel_extraction_gives_the_same_bytes(tmp_path):
+    from pprnet_kg.pipeline import extract_pages
+    from pprnet_kg.sources import read_pages
+
+    write_corpus(generate(300, RULES, seed=5), RULES, tmp_path, seed=5)
+    pages = read_pages([tmp_path])
+    one = extract_pages(pages, RULES, jobs=1).to_json()
+    two = extract_pages(pages, RULES, jobs=2).to_json()
+    assert one == two and len(one["posts"]) == 300
+    assert build([tmp_path], jobs=2).ntriples == build([tmp_path], jobs=1).ntriples

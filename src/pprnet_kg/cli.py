@@ -102,7 +102,9 @@ def cli():
                    "which later commands read.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any problem was reported (a page with no posts included).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json):
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes extracting posts (default: CPU count); the output is the same for any value.")
+def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json, jobs):
     """Build the knowledge graph from blog pages (default: the bundled sample)."""
     from .kg import KG
 
@@ -110,7 +112,9 @@ def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json)
         raise click.UsageError(f"--html and -o are the same file ({output}): the HTML view would overwrite the graph")
     if (store or "").startswith("sparql+"):
         raise click.UsageError("build writes to memory or Oxigraph; load a remote store with `pprnet-kg push`")
-    kg, result = KG.build(list(sources), store=store, base=base)
+    import os
+
+    kg, result = KG.build(list(sources), store=store, base=base, jobs=jobs or os.cpu_count() or 1)
     with kg:
         written = [kg.write(output, fmt)]
         if not no_html:
@@ -139,12 +143,15 @@ def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json)
 @cli.command()
 @click.argument("pages", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the JSON here instead of stdout.")
-def extract(pages, output):
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes (default: CPU count).")
+def extract(pages, output, jobs):
     """Extract posts from PAGES as JSON (topics, posts with citation, findings, problems)."""
-    from .pipeline import extract_pages
-    from .sources import read_pages
+    import os
 
-    text = json.dumps(extract_pages(read_pages(list(pages))).to_json(), indent=2, ensure_ascii=False) + "\n"
+    from .pipeline import extract_sources
+
+    _, extraction = extract_sources(list(pages), jobs=jobs or os.cpu_count() or 1)
+    text = json.dumps(extraction.to_json(), indent=2, ensure_ascii=False) + "\n"
     if not output:
         click.echo(text, nl=False)
         return

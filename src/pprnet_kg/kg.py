@@ -37,15 +37,17 @@ class KG:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def build(cls, sources: list | None = None, *, store: str | None = None, base: str | None = None):
+    def build(cls, sources: list | None = None, *, store: str | None = None, base: str | None = None,
+              jobs: int = 1):
         """Build from pages (the bundled sample when none) into a store (default: the project
-        store); returns (KG, BuildResult). The store's previous graph is replaced."""
+        store); returns (KG, BuildResult). The store's previous graph is replaced. Extraction runs
+        in `jobs` processes, before the store is opened (so no store is open while they fork)."""
         from .pipeline import build
 
+        base = _base(base, None)
+        result = build(list(sources) if sources else None, base=base, jobs=jobs)
         backend = open_backend(store or PROJECT_STORE_SPEC)
         try:
-            base = _base(base, None)
-            result = build(list(sources) if sources else None, base=base)
             backend.clear()
             backend.load_ntriples(result.ntriples)
             names = ", ".join(Path(s).name for s in result.extraction.sources) or "no pages"
