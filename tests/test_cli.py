@@ -486,3 +486,11 @@ def test_site_removes_pages_it_wrote_before(tmp_path):
     result = run("site", "-o", out, "--no-views")
     assert result.exit_code == 0 and not stale.exists() and mine.exists()
     assert f"wrote {out / 'index.html'}" in result.stdout and "//" not in result.stdout
+
+
+def test_an_ill_typed_literal_prints_no_traceback(tmp_path):
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<http://example.org/s> <http://example.org/p> "x"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+                   encoding="utf-8")
+    proc = run_proc("validate", bad)
+    assert "Traceback" not in proc.stderr and "ValueError" not in proc.stderr, proc.stderr

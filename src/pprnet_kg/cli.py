@@ -85,6 +85,11 @@ def _split_params(items) -> dict[str, str]:
 @click.version_option(package_name="pprnet-kg")
 def cli():
     """pprnet-kg: the PPRNet psychotherapy research blog as a knowledge graph."""
+    import logging
+
+    # rdflib logs a traceback for an ill-typed literal ("x"^^xsd:integer) while it parses: the
+    # user gets our one-line messages instead, never a traceback
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
 
 
 @cli.command()
