@@ -42,7 +42,7 @@ def unavailable(message: str):
 
 
 _TIER_FIXTURES = {"real_page": "real_pages", "real_build": "real_pages", "real_posts": "real_pages",
-                  "browser": "browser", "oxigraph_server": "servers", "virtuoso_server": "servers"}
+                  "browser": "browser", "axe_js": "browser", "oxigraph_server": "servers", "virtuoso_server": "servers"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -129,6 +129,15 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    """axe-core's browser script (npm package axe-core; .ci/run installs it into .ci/axe)."""
+    path = Path(os.environ.get("PPRNET_AXE_JS", ROOT / ".ci" / "axe" / "node_modules" / "axe-core" / "axe.min.js"))
+    if not path.is_file():
+        unavailable(f"the accessibility tests need axe-core: npm install --prefix .ci/axe axe-core@4 (looked for {path})")
+    return path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -171,3 +171,25 @@ def test_comparison_tables_sort_and_filter_and_read_without_scripts(browser, rea
     plain.goto(url)
     assert plain.locator("table.findings tbody tr").count() == 4  # every row, no script needed
     context.close()
+
+
+def test_axe_core_finds_no_serious_or_critical_violations(browser, axe_js, real_build, tmp_path):
+    build_site(kg_of(real_build.graph), tmp_path / "site")
+    pages = ["index.html", "evidence.html", "search.html?q=alliance", "topics/alliance-and-therapeutic-relationship.html",
+             "disorders/depression.html", "articles/doi-10-1016-j-cpr-2019-101810.html",
+             "evidence/psychotherapy--depression.html", "views/overview.html", "views/evidence.html",
+             "views/authors.html", "views/topics.html"]
+    context = browser.new_context(bypass_csp=True)  # our pages allow only their own scripts; axe is injected
+    found = {}
+    for rel in pages:
+        page = context.new_page()
+        page.goto((tmp_path / "site").as_uri() + "/" + rel)
+        page.add_script_tag(content=axe_js)
+        violations = page.evaluate("""() => axe.run().then(r => r.violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => v.id + " (" + v.nodes.length + ")"))""")
+        if violations:
+            found[rel] = violations
+        page.close()
+    context.close()
+    assert found == {}

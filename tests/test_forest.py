@@ -65,7 +65,7 @@ def test_every_svg_is_an_accessible_image_with_title_and_desc():
         if not plot.svg:
             continue
         root = svg_of(plot)
-        assert root.get("role") == "img" and root.get("width") == "100%" and root.get("viewBox").startswith("0 0 720 ")
+        assert root.get("role") == "figure" and root.get("width") == "100%" and root.get("viewBox").startswith("0 0 720 ")
         assert text(root.find("s:title", NS)) == plot.heading
         desc = text(root.find("s:desc", NS))
         assert "Forest plot of" in desc and "scale" in desc

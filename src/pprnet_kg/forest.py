@@ -7,7 +7,7 @@ they stay on one comparable axis. With ``scale="smd"`` the SMD equivalents (effe
 each kind share one SMD axis. Rows without a CI are never drawn and never dropped: they come
 back in ``Plot.no_ci`` for the page to list under the plot.
 
-Each SVG has role="img", a <title> and a <desc>; every row has a <title> with its full text;
+Each SVG has role="figure", a <title> and a <desc>; every row has a <title> with its full text;
 labels are wrapped whole (never cut); significance is marked by shape as well as colour; the
 output depends only on the input (same rows, same bytes).
 """
@@ -296,7 +296,7 @@ def _svg(heading: str, code: str, items: list, axis: str, null: Decimal | None, 
         desc += f" {missing} finding{'s' * (missing != 1)} without a CI {'are' if missing != 1 else 'is'} listed below."
     ident = "forest-" + hashlib.sha1((heading + desc + "".join(r.label for r, *_ in rows)).encode()).hexdigest()[:10]
     return "".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="forest" role="img" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="forest" role="figure" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" font-family="sans-serif" font-size="12" fill="{COLOURS["text"]}" '
         f'aria-labelledby="{ident}-t {ident}-d">',
         f'<title id="{ident}-t">{_esc(heading)}</title><desc id="{ident}-d">{_esc(desc)}</desc>',
