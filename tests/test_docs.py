@@ -99,3 +99,11 @@ def test_accuracy_benchmark_prints_every_field():
                   "statistic recall", "statistic precision"):
         assert f"| {field}" in out, field
     assert "NOT met" not in out, out
+
+
+def test_ci_runs_the_test_command_once_after_its_setup():
+    # regression: an edit turned the header comment into commands, so the suite ran twice, once before set -e
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    commands = [i for i, line in enumerate(ci) if line.startswith("python3 -m venv")]
+    assert len(commands) == 1
+    assert commands[0] > ci.index("set -euo pipefail") and commands[0] == len(ci) - 1
