@@ -581,6 +581,24 @@ def test_a_full_queue_is_refused_at_once_with_retry_after(real_build):
         srv.server_close()
 
 
+def _wait_answering(base: str, tries: int = 100) -> None:
+    for _ in range(tries):
+        try:
+            if get(base, "/sparql", query="ASK {}")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def _alive(pid: int) -> bool:
+    """A process that exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.slow
 def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
     # regression: forked query processes outlived the server and held its socket
@@ -595,29 +613,18 @@ def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
     cmd = [sys.executable, "-m", "pprnet_kg.cli", "serve", "--port", str(port), "--workers", "2"]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if get(base, "/sparql", query="ASK {}")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
+    _wait_answering(base)
     children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
     assert len(children) >= 2
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{c}") and
-                                              open(f"/proc/{c}/stat").read().split()[2] != "Z" for c in children):
+    while time.monotonic() < deadline and any(_alive(c) for c in children):
         time.sleep(0.1)
-    assert not any(os.path.exists(f"/proc/{c}") and open(f"/proc/{c}/stat").read().split()[2] != "Z" for c in children)
+    assert not any(_alive(c) for c in children)
     again = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        for _ in range(100):
-            try:
-                if get(base, "/sparql", query="ASK {}")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        _wait_answering(base)
         assert again.poll() is None, again.stdout.read().decode()
     finally:
         again.terminate()

@@ -120,13 +120,7 @@ class GraphBuilder:
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
         self.add(scheme, SKOS.prefLabel, _en("PPRNet blog types of research"))
         self.add(scheme, PROV.wasAttributedTo, blog)
-        for label in labels:
-            concept = self.iri.research_type(label)
-            self.add(concept, RDF.type, SKOS.Concept)
-            self.add(concept, SKOS.prefLabel, _en(label))
-            self.add(concept, SKOS.inScheme, scheme)
-            self.add(concept, SKOS.topConceptOf, scheme)
-            self.add(scheme, SKOS.hasTopConcept, concept)
+        self._top_concepts(scheme, labels, self.iri.research_type)
 
     def _blog_filing(self, node: URIRef, post: Post) -> None:
         """The blog's own filing of a post: topics with an assignment attributed to the blog (no
@@ -160,13 +154,17 @@ class GraphBuilder:
         scheme = self.iri.scheme("topics")
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
         self.add(scheme, SKOS.prefLabel, _en("PPRNet blog topics"))
+        self._top_concepts(scheme, labels, self.iri.topic)
+
+    def _top_concepts(self, scheme: URIRef, labels: list[str], mint) -> None:
+        """A flat SKOS scheme: every label a top concept of it."""
         for label in labels:
-            topic = self.iri.topic(label)
-            self.add(topic, RDF.type, SKOS.Concept)
-            self.add(topic, SKOS.prefLabel, _en(label))
-            self.add(topic, SKOS.inScheme, scheme)
-            self.add(topic, SKOS.topConceptOf, scheme)
-            self.add(scheme, SKOS.hasTopConcept, topic)
+            concept = mint(label)
+            self.add(concept, RDF.type, SKOS.Concept)
+            self.add(concept, SKOS.prefLabel, _en(label))
+            self.add(concept, SKOS.inScheme, scheme)
+            self.add(concept, SKOS.topConceptOf, scheme)
+            self.add(scheme, SKOS.hasTopConcept, concept)
 
     def _post(self, post: Post) -> None:
         raw = post.raw
