@@ -36,6 +36,12 @@ def test_background_counts_are_not_study_counts():
     assert (k, n) == (None, 120)
 
 
+def test_number_words_inside_other_words_are_not_counts():
+    # regression: "often" held a "ten" (k = 10) and "someone" a "one"
+    assert study_counts("Reviews often pool studies of adults. Someone recruited 40 participants.") == (None, 40, None)
+    assert study_counts("In this review, twenty-one trials were pooled.")[0] == 21
+
+
 def test_real_page_conditions_and_interventions(real_build):
     got = [([m.key for m in p.conditions], [m.key for m in p.interventions]) for p in real_build.extraction.posts]
     assert got[0] == (["depression", "anxiety"], ["cbt", "dbt", "psychodynamic", "medication"])

@@ -97,6 +97,18 @@ def test_n_that_counts_studies_is_read_as_k():
     assert (f.k, f.n) == (None, 120)
 
 
+@pytest.mark.parametrize("text, k, n", [
+    # regression: the "ten" of "often" and the "one" of "someone" were read as counts
+    ("Reviews often pool studies of adults (g = 0.40).", None, None),
+    ("Someone recruited patients for it (g = 0.40).", None, None),
+    ("Across twenty-one studies with 900 clients (g = 0.40).", 21, 900),
+    ("Across Twenty four trials (g = 0.40).", 24, None),
+])
+def test_counts_in_words_are_whole_numbers(text, k, n):
+    f = one(text)
+    assert (f.k, f.n) == (k, n)
+
+
 @pytest.mark.parametrize("text", [
     "About 40% of patients do not respond to treatment.",
     "Average age was 38.4 years (SD = 12.94) and 69.3% were women.",

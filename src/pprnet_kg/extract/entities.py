@@ -32,9 +32,19 @@ def _hits(text: str, entries) -> dict[int, list[str]]:
 
 
 def find_entries(text: str, entries: tuple[Entry, ...]) -> tuple[Match, ...]:
-    """Every entry with at least one phrase in the text, in lexicon order, with what matched."""
+    """Every entry with at least one phrase in the text, in lexicon order, with what matched.
+    A PhraseSet remembers its recent answers: the finding annotator asks about the same clause
+    and sentence several times."""
+    cache = entries.recent if isinstance(entries, PhraseSet) else None
+    if cache is not None and (known := cache.get(text)) is not None:
+        return known
     hits = _hits(text, entries)
-    return tuple(Match(entries[i].key, entries[i].label, tuple(sorted(set(hits[i])))) for i in sorted(hits))
+    found = tuple(Match(entries[i].key, entries[i].label, tuple(sorted(set(hits[i])))) for i in sorted(hits))
+    if cache is not None:
+        if len(cache) >= 2048:
+            cache.clear()
+        cache[text] = found
+    return found
 
 
 def assign_topics(strong_text: str, body_text: str, topics: tuple[Entry, ...], *, min_hits: int) -> tuple[Match, ...]:

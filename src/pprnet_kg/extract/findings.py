@@ -84,7 +84,12 @@ _NUMBER_WORDS = {
     )
 }
 _NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
-COUNT = r"(?P<count>\d[\d,]*|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+# A number in words or digits, as a whole word: not the "ten" of "often", the "one" of "someone",
+# or the "one" alone of "twenty-one" (a compound is one number).
+NUMBER_WORDS = (rf"(?:{_TENS})(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine)\b)?|"
+                + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)))
+COUNT = rf"(?<![\w\-.,])(?P<count>\d[\d,]*|(?:{NUMBER_WORDS})(?![\w\-]))"
 _K_PROSE_RE = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,5}?(?:studies|trials|RCTs|samples)\b", re.IGNORECASE)
 _N_PROSE_RE = re.compile(
     COUNT + r"\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|people|adults|"
@@ -109,11 +114,16 @@ def to_decimal(text: str) -> Decimal:
         raise ValueError(f"not a number: {text!r}") from None
 
 
+def number_value(text: str) -> Decimal:
+    """'12', '1,200', '2.5', 'six', 'Twenty-four' -> the number."""
+    words = re.split(r"[\s\-]+", text.strip().lower())
+    if all(w in _NUMBER_WORDS for w in words):
+        return Decimal(sum(_NUMBER_WORDS[w] for w in words))  # "twenty-four" -> 24
+    return Decimal(text.replace(",", ""))
+
+
 def count_value(text: str) -> int:
-    word = text.lower()
-    if word in _NUMBER_WORDS:
-        return _NUMBER_WORDS[word]
-    return int(text.replace(",", ""))
+    return int(number_value(text))
 
 
 def extract_findings(

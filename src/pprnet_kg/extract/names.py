@@ -9,6 +9,7 @@ kept but have no known position.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from ..textnorm import HYPHENS
@@ -135,6 +136,7 @@ def _given_first_names(tokens: list[str | None], warnings: list[str]) -> tuple[l
     return names, len(names) if in_order is None else in_order
 
 
+@lru_cache(maxsize=8192)
 def _is_initials(token: str) -> bool:
     """'A. T.', 'A.B', 'A-M.', 'B.-M.', 'Ch.': capitals, each alone or with a period, one period at least."""
     s = re.sub(r"[\s-]", "", token)

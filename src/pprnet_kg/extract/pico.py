@@ -62,6 +62,28 @@ _STAT_TAIL_RE = re.compile(
     r"(?:effect\s+sizes?|effects?|correlations?|associations?|estimates?|coefficients?)?\s*(?:of|was|were|=|:)?\s*"
     r"(?:\(|\[)?\s*(?:[nkN]\s*=\s*\d+\s*[;,]\s*)*)$",
     re.IGNORECASE)
+# The tail regex can start anywhere, so running it over a whole clause tries every position. A
+# match is made of these words only (run together or apart) and of digits, so it cannot start
+# before the last word that is something else: the regex only runs from there (same result).
+_TAIL_WORDS = (
+    r"(?:and|it|this|which|that|was|were|is|are|had|has|have|found|showed|yielded|produced|gave|resulted|in|with|"
+    r"an|a|the|mean|average|overall|pooled|combined|summary|effects?|sizes?|correlations?|associations?|"
+    r"estimates?|coefficients?|of|[nk]|\d)+")
+_LAST_OTHER_WORD_RE = re.compile(rf".*\b(?!{_TAIL_WORDS}\b)(\w+)", re.IGNORECASE | re.DOTALL)
+_TAIL_WORDS_RE = re.compile(_TAIL_WORDS, re.IGNORECASE)
+
+
+def _strip_stat_tail(text: str) -> str:
+    """`text` without the words that introduce its statistic ('... was associated with an effect of (k = 4;')."""
+    last = _LAST_OTHER_WORD_RE.match(text)
+    start = 0
+    if last:  # a match may still start inside that word, where the rest of it is made of tail words
+        word = last.group(1)
+        cut = next((k for k in range(1, len(word)) if _TAIL_WORDS_RE.fullmatch(word, k)), len(word))
+        start = last.start(1) + cut
+    return text[:start] + _STAT_TAIL_RE.sub("", text[start:])
+
+
 _LEAD_RE = re.compile(r"^[\s)\],;.]*(?:and|but|while|whereas)?\s*", re.IGNORECASE)
 _BOUNDARY_RE = re.compile(
     r"(?:\bfound\s+that\b|\bshowed\s+that\b|\brevealed\s+that\b|\bindicated\s+that\b|\bsuggests?\s+that\b|"
@@ -155,8 +177,7 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
 def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tuple[str, ...],
          prior: frozenset) -> Finding:
     clause = _LEAD_RE.sub("", f.clause)
-    head, tail = clause[:-110], clause[-110:]  # the tail regex only ever removes the last words
-    body = (head + _STAT_TAIL_RE.sub("", tail)).strip()
+    body = _strip_stat_tail(clause).strip()
     low = clause.lower()
     matched: list[tuple[str, str]] = []
     fields: dict = {}

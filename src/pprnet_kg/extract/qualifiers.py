@@ -9,18 +9,16 @@ import re
 from decimal import Decimal
 
 from ..model import Finding
-from .findings import _NUMBER_WORDS
+from .findings import NUMBER_WORDS, number_value
 
 SEP = r"[\s\-\u2010\u2011]+"
-_TENS = "twenty|thirty|forty|fifty|sixty"
-_NUMWORD = rf"(?:{_TENS})[\s\-](?:one|two|three|four|five|six|seven|eight|nine)|" + \
-    "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_NUMWORD = rf"(?<![\w\-])(?:{NUMBER_WORDS})(?![\w\-])"
 _FOLLOW_RE = re.compile(
-    rf"\bfollow{SEP}?ups?\b|(?P<n>\d+(?:\.\d+)?|{_NUMWORD})\s*(?:-|\s)?(?P<unit>months?|weeks?|years?)\s+"
+    rf"\bfollow{SEP}?ups?\b|(?P<n>(?<![\w.,])\d+(?:\.\d+)?|{_NUMWORD})\s*(?:-|\s)?(?P<unit>months?|weeks?|years?)\s+"
     r"(?:after|following|post)(?:\s+the\s+end\s+of)?\s+(?:the\s+)?(?:treatment|therapy|intervention)",
     re.IGNORECASE)
 _FOLLOW_MONTHS_RE = re.compile(
-    rf"(?P<n>\d+(?:\.\d+)?|{_NUMWORD})[\s\-]*(?P<unit>months?|weeks?|years?)[\s\-]*follow{SEP}?ups?\b|"
+    rf"(?P<n>(?<![\w.,])\d+(?:\.\d+)?|{_NUMWORD})[\s\-]*(?P<unit>months?|weeks?|years?)[\s\-]*follow{SEP}?ups?\b|"
     rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>\d+(?:\.\d+)?|{_NUMWORD})\s+(?P<unit2>months?|weeks?|years?)",
     re.IGNORECASE)
 _SESSION_RE = re.compile(
@@ -67,11 +65,7 @@ def population(body: str, fields: dict, matched: list) -> None:
 
 
 def _months(n: str, unit: str) -> Decimal:
-    words = re.split(r"[\s\-]+", n.lower())
-    if all(w in _NUMBER_WORDS for w in words):
-        value = Decimal(sum(_NUMBER_WORDS[w] for w in words))  # "twenty-four" -> 24
-    else:
-        value = Decimal(n)
+    value = number_value(n)
     unit = unit.lower()
     if unit.startswith("year"):
         return value * 12

@@ -68,6 +68,7 @@ class PhraseSet(tuple):
     def __new__(cls, entries=()):
         self = super().__new__(cls, entries)
         self.index = {}
+        self.recent = {}  # text -> find_entries' answer (see entities.find_entries)
         for i, entry in enumerate(self):
             for term in entry.terms:
                 self.index.setdefault(min(term.words, key=lambda w: (-len(w), w)), []).append((i, term))

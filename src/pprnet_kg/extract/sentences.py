@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import TextLine
 
@@ -13,22 +14,27 @@ _ABBREVIATIONS = {
 _CANDIDATE = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u00C0-\u024F])")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences without breaking on decimals, initials or 'e.g.'."""
+_ONE_LETTER_RE = re.compile(r"[a-z]")
+
+
+@lru_cache(maxsize=4096)
+def split_sentences(text: str) -> tuple[str, ...]:
+    """Split prose into sentences without breaking on decimals, initials or 'e.g.'. (Cached: a
+    post's summary is split by several extractors.)"""
     sentences: list[str] = []
     start = 0
     for m in _CANDIDATE.finditer(text):
-        before = text[start: m.start() + 1]
-        word = re.search(r"(\S+)$", before[:-1] if before.endswith(".") else before)
-        token = word.group(1).lower().strip("([\"“") if word else ""
-        if text[m.start()] == "." and (token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token)):
-            continue
+        if text[m.start()] == ".":
+            before = text[start: m.start()].removesuffix("\n")
+            token = before.rsplit(None, 1)[-1].lower().strip("([\"“") if before[-1:].strip() else ""
+            if token in _ABBREVIATIONS or _ONE_LETTER_RE.fullmatch(token):
+                continue
         sentences.append(text[start: m.end()].strip())
         start = m.end()
     tail = text[start:].strip()
     if tail:
         sentences.append(tail)
-    return sentences
+    return tuple(sentences)
 
 
 def sentences_with_lines(lines: tuple[TextLine, ...]) -> list[TextLine]:
