@@ -38,7 +38,7 @@ def test_background_counts_are_not_study_counts():
 
 def test_number_words_inside_other_words_are_not_counts():
     # regression: "often" held a "ten" (k = 10) and "someone" a "one"
-    assert study_counts("Reviews often pool studies of adults. Someone recruited 40 participants.") == (None, 40, None)
+    assert study_counts("Reviews often pool studies of adults. Someone in this review included 40 participants.") == (None, 40, None)
     assert study_counts("In this review, twenty-one trials were pooled.")[0] == 21
 
 
