@@ -98,6 +98,17 @@ _N_PROSE_RE = re.compile(
 )
 
 
+# words without which _K_PROSE_RE, _N_PROSE_RE and _CAVEAT_RE cannot match (lower case)
+_STUDY_WORDS = ("studies", "trials", "rcts", "samples")
+_PEOPLE_WORDS = ("participants", "patients", "clients", "individuals", "people", "adults", "children",
+                 "adolescents", "youth", "subjects", "veterans", "men")
+_CAVEAT_WORDS = ("hold", "significant", "robust", "survive")
+
+
+def _could_count(lowered: str, words: tuple[str, ...]) -> bool:
+    return any(w in lowered for w in words)
+
+
 @dataclass(frozen=True)
 class OutcomeTerm:
     key: str
@@ -162,7 +173,10 @@ def _finding(m, before, after, sentence, outcomes, study_k):
     value = to_decimal(m.group("value"))
     fields: dict = {}
     consumed = 0
-    ci = _CI_LABELLED_RE.search(after) or _CI_BARE_RE.search(after)
+    low_after, low_before = after.lower(), before.lower()
+    # cheap substring tests first: most regexes below cannot match without these letters
+    ci = (_CI_LABELLED_RE.search(after) if "ci" in low_after or "c.i" in low_after or "confidence" in low_after
+          else None) or _CI_BARE_RE.search(after)
     if ci:
         fields["ci_lower"] = to_decimal(ci.group("lo"))
         fields["ci_upper"] = to_decimal(ci.group("hi"))
@@ -176,7 +190,9 @@ def _finding(m, before, after, sentence, outcomes, study_k):
         fields["p_value"] = to_decimal(p.group("v"))
         fields["p_comparator"] = cmp
         consumed = max(consumed, p.end())
-    for key, rx in (("se", _SE_RE), ("i2", _I2_RE), ("tau2", _TAU2_RE)):
+    for key, rx, cue in (("se", _SE_RE, "SE"), ("i2", _I2_RE, "I"), ("tau2", _TAU2_RE, "")):
+        if cue and cue not in after or not cue and "τ" not in low_after and "tau" not in low_after:
+            continue
         hit = rx.search(after)
         if hit:
             fields[key] = to_decimal(hit.group("v"))
@@ -186,11 +202,12 @@ def _finding(m, before, after, sentence, outcomes, study_k):
     close = after[consumed:]
     consumed += len(close) - len(close.lstrip(" )];,"))
     scope = before + " " + after[:consumed]
-    k = _K_EQ_RE.search(scope)
-    n = _N_EQ_RE.search(scope)
+    has_eq = "=" in scope
+    k = _K_EQ_RE.search(scope) if has_eq else None
+    n = _N_EQ_RE.search(scope) if has_eq else None
     if k:
         fields["k"] = int(k.group("v"))
-    elif (kp := list(_K_PROSE_RE.finditer(before))):
+    elif _could_count(low_before, _STUDY_WORDS) and (kp := list(_K_PROSE_RE.finditer(before))):
         fields["k"] = count_value(kp[-1].group("count"))
     if n:
         n_value = count_value(n.group("v"))
@@ -198,9 +215,10 @@ def _finding(m, before, after, sentence, outcomes, study_k):
             fields["k"] = n_value  # "(n = 4; SMD ...)" after "4 ... studies": n counts studies
         else:
             fields["n"] = n_value
-    elif (np_ := list(_N_PROSE_RE.finditer(before))):
+    elif _could_count(low_before, _PEOPLE_WORDS) and (np_ := list(_N_PROSE_RE.finditer(before))):
         fields["n"] = count_value(np_[-1].group("count"))
-    caveat = _CAVEAT_RE.search(before) or _CAVEAT_RE.search(after[:consumed])
+    caveat = (_CAVEAT_RE.search(before) or _CAVEAT_RE.search(after[:consumed])) \
+        if _could_count(low_before + " " + low_after[:consumed], _CAVEAT_WORDS) else None
     if caveat:
         fields["caveat"] = " ".join(caveat.group(0).split())
     outcome = outcome_in(before, outcomes)
