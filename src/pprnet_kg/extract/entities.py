@@ -8,6 +8,7 @@ regex.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Match
 from .rules import Entry, PhraseSet
@@ -15,11 +16,17 @@ from .rules import Entry, PhraseSet
 _WORD_RE = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=256)
+def _words(text: str) -> tuple[str, frozenset[str]]:
+    """The text in lower case and its set of words (one post's text is looked up in several lexicons)."""
+    lowered = text.lower()
+    return lowered, frozenset(_WORD_RE.findall(lowered))
+
+
 def _hits(text: str, entries) -> dict[int, list[str]]:
     """Entry index -> every matched text (lower case), for the entries whose phrases occur."""
     index = entries.index if isinstance(entries, PhraseSet) else PhraseSet(entries).index
-    lowered = text.lower()
-    words = set(_WORD_RE.findall(lowered))
+    lowered, words = _words(text)
     hits: dict[int, list[str]] = {}
     for word in words & index.keys():
         for i, term in index[word]:
