@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from pathlib import Path
 from click.testing import CliRunner
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
@@ -494,3 +495,27 @@ def test_an_ill_typed_literal_prints_no_traceback(tmp_path):
                    encoding="utf-8")
     proc = run_proc("validate", bad)
     assert "Traceback" not in proc.stderr and "ValueError" not in proc.stderr, proc.stderr
+
+
+def test_query_pages_rows_with_limit_and_offset(sample_build):
+    """A page is the slice of the full, ordered answer; stderr says where the next page starts."""
+    from pprnet_kg.kg import KG
+    from pprnet_kg.sparql import adhoc_query, library_query
+
+    with KG.from_graph(sample_build.graph) as kg:
+        q = library_query("topic_overview")
+        every = kg.query(q).rows
+        assert len(every) >= 3
+        page = kg.query(q, limit=2, offset=1)
+        assert page.rows == every[1:3] and page.truncated == (len(every) > 3)
+        last = kg.query(q, limit=2, offset=len(every) - 1)
+        assert last.rows == every[-1:] and not last.truncated
+        own = kg.query(adhoc_query("SELECT ?p WHERE { ?p a schema:BlogPosting } ORDER BY ?p LIMIT 3"),
+                       limit=1, offset=1)  # its own LIMIT: paged over its rows, not by a second clause
+        assert len(own.rows) == 1 and own.truncated
+    Path("g.nt").write_text(sample_build.ntriples, encoding="utf-8")
+    result = run("query", "topic_overview", "--graph", "g.nt", "--format", "csv", "--limit", "2")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 3
+    assert "rows 1-2 shown; more follow: --offset 2 for the next page" in result.stderr
+    result = run("query", "topic_overview", "--graph", "g.nt", "--format", "csv", "--limit", "0")
+    assert len(result.stdout.splitlines()) == len(every) + 1 and "more follow" not in result.stderr

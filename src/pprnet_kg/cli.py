@@ -181,6 +181,9 @@ def parse_citation_cmd(text):
         click.echo(f"warning: {warning}", err=True)
 
 
+DEFAULT_PAGE = 1000  # rows a query prints unless --limit says otherwise
+
+
 @cli.command()
 @click.argument("name", required=False)
 @click.option("-e", "--expr", help="A SPARQL query given inline instead of NAME.")
@@ -188,9 +191,13 @@ def parse_citation_cmd(text):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "md", "turtle", "nt"]),
               default="table", show_default=True,
               help="table/md for people; json, xml, csv, tsv (SPARQL results); turtle, nt, json, xml for CONSTRUCT.")
+@click.option("--limit", type=click.IntRange(0), default=DEFAULT_PAGE, show_default=True,
+              help="Rows (or triples) per page; 0 for all of them.")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Rows to skip: the next page starts at --offset LIMIT.")
 @read_options
-def query(name, expr, params, fmt, sources, graphs, store, endpoint, named_graph, base):
-    """Run a named query (see `pprnet-kg queries`), a .rq file, or -e SPARQL."""
+def query(name, expr, params, fmt, limit, offset, sources, graphs, store, endpoint, named_graph, base):
+    """Run a named query (see `pprnet-kg queries`), a .rq file, or -e SPARQL. Answers come a page
+    at a time (--limit, --offset); stderr says when more rows follow."""
     from .sparql import adhoc_query, load_query
     from .sparql.results import write
 
@@ -199,9 +206,14 @@ def query(name, expr, params, fmt, sources, graphs, store, endpoint, named_graph
     bindings = _split_params(params)
     q = load_query(name) if name else adhoc_query(expr)
     with opened(sources, graphs, store, endpoint, named_graph, base) as kg:
-        data = write(kg.query(q, bindings), fmt, base=kg.base)
+        result = kg.query(q, bindings, limit=limit or None, offset=offset)
+        data = write(result, fmt, base=kg.base)
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
+    if result.truncated:
+        shown = len(result.triples if result.form == "CONSTRUCT" else result.rows)
+        click.echo(f"rows {offset + 1}-{offset + shown} shown; more follow: --offset {offset + shown} for the "
+                   f"next page, --limit 0 for all", err=True)
 
 
 @cli.command()

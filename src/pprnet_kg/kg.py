@@ -133,15 +133,24 @@ class KG:
         self.close()
 
     # ------------------------------------------------------------------ reading
-    def query(self, query: NamedQuery, params: dict[str, str] | None = None, *, limit: int | None = None) -> QueryResult:
+    def query(self, query: NamedQuery, params: dict[str, str] | None = None, *, limit: int | None = None,
+              offset: int = 0) -> QueryResult:
+        """Run a query. With `limit`/`offset` only that page of rows (or triples) is read, the
+        engine stopping early where it can; `truncated` on the result says more follow."""
         from .errors import QueryError
 
         params = self._labels(query, dict(params or {}))
-        text, bindings = prepare(query, params, base=self.base)
+        # one row more than the page: tells whether another page follows
+        text, bindings, paged = prepare(query, params, base=self.base,
+                                        limit=None if limit is None else limit + 1, offset=offset)
         try:
-            return self.backend.query(text, bindings, limit=limit)
+            if paged or not offset:
+                return self.backend.query(text, bindings, limit=limit)
+            result = self.backend.query(text, bindings, limit=None if limit is None else offset + limit)
         except QueryError as exc:
             raise QueryError(f"{query.name}: {exc}") from None
+        result.rows, result.triples = result.rows[offset:], result.triples[offset:]  # paged here, not by the engine
+        return result
 
     def _labels(self, query: NamedQuery, params: dict[str, str]) -> dict[str, str]:
         """Parameters that name a topic, disorder or intervention: matched in any case to the

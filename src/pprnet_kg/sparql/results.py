@@ -221,6 +221,6 @@ def _human(result: QueryResult, fmt: str, base: str) -> str:
         return "  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(values, widths)).rstrip()
 
     out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in cells]
-    more = " (truncated)" if result.truncated else ""
+    more = "; more follow" if result.truncated else ""
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''}{more})")
     return "\n".join(out) + "\n"

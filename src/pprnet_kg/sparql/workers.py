@@ -80,7 +80,7 @@ def _run(kg, job: Job) -> Payload:
         from . import library_query, prepare
 
         query = library_query(job.text)
-        full, bindings = prepare(query, kg._labels(query, dict(job.params or {})), base=job.base)
+        full, bindings, _ = prepare(query, kg._labels(query, dict(job.params or {})), base=job.base)
         job = Job("sparql", full, bindings, job.select_fmt, job.graph_fmt, job.max_rows, job.base)
     full, form = check_safe(job.text, job.base)
     graph_form = form in {"ConstructQuery", "DescribeQuery"}
