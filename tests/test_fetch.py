@@ -206,9 +206,11 @@ class FakeClock:
 
 def run(site, cache, clock=None, **options):
     config = FetchConfig(url=site.origin + LISTING, old_url=f"{site.origin}{OLD}pprnet_blog.html", cache=str(cache),
-                         edition=options.pop("edition", "both"), timeout=0.5, **options)
+                         edition=options.pop("edition", "both"), timeout=0.5,
+                         **{k: v for k, v in options.items() if k != "progress"})
     clock = clock or FakeClock()
-    return fetch(config, transport=httpx.HTTPTransport(), clock=clock.clock, sleep=clock.sleep, now=clock.now)
+    return fetch(config, transport=httpx.HTTPTransport(), clock=clock.clock, sleep=clock.sleep, now=clock.now,
+                 progress=options.get("progress"))
 
 
 def paths(report):
@@ -487,3 +489,11 @@ def test_a_line_cut_short_at_the_end_of_the_index_is_skipped(tmp_path):
     assert again.body(again.entries[0]) == b"<h2>March 2021</h2>"
     [page] = read_cache(tmp_path)
     assert page.page.sha256 == hashlib.sha256(b"<h2>March 2021</h2>").hexdigest()
+
+
+def test_fetch_progress_counts_every_request(plain_site, tmp_path):
+    from test_progress import Recorder
+
+    progress = Recorder()
+    report = run(plain_site, tmp_path / "cache", edition="current", progress=progress)
+    assert progress.done == {"fetching": len(report.requests)} and len(report.requests) > 1

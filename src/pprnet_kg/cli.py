@@ -92,6 +92,10 @@ def cli():
     logging.getLogger("rdflib").setLevel(logging.ERROR)
 
 
+QUIET_OPTION = click.option("-q", "--quiet", is_flag=True,
+                            help="No progress bar (one is drawn on a terminal when a stage takes more than ~2 s).")
+
+
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path())
 @click.option("-o", "--output", default="out/kg.ttl", show_default=True, type=click.Path(dir_okay=False),
@@ -109,7 +113,8 @@ def cli():
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes extracting posts (default: CPU count); the output is the same for any value.")
-def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json, jobs):
+@QUIET_OPTION
+def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json, jobs, quiet):
     """Build the knowledge graph from blog pages (default: the bundled sample)."""
     from .kg import KG
 
@@ -119,7 +124,10 @@ def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json,
         raise click.UsageError("build writes to memory or Oxigraph; load a remote store with `pprnet-kg push`")
     import os
 
-    kg, result = KG.build(list(sources), store=store, base=base, jobs=jobs or os.cpu_count() or 1)
+    from .progress import bars
+
+    kg, result = KG.build(list(sources), store=store, base=base, jobs=jobs or os.cpu_count() or 1,
+                          progress=bars(not quiet))
     with kg:
         written = [kg.write(output, fmt)]
         if not no_html:
@@ -149,13 +157,16 @@ def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json,
 @click.argument("pages", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the JSON here instead of stdout.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Processes (default: CPU count).")
-def extract(pages, output, jobs):
+@QUIET_OPTION
+def extract(pages, output, jobs, quiet):
     """Extract posts from PAGES as JSON (topics, posts with citation, findings, problems)."""
     import os
 
     from .pipeline import extract_sources
 
-    _, extraction = extract_sources(list(pages), jobs=jobs or os.cpu_count() or 1)
+    from .progress import bars
+
+    _, extraction = extract_sources(list(pages), jobs=jobs or os.cpu_count() or 1, progress=bars(not quiet))
     text = json.dumps(extraction.to_json(), indent=2, ensure_ascii=False) + "\n"
     if not output:
         click.echo(text, nl=False)
@@ -411,7 +422,8 @@ def stats(as_json, sources, graphs, store, endpoint, named_graph, base):
               help="Which edition(s) of the blog to fetch.")
 @click.option("--refresh", is_flag=True, help="Walk every listing to its end again (still conditional).")
 @click.option("--contact", default=None, help="Contact URL in the User-Agent. Default: https://w3id.org/pprnet/")
-def fetch(url, old_url, cache, delay, max_pages, max_bytes, edition, refresh, contact):
+@QUIET_OPTION
+def fetch(url, old_url, cache, delay, max_pages, max_bytes, edition, refresh, contact, quiet):
     """Fetch the live blog into a snapshot cache, politely and incrementally.
 
     \b
@@ -437,7 +449,9 @@ def fetch(url, old_url, cache, delay, max_pages, max_bytes, edition, refresh, co
                                  refresh=refresh), **{k: v for k, v in given.items() if v})
     where = {"current": config.url, "old": config.old_url}.get(edition, f"{config.url} and {config.old_url}")
     click.echo(f"fetching {where} as {config.user_agent!r}, {delay:g} s apart", err=True)
-    report = run_fetch(config)
+    from .progress import bars
+
+    report = run_fetch(config, progress=bars(not quiet))
     for line in report.lines():
         click.echo(line)
     click.echo(f"cache: {cache} (`pprnet-kg build {cache}` builds the graph from it, offline)")

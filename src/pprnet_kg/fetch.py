@@ -267,11 +267,14 @@ class _Crawl:
 
 def fetch(config: FetchConfig, *, transport=None, clock: Callable[[], float] = time.monotonic,
           sleep: Callable[[float], None] = time.sleep,
-          now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> FetchReport:
+          now: Callable[[], datetime] = lambda: datetime.now(timezone.utc), progress=None) -> FetchReport:
     """Fetch the blog into the snapshot cache `config.cache`; report what was asked and found.
 
     `transport` (an httpx transport), `clock`, `sleep` and `now` are for tests: with a fake clock
-    whose sleep only moves it forward, the delays cost nothing and can still be checked."""
+    whose sleep only moves it forward, the delays cost nothing and can still be checked.
+    `progress` (see progress.py) is told of every request sent."""
+    from .progress import QUIET
+
     config.check()
     cache = SnapshotCache(config.cache)
     before = {post_key(*k) for k in cache.post_keys()}
@@ -285,6 +288,8 @@ def fetch(config: FetchConfig, *, transport=None, clock: Callable[[], float] = t
                           sleep=sleep, now=now, annotate=annotate)
     crawl = _Crawl(config, client, cache, state)
     report = FetchReport()
+    bar = (progress or QUIET)("fetching", config.max_pages, "request")
+    client.on_request = bar.update
     try:
         if config.edition in ("current", "both"):
             crawl.current()
@@ -294,6 +299,7 @@ def fetch(config: FetchConfig, *, transport=None, clock: Callable[[], float] = t
     except LimitReached as exc:
         report.stopped = str(exc)
     finally:
+        bar.__exit__(None, None, None)
         client.close()
         cache.save_state(state)
     found: dict[tuple[str, str], tuple[str, str]] = {}

@@ -77,7 +77,7 @@ class GraphBuilder:
         self.triples.append((s, p, o))
 
     def build(self, posts: list[Post], topics: list[str], sources: list[str],
-              snapshots: dict[str, Page] | None = None) -> list[tuple]:
+              snapshots: dict[str, Page] | None = None, on_post=None) -> list[tuple]:
         people: dict[URIRef, list[dict]] = defaultdict(list)
         for post in posts:
             for role in ("author", "editor"):
@@ -98,6 +98,8 @@ class GraphBuilder:
             self._blog_filing_schemes(posts)
         for post in posts:
             self._post(post)
+            if on_post is not None:
+                on_post(1)
         return self.triples
 
     def _snapshot(self, node: URIRef, page: Page) -> None:
@@ -382,13 +384,15 @@ class GraphBuilder:
 
 
 def build_triples(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
-                  base: str, snapshots: dict[str, Page] | None = None) -> list[tuple]:
+                  base: str, snapshots: dict[str, Page] | None = None, progress=None) -> list[tuple]:
     """The triples of the knowledge graph of some extracted posts (duplicates possible);
-    `snapshots` maps sources read from the snapshot cache to their Page (URL, time, SHA-256)."""
+    `snapshots` maps sources read from the snapshot cache to their Page (URL, time, SHA-256);
+    `progress` (see progress.py) is told of each post done."""
     from .perf import no_cyclic_gc
+    from .progress import QUIET
 
-    with no_cyclic_gc():
-        return GraphBuilder(rules, base=base).build(posts, topics, sources, snapshots)
+    with no_cyclic_gc(), (progress or QUIET)("making triples", len(posts)) as bar:
+        return GraphBuilder(rules, base=base).build(posts, topics, sources, snapshots, on_post=bar.update)
 
 
 def to_ntriples(triples: list[tuple]) -> str:

@@ -38,18 +38,22 @@ class KG:
     # ------------------------------------------------------------------ opening
     @classmethod
     def build(cls, sources: list | None = None, *, store: str | None = None, base: str | None = None,
-              jobs: int = 1):
+              jobs: int = 1, progress=None):
         """Build from pages (the bundled sample when none) into a store (default: the project
         store); returns (KG, BuildResult). The store's previous graph is replaced. Extraction runs
         in `jobs` processes, before the store is opened (so no store is open while they fork)."""
         from .pipeline import build
 
         base = _base(base, None)
-        result = build(list(sources) if sources else None, base=base, jobs=jobs)
+        from .progress import QUIET
+
+        progress = progress or QUIET
+        result = build(list(sources) if sources else None, base=base, jobs=jobs, progress=progress)
         backend = open_backend(store or PROJECT_STORE_SPEC)
         try:
-            backend.clear()
-            backend.load_ntriples(result.ntriples)
+            with progress(f"loading {backend.spec}", None, "store"):
+                backend.clear()
+                backend.load_ntriples(result.ntriples)
             names = ", ".join(Path(s).name for s in result.extraction.sources) or "no pages"
             backend.set_metadata({"base": base, "built": _now(), "sources": names,
                                   "triples": str(result.report.triples)})

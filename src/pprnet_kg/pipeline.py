@@ -26,6 +26,7 @@ from .model import Page, Post, Problem
 from .namespaces import BIBO, DEFAULT_BASE, PPR, bind_prefixes
 from .parse import parse_page
 from .perf import no_cyclic_gc
+from .progress import QUIET, Progress
 from .resources import sample_dir
 from .sources import is_furniture, is_snapshot_cache, post_key, read_cache, read_pages
 from .textnorm import slugify
@@ -96,13 +97,13 @@ class BuildResult:
 
 
 def extract_pages(pages: list[Page], rules: Rules | None = None, *, cached: dict | None = None,
-                  jobs: int = 1) -> Extraction:
+                  jobs: int = 1, progress: Progress = QUIET) -> Extraction:
     """Posts of pages; `cached` (source -> CachedPage) marks pages read from a snapshot cache.
     With `jobs` > 1 the posts are extracted in that many processes; the result is the same, in the
     same order (pages are parsed and ids made unique first, in one process)."""
     rules = rules or load_rules()
     with no_cyclic_gc():
-        return _extract_pages(pages, rules, cached or {}, jobs)
+        return _extract_pages(pages, rules, cached or {}, jobs, progress)
 
 
 _WORKER_RULES: Rules | None = None  # the rules a forked extraction worker inherits
@@ -112,23 +113,32 @@ def _extract_one(raw) -> Post:
     return extract_post(raw, _WORKER_RULES)
 
 
-def _extract_all(raws: list, rules: Rules, jobs: int) -> list[Post]:
+def _extract_all(raws: list, rules: Rules, jobs: int, progress: Progress = QUIET) -> list[Post]:
     """extract_post for every raw post, in order; in `jobs` forked processes when it pays."""
     global _WORKER_RULES
     import multiprocessing
     import os
 
-    if jobs <= 1 or len(raws) < 200 or not hasattr(os, "fork"):
-        return [extract_post(raw, rules) for raw in raws]
-    _WORKER_RULES = rules
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_extract_one, raws, chunksize=max(16, len(raws) // (jobs * 8)))
-    finally:
-        _WORKER_RULES = None
+    out: list[Post] = []
+    with progress("extracting", len(raws)) as bar:
+        if jobs <= 1 or len(raws) < 200 or not hasattr(os, "fork"):
+            for raw in raws:
+                out.append(extract_post(raw, rules))
+                bar.update(1)
+            return out
+        _WORKER_RULES = rules
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for post in pool.imap(_extract_one, raws, chunksize=max(16, min(512, len(raws) // (jobs * 8)))):
+                    out.append(post)
+                    bar.update(1)
+        finally:
+            _WORKER_RULES = None
+    return out
 
 
-def _extract_pages(pages: list[Page], rules: Rules, cached: dict, jobs: int = 1) -> Extraction:
+def _extract_pages(pages: list[Page], rules: Rules, cached: dict, jobs: int = 1,
+                   progress: Progress = QUIET) -> Extraction:
     topics: list[str] = []
     posts: list[Post] = []
     problems: list[Problem] = []
@@ -152,7 +162,7 @@ def _extract_pages(pages: list[Page], rules: Rules, cached: dict, jobs: int = 1)
             page_problems.append(Problem(page.source, 1, "parse", "no posts found on this page (a post is a month "
                                          "header, a title, a summary and its practice implications)"))
         kept.append((parsed, page_problems))
-    extracted = iter(_extract_all([raw for parsed, _ in kept for raw in parsed.posts], rules, jobs))
+    extracted = iter(_extract_all([raw for parsed, _ in kept for raw in parsed.posts], rules, jobs, progress))
     for parsed, page_problems in kept:
         for raw in parsed.posts:
             own = [p for p in page_problems if p.post_id == raw.id]
@@ -233,21 +243,21 @@ def read_sources(paths: list[str | Path]) -> tuple[list[Page], dict]:
 
 
 def extract_sources(sources: list[str | Path] | None = None, rules: Rules | None = None, *,
-                    jobs: int = 1) -> tuple[list[Page], Extraction]:
+                    jobs: int = 1, progress: Progress = QUIET) -> tuple[list[Page], Extraction]:
     """Read and extract pages, folders or snapshot caches (the bundled sample when none are given)."""
     pages, cached = read_sources(list(sources) if sources else default_sources())
-    return pages, extract_pages(pages, rules or load_rules(), cached=cached, jobs=jobs)
+    return pages, extract_pages(pages, rules or load_rules(), cached=cached, jobs=jobs, progress=progress)
 
 
 def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE,
-          rules: Rules | None = None, jobs: int = 1) -> BuildResult:
+          rules: Rules | None = None, jobs: int = 1, progress: Progress = QUIET) -> BuildResult:
     """Read pages (the bundled sample when none are given), extract (in `jobs` processes), and
     make the graph's triples; the output does not depend on `jobs`."""
     rules = rules or load_rules()
-    pages, extraction = extract_sources(sources, rules, jobs=jobs)
+    pages, extraction = extract_sources(sources, rules, jobs=jobs, progress=progress)
     snapshots = {p.source: p for p in pages if p.sha256}
     triples = build_triples(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
-                            base=base, snapshots=snapshots)
+                            base=base, snapshots=snapshots, progress=progress)
     ntriples = to_ntriples(triples)
     problems = extraction.all_problems
     typed: dict = {}

@@ -254,6 +254,7 @@ class PoliteClient:
         self.robots: dict[str, urllib.robotparser.RobotFileParser] = {}
         self.last: float | None = None
         self.pages = 0
+        self.on_request: Callable[[int], object] = lambda n: None  # told of every request sent (progress bars)
         self.bytes = 0
         self.requests: list[Request] = []
         self.refused: list[tuple[str, str]] = []  # (url, why): never requested
@@ -352,6 +353,7 @@ class PoliteClient:
                 self.last = self.clock()
             self.bytes += len(body)
             self.requests.append(Request(sent, url, status, note, len(body)))
+            self.on_request(1)
             if status is not None and status not in RETRY_STATUSES:
                 return status, headers, body, when
             if status is not None:
