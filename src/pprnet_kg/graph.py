@@ -1,4 +1,5 @@
-"""Records -> triples under the ontology, as rdflib terms or N-Triples text. No I/O, no store:
+"""Records -> triples under the ontology (IRIs as rdflib URIRefs, literals already in N-Triples
+syntax, see ntriples.lit), and their N-Triples text. No I/O, no store:
 whoever holds the graph loads what the builder made.
 
 Entity resolution happens here: people, journals, topics, designs, disorders and
@@ -12,7 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Iterable
 
-from rdflib import RDF, RDFS, Literal, URIRef
+from rdflib import RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS, XSD
 
 from .extract.rules import Entry, Rules
@@ -21,13 +22,33 @@ from .effectsize import METHODS, smd_equivalent
 from .iris import Minter
 from .model import Finding, Page, Post
 from .namespaces import BIBO, MESH, OBO, PPR, WD
+from .ntriples import Lit, lit
 from .ntriples import lines as nt_lines
+
+class _Names:
+    """A namespace whose terms, once looked up, are plain attributes: rdflib's DefinedNamespace
+    checks a name on every lookup, and the builder looks up half a million of them."""
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str):
+        value = getattr(self._namespace, name)
+        setattr(self, name, value)
+        return value
+
+    def __getitem__(self, name: str):
+        return self._namespace[name]
+
+
+RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, OBO, PPR = map(
+    _Names, (RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, OBO, PPR))
 
 CSL_CLASS = {"article-journal": BIBO.AcademicArticle, "chapter": BIBO.Chapter, "book": BIBO.Book}
 
 
-def _en(text: str) -> Literal:
-    return Literal(text, lang="en")
+def _en(text: str) -> Lit:
+    return lit(text, lang="en")
 
 
 def canonical_decimal(x: Decimal) -> str:
@@ -38,20 +59,20 @@ def canonical_decimal(x: Decimal) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def _dec(x: Decimal) -> Literal:
+def _dec(x: Decimal) -> Lit:
     """A decimal literal in canonical form, so every store and format writes the same bytes."""
-    return Literal(canonical_decimal(x), datatype=XSD.decimal)
+    return lit(canonical_decimal(x), datatype=XSD.decimal)
 
 
-def _issued(citation: dict) -> Literal | None:
+def _issued(citation: dict) -> Lit | None:
     parts = (citation.get("issued", {}).get("date-parts") or [[]])[0]
     if not parts:
         return None
     if len(parts) == 1:
-        return Literal(f"{parts[0]:04d}", datatype=XSD.gYear)
+        return lit(f"{parts[0]:04d}", datatype=XSD.gYear)
     if len(parts) == 2:
-        return Literal(f"{parts[0]:04d}-{parts[1]:02d}", datatype=XSD.gYearMonth)
-    return Literal(f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}", datatype=XSD.date)
+        return lit(f"{parts[0]:04d}-{parts[1]:02d}", datatype=XSD.gYearMonth)
+    return lit(f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}", datatype=XSD.date)
 
 
 def _display_name(name: dict[str, str]) -> str:
@@ -72,6 +93,7 @@ class GraphBuilder:
         self.comparators = {e.key: e for e in rules.comparators}
         self.outcomes = {e.key: e for e in rules.outcome_scheme}
         self.triples: list[tuple] = []
+        self._concepts: set[tuple] = set()
 
     def add(self, s, p, o) -> None:
         self.triples.append((s, p, o))
@@ -90,8 +112,8 @@ class GraphBuilder:
             page = self.iri.page(source)
             self.add(page, RDF.type, PPR.SourcePage)
             self.add(page, RDF.type, PROV.Entity)
-            self.add(page, RDFS.label, Literal(source))
-            self.add(page, DCTERMS.identifier, Literal(source))
+            self.add(page, RDFS.label, lit(source))
+            self.add(page, DCTERMS.identifier, lit(source))
             if source in (snapshots or {}):
                 self._snapshot(page, snapshots[source])
         if any(post.blog_topics or post.blog_types for post in posts):
@@ -106,9 +128,9 @@ class GraphBuilder:
         """A page read from the snapshot cache: which response of which URL, fetched when."""
         if page.url:
             self.add(node, DCTERMS.source, URIRef(page.url))
-        self.add(node, SDO.sha256, Literal(page.sha256))
+        self.add(node, SDO.sha256, lit(page.sha256))
         if page.retrieved:
-            self.add(node, PROV.generatedAtTime, Literal(page.retrieved, datatype=XSD.dateTime))
+            self.add(node, PROV.generatedAtTime, lit(page.retrieved, datatype=XSD.dateTime))
 
     def _blog_filing_schemes(self, posts: list[Post]) -> None:
         blog = self.iri.blog()
@@ -142,11 +164,11 @@ class GraphBuilder:
 
     def _person(self, iri: URIRef, name: dict[str, str]) -> None:
         self.add(iri, RDF.type, FOAF.Person)
-        self.add(iri, FOAF.name, Literal(_display_name(name)))
+        self.add(iri, FOAF.name, lit(_display_name(name)))
         if "family" in name:
-            self.add(iri, FOAF.familyName, Literal(name["family"]))
+            self.add(iri, FOAF.familyName, lit(name["family"]))
         if name.get("given"):
-            self.add(iri, FOAF.givenName, Literal(name["given"]))
+            self.add(iri, FOAF.givenName, lit(name["given"]))
 
     def _topics(self, topics: list[str], posts: list[Post]) -> None:
         labels = list(topics)
@@ -173,18 +195,18 @@ class GraphBuilder:
         node = self.iri.post(raw.id)
         article = self.iri.article(post.citation, raw.id)
         self.add(node, RDF.type, SDO.BlogPosting)
-        self.add(node, DCTERMS.title, Literal(raw.title))
+        self.add(node, DCTERMS.title, lit(raw.title))
         if raw.month:
-            self.add(node, DCTERMS.date, Literal(raw.month, datatype=XSD.gYearMonth))
+            self.add(node, DCTERMS.date, lit(raw.month, datatype=XSD.gYearMonth))
         self.add(node, SDO.about, article)
         self.add(node, PROV.wasDerivedFrom, self.iri.page(raw.source))
-        self.add(node, PPR.sourceLine, Literal(raw.line))
+        self.add(node, PPR.sourceLine, lit(raw.line))
         if raw.summary:
             self.add(node, PPR.summary, _en(raw.summary_text))
         if raw.implications:
             self.add(node, PPR.practiceImplications, _en(raw.implications_text))
         if raw.citation:
-            self.add(node, PPR.citationText, Literal(raw.citation.text))
+            self.add(node, PPR.citationText, lit(raw.citation.text))
         for match in post.topics:
             topic = self.iri.topic(match.label)
             self.add(node, DCTERMS.subject, topic)
@@ -193,7 +215,7 @@ class GraphBuilder:
             self.add(assignment, RDF.type, PPR.TopicAssignment)
             self.add(assignment, PPR.topic, topic)
             for term in match.terms:
-                self.add(assignment, PPR.matchedTerm, Literal(term))
+                self.add(assignment, PPR.matchedTerm, lit(term))
         self._blog_filing(node, post)
         self._article(article, post)
 
@@ -212,11 +234,11 @@ class GraphBuilder:
             self.add(design, SKOS.prefLabel, _en(study.design))
             self.add(design, SKOS.inScheme, self.iri.scheme("designs"))
         if study.k_studies is not None:
-            self.add(article, PPR.numberOfStudies, Literal(study.k_studies))
+            self.add(article, PPR.numberOfStudies, lit(study.k_studies))
         if study.n_participants is not None:
-            self.add(article, PPR.sampleSize, Literal(study.n_participants))
+            self.add(article, PPR.sampleSize, lit(study.n_participants))
             if study.n_qualifier:
-                self.add(article, PPR.sampleSizeQualifier, Literal(study.n_qualifier))
+                self.add(article, PPR.sampleSizeQualifier, lit(study.n_qualifier))
         lexicon = self.lexicon
         for match in post.conditions:
             iri = self.iri.disorder(match.key)
@@ -231,22 +253,22 @@ class GraphBuilder:
 
     def _citation(self, article: URIRef, c: dict, truncated: bool, in_order: int | None) -> None:
         self.add(article, RDF.type, CSL_CLASS.get(c["type"], BIBO.AcademicArticle))
-        self.add(article, DCTERMS.title, Literal(c["title"]))
+        self.add(article, DCTERMS.title, lit(c["title"]))
         issued = _issued(c)
         if issued is not None:
             self.add(article, DCTERMS.issued, issued)
         if c.get("DOI"):
-            self.add(article, BIBO.doi, Literal(c["DOI"]))
+            self.add(article, BIBO.doi, lit(c["DOI"]))
         for key, prop in (("volume", BIBO.volume), ("issue", BIBO.issue), ("number", BIBO.number),
                           ("edition", BIBO.edition), ("status", PPR.publicationStatus)):
             if c.get(key):
-                self.add(article, prop, Literal(c[key]))
+                self.add(article, prop, lit(c[key]))
         if c.get("page"):
-            self.add(article, BIBO.pages, Literal(c["page"]))
+            self.add(article, BIBO.pages, lit(c["page"]))
             start, _, end = c["page"].partition("-")
-            self.add(article, BIBO.pageStart, Literal(start))
+            self.add(article, BIBO.pageStart, lit(start))
             if end:
-                self.add(article, BIBO.pageEnd, Literal(end))
+                self.add(article, BIBO.pageEnd, lit(end))
         if c.get("container-title"):
             if c["type"] == "chapter":
                 container = self.iri.book(c["container-title"])
@@ -254,14 +276,14 @@ class GraphBuilder:
             else:
                 container = self.iri.journal(c["container-title"])
                 self.add(container, RDF.type, BIBO.Journal)
-            self.add(container, DCTERMS.title, Literal(c["container-title"]))
+            self.add(container, DCTERMS.title, lit(c["container-title"]))
             self.add(article, DCTERMS.isPartOf, container)
         if c.get("publisher"):
             publisher = self.iri.publisher(c["publisher"])
             self.add(publisher, RDF.type, FOAF.Organization)
-            self.add(publisher, FOAF.name, Literal(c["publisher"]))
+            self.add(publisher, FOAF.name, lit(c["publisher"]))
             self.add(article, DCTERMS.publisher, publisher)
-        self.add(article, PPR.authorsTruncated, Literal(truncated))
+        self.add(article, PPR.authorsTruncated, lit(truncated))
         self._name_list(article, c.get("author", []), DCTERMS.creator, BIBO.authorList,
                         self.iri.author_list(article), in_order)
         self._name_list(article, c.get("editor", []), BIBO.editor, BIBO.editorList, self.iri.editor_list(article))
@@ -281,6 +303,9 @@ class GraphBuilder:
                 self.add(list_iri, RDF[f"_{i}"], person)
 
     def _concept(self, iri: URIRef, cls: URIRef, entry: Entry, scheme: str) -> None:
+        if (iri, cls, scheme) in self._concepts:
+            return  # its triples are made once, not for every post that names it
+        self._concepts.add((iri, cls, scheme))
         self.add(iri, RDF.type, cls)
         self.add(iri, SKOS.prefLabel, _en(entry.pref or entry.label))
         self.add(iri, SKOS.inScheme, self.iri.scheme(scheme))
@@ -298,11 +323,11 @@ class GraphBuilder:
         self.add(article, PPR.reportsFinding, node)
         self.add(node, RDF.type, PPR.Finding)
         measure = measures.measure(f.measure)
-        self.add(node, PPR.measureCode, Literal(f.measure))
+        self.add(node, PPR.measureCode, lit(f.measure))
         if measure.stato:
             self.add(node, PPR.measure, OBO[measure.stato])
         if f.label:
-            self.add(node, PPR.measureLabel, Literal(f.label))
+            self.add(node, PPR.measureLabel, lit(f.label))
         self.add(node, PPR.value, _dec(f.value))
         for attr, prop in (("ci_lower", PPR.ciLower), ("ci_upper", PPR.ciUpper), ("ci_level", PPR.ciLevel),
                            ("p_value", PPR.pValue), ("se", PPR.standardError), ("i2", PPR.iSquared),
@@ -311,22 +336,22 @@ class GraphBuilder:
             if value is not None:
                 self.add(node, prop, _dec(value))
         if f.p_comparator:
-            self.add(node, PPR.pComparator, Literal(f.p_comparator))
+            self.add(node, PPR.pComparator, lit(f.p_comparator))
         if f.k is not None:
-            self.add(node, PPR.numberOfStudies, Literal(f.k))
+            self.add(node, PPR.numberOfStudies, lit(f.k))
         if f.n is not None:
-            self.add(node, PPR.sampleSize, Literal(f.n))
+            self.add(node, PPR.sampleSize, lit(f.n))
         if f.outcome:
-            self.add(node, PPR.outcome, Literal(f.outcome))
+            self.add(node, PPR.outcome, lit(f.outcome))
         if f.caveat:
-            self.add(node, PPR.caveat, Literal(f.caveat))
+            self.add(node, PPR.caveat, lit(f.caveat))
         if measure.null is not None:
             self.add(node, PPR.nullValue, _dec(measure.null))
         excl = measures.excludes_null(f.measure, f.ci_lower, f.ci_upper)
         if excl is not None:
-            self.add(node, PPR.excludesNull, Literal(excl))
+            self.add(node, PPR.excludesNull, lit(excl))
         self.add(node, PPR.evidenceText, _en(f.sentence))
-        self.add(node, PPR.sourceLine, Literal(f.line))
+        self.add(node, PPR.sourceLine, lit(f.line))
         self.add(node, PROV.wasDerivedFrom, self.iri.post(post.id))
         self._pico(node, f)
 
@@ -337,21 +362,21 @@ class GraphBuilder:
         if kind is not None:
             self.add(node, RDF.type, kind)
         if f.intervention:
-            self.add(node, PPR.interventionText, Literal(f.intervention))
+            self.add(node, PPR.interventionText, lit(f.intervention))
         for key in f.intervention_ids:
             iri = self.iri.intervention(key)
             self.add(node, PPR.intervention, iri)
             self._concept(iri, PPR.Intervention, self.lexicon[key], "interventions")
         if f.comparator:
-            self.add(node, PPR.comparatorText, Literal(f.comparator))
+            self.add(node, PPR.comparatorText, lit(f.comparator))
         if f.comparator_id:
             iri = self.iri.comparator(f.comparator_id)
             self.add(node, PPR.comparator, iri)
             self._concept(iri, PPR.Comparator, self.comparators[f.comparator_id], "comparators")
         if f.exposure:
-            self.add(node, PPR.exposure, Literal(f.exposure))
+            self.add(node, PPR.exposure, lit(f.exposure))
         if f.population:
-            self.add(node, PPR.population, Literal(f.population))
+            self.add(node, PPR.population, lit(f.population))
         for key in f.conditions:
             iri = self.iri.disorder(key)
             self.add(node, PPR.condition, iri)
@@ -361,15 +386,15 @@ class GraphBuilder:
             self.add(node, PPR.outcomeConcept, iri)
             self._concept(iri, PPR.OutcomeConcept, self.outcomes[f.outcome_id], "outcomes")
         if f.timepoint:
-            self.add(node, PPR.timepoint, Literal(f.timepoint))
+            self.add(node, PPR.timepoint, lit(f.timepoint))
         if f.timepoint_months is not None:
             self.add(node, PPR.followUpMonths, _dec(f.timepoint_months))
         for what in f.adjusted:
-            self.add(node, PPR.adjustedFor, Literal(what))
+            self.add(node, PPR.adjustedFor, lit(what))
         if f.favours:
-            self.add(node, PPR.favours, Literal(f.favours))
+            self.add(node, PPR.favours, lit(f.favours))
         for name, words in f.matched:
-            self.add(node, PPR.matchedTerm, Literal(f"{name}: {words}"))
+            self.add(node, PPR.matchedTerm, lit(f"{name}: {words}"))
         eq = smd_equivalent(f)
         if eq is not None:
             derived = self.iri.smd_equivalent(node)
@@ -379,7 +404,7 @@ class GraphBuilder:
             if eq.lower is not None:
                 self.add(derived, PPR.smdEquivalentCiLower, _dec(eq.lower))
                 self.add(derived, PPR.smdEquivalentCiUpper, _dec(eq.upper))
-            self.add(derived, PPR.conversionMethod, Literal(METHODS[eq.method]))
+            self.add(derived, PPR.conversionMethod, lit(METHODS[eq.method]))
             self.add(derived, PROV.wasDerivedFrom, node)
 
 

@@ -6,15 +6,57 @@ starts from the canonical form: sorted, duplicate-free lines.
 
 from __future__ import annotations
 
-from rdflib import BNode, Literal
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
 _ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)})
 
 
+class Lit(str):
+    """A literal already written in N-Triples syntax ('"5"^^<http://www.w3.org/2001/XMLSchema#integer>').
+    The graph builder makes these directly: making rdflib Literals and writing them out again
+    took a third of the build."""
+
+    __slots__ = ()
+
+
+def lit(value: str | int | bool, *, lang: str | None = None, datatype: str | None = None) -> Lit:
+    """A literal as rdflib's Literal(value, lang=, datatype=) writes it: a string is a simple
+    literal unless given a language or datatype; an int is an xsd:integer, a bool an xsd:boolean.
+    The lexical form is taken as given (callers pass canonical forms, e.g. canonical_decimal)."""
+    if isinstance(value, bool):
+        lexical, datatype = ("true" if value else "false"), datatype or XSD.boolean
+    elif isinstance(value, int):
+        lexical, datatype = str(value), datatype or XSD.integer
+    elif isinstance(value, str):
+        lexical = value
+    else:
+        raise TypeError(f"no N-Triples literal for {type(value).__name__}")
+    text = '"' + lexical.translate(_ESCAPES) + '"'
+    if lang:
+        return Lit(f"{text}@{lang}")
+    if datatype and datatype != XSD.string:
+        return Lit(f"{text}^^<{datatype}>")
+    return Lit(text)
+
+
+_IRIS: dict[str, str] = {}  # IRI -> "<IRI>": the same predicates, classes and nodes recur
+
+
 def term(t) -> str:
-    """One rdflib term in N-Triples syntax (simple literals are written plain)."""
+    """One term in N-Triples syntax: a Lit as it is, an rdflib term written out (simple literals
+    plain)."""
+    kind = type(t)
+    if kind is Lit:
+        return t
+    if kind is URIRef:
+        written = _IRIS.get(t)
+        if written is None:
+            if len(_IRIS) > 1_000_000:
+                _IRIS.clear()
+            written = _IRIS[t] = f"<{t}>"
+        return written
     if isinstance(t, Literal):
         text = '"' + str(t).translate(_ESCAPES) + '"'
         if t.language:
