@@ -208,3 +208,19 @@ def test_same_page_in_two_folders_stays_two_sources_and_twelve_posts(real_page, 
     assert len(set(g.subjects(RDF.type, URIRef("https://schema.org/BlogPosting")))) == result.report.posts == 12
     assert sum("already read from another page" in p.message for p in result.report.problems) == 6
     assert validate_graph(g).conforms
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.integers(), st.booleans()), st.sampled_from([None, "en"]))
+def test_builder_literals_are_written_as_rdflib_writes_them(value, lang):
+    """ntriples.lit (what the builder makes) gives the bytes rdflib's Literal gives, escapes included."""
+    from rdflib import Literal
+
+    from pprnet_kg.ntriples import lit, term
+
+    lang = lang if isinstance(value, str) else None
+    assert lit(value, lang=lang) == term(Literal(value, lang=lang))
+    if isinstance(value, str):
+        from rdflib.namespace import XSD
+
+        assert lit(value, datatype=XSD.gYear) == term(Literal(value, datatype=XSD.gYear, normalize=False))

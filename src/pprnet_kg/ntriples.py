@@ -6,11 +6,16 @@ starts from the canonical form: sorted, duplicate-free lines.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
 _ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)})
+
+
+_TO_ESCAPE = re.compile(r'[\\"\x00-\x1f]')  # what _ESCAPES rewrites: most text has none of it
 
 
 class Lit(str):
@@ -25,15 +30,15 @@ def lit(value: str | int | bool, *, lang: str | None = None, datatype: str | Non
     """A literal as rdflib's Literal(value, lang=, datatype=) writes it: a string is a simple
     literal unless given a language or datatype; an int is an xsd:integer, a bool an xsd:boolean.
     The lexical form is taken as given (callers pass canonical forms, e.g. canonical_decimal)."""
-    if isinstance(value, bool):
+    if isinstance(value, str):
+        lexical = value
+    elif isinstance(value, bool):
         lexical, datatype = ("true" if value else "false"), datatype or XSD.boolean
     elif isinstance(value, int):
         lexical, datatype = str(value), datatype or XSD.integer
-    elif isinstance(value, str):
-        lexical = value
     else:
         raise TypeError(f"no N-Triples literal for {type(value).__name__}")
-    text = '"' + lexical.translate(_ESCAPES) + '"'
+    text = '"' + (lexical.translate(_ESCAPES) if _TO_ESCAPE.search(lexical) else lexical) + '"'
     if lang:
         return Lit(f"{text}@{lang}")
     if datatype and datatype != XSD.string:
