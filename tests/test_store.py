@@ -128,3 +128,14 @@ def test_awkward_text_is_stored_the_same_on_both_stores(tmp_path):
     oxigraph = KG.build([page], store="oxigraph")[0]
     assert oxigraph.export("nt") == memory.export("nt")
     assert '\\"quotes\\"' in oxigraph.ntriples()
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_a_built_graph_writes_what_its_store_holds(store):
+    """KG.build keeps the N-Triples it loaded (writing the graph skips a dump and sort): the same
+    text the store gives back."""
+    from pprnet_kg.kg import KG
+
+    kg, result = KG.build(store=store)
+    with kg:
+        assert kg.ntriples() == result.ntriples == kg.backend.dump()

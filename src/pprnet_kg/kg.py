@@ -14,7 +14,7 @@ default. Reopening a persisted store with another base is refused (its IRIs woul
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,6 +34,9 @@ class KG:
     backend: Backend
     base: str
     origin: str  # one line for people: which graph this is
+    # the canonical N-Triples the store was just loaded with (a build), so writing the graph does
+    # not dump and sort the store again
+    loaded: str | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -61,7 +64,7 @@ class KG:
             backend.close()
             raise
         what = f"built from {names}" if sources else "the bundled sample"
-        return cls(backend, base, f"{backend.spec}: {what}, {result.report.triples:,} triples"), result
+        return cls(backend, base, f"{backend.spec}: {what}, {result.report.triples:,} triples", result.ntriples), result
 
     @classmethod
     def open(cls, *, store: str | None = None, sources: list | tuple = (), graphs: list | tuple = (),
@@ -191,7 +194,7 @@ class KG:
 
     def ntriples(self) -> str:
         """The graph as canonical N-Triples."""
-        return self.backend.dump()
+        return self.loaded if self.loaded is not None else self.backend.dump()
 
     @property
     def graph(self) -> Graph:
