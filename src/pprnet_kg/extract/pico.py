@@ -22,9 +22,8 @@ Rules, in short:
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from ..model import Finding
+from ..model import Finding, evolve
 from .entities import find_entries
 from .findings import outcome_in
 from .qualifiers import adjusted, population, timepoint
@@ -253,7 +252,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     timepoint(clause, fields, matched)
     adjusted(f, clause, summary, fields, matched)
     _favours(f, body, implications, fields, matched)
-    return replace(f, matched=tuple(f.matched) + tuple(matched), **fields)
+    return evolve(f, matched=tuple(f.matched) + tuple(matched), **fields)
 
 
 def _from_study(f: Finding, study: dict, rules) -> Finding:
@@ -265,7 +264,7 @@ def _from_study(f: Finding, study: dict, rules) -> Finding:
     if f.intervention_ids and not set(f.intervention_ids) <= set(study["intervention_ids"]):
         return f
     fields = {k: v for k, v in study.items() if k != "matched"}
-    return replace(f, kind="comparison", matched=f.matched + (("study comparison", study["matched"]),), **fields)
+    return evolve(f, kind="comparison", matched=f.matched + (("study comparison", study["matched"]),), **fields)
 
 
 def _continue(f: Finding, previous: Finding) -> Finding:
@@ -274,7 +273,7 @@ def _continue(f: Finding, previous: Finding) -> Finding:
         "kind", "intervention", "intervention_ids", "comparator", "comparator_id", "exposure", "population")}
     if f.outcome is None:
         keep.update(outcome=previous.outcome, outcome_id=previous.outcome_id)
-    return replace(f, matched=f.matched + (("continues", "the previous finding of the post"),), **keep)
+    return evolve(f, matched=f.matched + (("continues", "the previous finding of the post"),), **keep)
 
 
 def _rightmost(text: str, entries) -> tuple[str, str] | None:

@@ -98,13 +98,14 @@ def timepoint(clause: str, fields: dict, matched: list) -> None:
 
 def adjusted(f: Finding, clause: str, summary: str, fields: dict, matched: list) -> None:
     found: list[str] = []
-    for m in _ADJUST_RE.finditer(clause):
+    low = clause.lower()
+    for m in _ADJUST_RE.finditer(clause) if "adjust" in low or "correct" in low or "control" in low else ():
         found.append(" ".join(m.group("what").lower().split()))
         matched.append(("adjusted", m.group(0)))
-    if _TRIM_FILL_RE.search(clause):
+    if "trim" in low and _TRIM_FILL_RE.search(clause):
         found.append("publication bias (trim and fill)")
         matched.append(("adjusted", "trim and fill"))
-    if not found and (ref := _ANAPHORIC_ADJUST_RE.search(clause)):
+    if not found and "adjustment" in low and (ref := _ANAPHORIC_ADJUST_RE.search(clause)):
         earlier = summary[: summary.find(f.sentence)] if f.sentence in summary else ""
         hits = list(_ADJUST_RE.finditer(earlier))
         if hits:
