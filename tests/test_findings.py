@@ -281,3 +281,15 @@ def test_a_pre_post_effect_is_within_group_never_a_comparison(seed):
     findings, _ = extract_findings((TextLine(1, text),), source="t.txt", outcomes=rules.outcomes)
     [f] = annotate(findings, summary=text, implications="", rules=rules, post_conditions=())
     assert f.kind == "within-group" and f.comparator is None, text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["usual care", "those who received", "the patients in", "waitlist", "CBT", " ", "  ",
+                                 ",", ";", "(", ")", "for", "on its own", "on", "but", "was", "in terms", "a", "the",
+                                 "x", "\n", "formats", "led"]), max_size=12).map(" ".join))
+def test_comparator_words_match_the_plain_regex(text):
+    """The fast comparator search gives what the one regex gives (it tries the stop everywhere)."""
+    from pprnet_kg.extract.pico import _COMPARATOR_RE, _comparator_words
+
+    plain = _COMPARATOR_RE.match(text)
+    assert _comparator_words(text) == (plain.group("y") if plain else None)

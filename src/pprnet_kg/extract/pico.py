@@ -22,6 +22,7 @@ Rules, in short:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Finding, evolve
 from .entities import find_entries
@@ -322,15 +323,33 @@ def _between(body: str, adding) -> str:
     return f"{connector} {rest[:cut_at] if cut_at is not None else rest}".strip()
 
 
+_COMPARATOR_LEAD = (r"\s*(?:those\s+who\s+(?:received|got|had)\s+|(?:the\s+)?(?:patients|people|clients)\s+"
+                    r"(?:who\s+(?:received|got|had)|in|receiving)\s+)?")
+_COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
+                    r"led|improved|reduced|showed|produced|resulted|was|were)\b|$")
+# the comparator is the shortest run of words after the cue that a stop follows
+_COMPARATOR_RE = re.compile(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})", re.IGNORECASE)
+_COMPARATOR_LEAD_RE = re.compile(_COMPARATOR_LEAD, re.IGNORECASE)
+_COMPARATOR_STOP_RE = re.compile(_COMPARATOR_STOP, re.IGNORECASE)
+_ARTICLE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+def _comparator_words(after: str) -> str | None:
+    """What _COMPARATOR_RE's y matches, found faster: the lazy group tries the stop at every
+    character; here one search finds the first place a stop matches."""
+    start = _COMPARATOR_LEAD_RE.match(after).end()
+    if start >= len(after) or after[start] in ",;()" or start and after[start - 1] not in " \t\n\r\f\v":
+        m = _COMPARATOR_RE.match(after)  # the optional lead may have to give way: the regex decides
+        return m.group("y") if m else None
+    stop = _COMPARATOR_STOP_RE.search(after, start + 1)
+    return after[start: stop.start()]
+
+
 def _comparator_text(after: str) -> str | None:
-    m = re.match(r"\s*(?:those\s+who\s+(?:received|got|had)\s+|(?:the\s+)?(?:patients|people|clients)\s+"
-                 r"(?:who\s+(?:received|got|had)|in|receiving)\s+)?(?P<y>[^,;()]+?)"
-                 r"(?=\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
-                 r"led|improved|reduced|showed|produced|resulted|was|were)\b|$)", after, re.IGNORECASE)
-    if not m:
+    words = _comparator_words(after)
+    if words is None:
         return None
-    text = " ".join(m.group("y").split())
-    text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    text = _ARTICLE_RE.sub("", " ".join(words.split()))
     return text[:80] or None
 
 
@@ -354,9 +373,17 @@ def _relation(body: str) -> tuple[str, str] | None:
     return None
 
 
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
+
+
+@lru_cache(maxsize=256)
+def _sentences_of(text: str) -> tuple[str, ...]:
+    return tuple(_SENTENCE_END_RE.split(text))
+
+
 def _favours(f: Finding, body: str, implications: str, fields: dict, matched: list) -> None:
     value = format(f.value, "f").lstrip("-").lstrip("0")
-    quoting = [s for s in re.split(r"(?<=[.!?])\s+", implications) if value and value in s and f.measure in s]
+    quoting = [s for s in _sentences_of(implications) if value and value in s and f.measure in s]
     for text in [body, *quoting]:
         low = text.lower()
         if not any(w in low for w in ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior",
