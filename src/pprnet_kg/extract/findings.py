@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ..model import Finding, Problem, TextLine
+from ..model import Finding, Problem, TextLine, evolve
 from .sentences import sentences_with_lines
 
 NUM = r"[-+\u2212\u2013]?\s?(?:\d+(?:\.\d+)?|\.\d+)"
@@ -46,6 +46,8 @@ SINGLE: tuple[tuple[str, str], ...] = (
     (r"g", "g"),
 )
 MEASURES = NAMED + SINGLE
+_MEASURE_GROUPS = tuple(f"m{i}" for i in range(len(MEASURES)))  # the regex's group of each measure
+_BLANK = Finding(measure="", value=Decimal(0), sentence="", line=0)
 _ABOUT = (r"(?:\s+(?:for|on|in\s+favou?r\s+of|at|in|between|with|of)\s+(?:the\s+|a\s+|an\s+)?"
           r"[A-Za-z][\w’'\-]*(?:\s+[A-Za-z][\w’'\-]*){0,4}?)?")
 _LINK_NAMED = r"(?:\s*(?:=|:|,)\s*|\s+(?:of|was|is|were)\s+|\s+)"
@@ -168,8 +170,8 @@ def extract_findings(
 
 
 def _finding(m, before, after, sentence, outcomes, study_k):
-    i = next(i for i in range(len(MEASURES)) if m.group(f"m{i}"))
-    code, label = MEASURES[i][1], " ".join(m.group(f"m{i}").split())
+    i = next(i for i, name in enumerate(_MEASURE_GROUPS) if m.group(name))
+    code, label = MEASURES[i][1], " ".join(m.group(_MEASURE_GROUPS[i]).split())
     value = to_decimal(m.group("value"))
     fields: dict = {}
     consumed = 0
@@ -226,11 +228,33 @@ def _finding(m, before, after, sentence, outcomes, study_k):
         fields["outcome"] = outcome.label
         fields["outcome_id"] = outcome.key
     fields["clause"] = before
-    finding = Finding(measure=code, value=value, sentence=sentence.text, line=sentence.line, label=label, **fields)
+    # a copy of a blank finding: a frozen dataclass's __init__ sets its 30 fields one by one
+    finding = evolve(_BLANK, measure=code, value=value, sentence=sentence.text, line=sentence.line, label=label,
+                     **fields)
     return finding, consumed, _inconsistency(finding)
 
 
 _WORDS_RE = re.compile(r"\w+")
+
+
+_OUTCOME_INDEXES: dict[int, tuple] = {}
+
+
+def _outcome_index(outcomes: tuple[OutcomeTerm, ...]) -> tuple[list[int], dict[str, list[int]]]:
+    """(terms with no words, one of each other term's words -> the terms): the terms a clause
+    can match are found from its words instead of trying every term."""
+    known = _OUTCOME_INDEXES.get(id(outcomes))
+    if known is not None and known[0] is outcomes:
+        return known[1], known[2]
+    always: list[int] = []
+    index: dict[str, list[int]] = {}
+    for i, term in enumerate(outcomes):
+        if term.words:
+            index.setdefault(min(term.words, key=lambda w: (-len(w), w)), []).append(i)
+        else:
+            always.append(i)
+    _OUTCOME_INDEXES[id(outcomes)] = (outcomes, always, index)
+    return always, index
 
 
 def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | None:
@@ -238,7 +262,9 @@ def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | 
     regex runs only when all its words occur in the clause."""
     words = set(_WORDS_RE.findall(clause.lower()))
     best: tuple[int, int, OutcomeTerm] | None = None
-    for term in outcomes:
+    always, index = _outcome_index(outcomes)
+    for i in sorted(always + [i for w in words & index.keys() for i in index[w]]):
+        term = outcomes[i]
         if term.words and not term.words <= words:
             continue
         for hit in term.pattern.finditer(clause):
