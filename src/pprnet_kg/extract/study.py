@@ -6,7 +6,7 @@ import re
 
 from ..model import StudyFacts
 from .findings import _K_PROSE_RE, count_value
-from .rules import Entry
+from .rules import Entry, PhraseSet
 from .sentences import split_sentences
 
 # A sentence speaks about the summarised study when it has one of these cues; background
@@ -52,8 +52,11 @@ def study_design(cited_title: str, post_text: str, designs: tuple[Entry, ...], c
     found = _mentions(cited_title, designs)
     if found:
         return _best(found, designs)
-    about_study = [_mentions(s, designs) for s in split_sentences(body) if _POINTS_AT_STUDY_RE.search(s)]
-    for mentions in about_study:  # 'In this meta-analysis, ...'
+    about_study = []
+    for sentence in split_sentences(body):  # 'In this meta-analysis, ...'
+        if not _POINTS_AT_STUDY_RE.search(sentence):
+            continue
+        about_study.append(mentions := _mentions(sentence, designs))
         named = [m for m in mentions if m[2]]
         if named:
             return _best(named, designs)
@@ -68,15 +71,16 @@ def _mentions(text: str, designs) -> list[tuple[int, str, bool]]:
     that is not someone else's ('previous', 'other', 'several')."""
     found = []
     words = set(_WORD_RE.findall(text.lower()))
-    for i, entry in enumerate(designs):
-        for term in entry.terms:
-            if not term.words <= words:
-                continue  # a phrase can only match where all its words occur
-            for m in term.pattern.finditer(text):
-                before = text[max(0, m.start() - 80): m.start()]
-                if _PLURAL_RE.search(m.group(0)) or _OTHER_BEFORE_RE.search(before):
-                    continue
-                found.append((i, m.group(0).lower(), bool(_THIS_BEFORE_RE.search(before))))
+    index = designs.index if isinstance(designs, PhraseSet) else PhraseSet(designs).index
+    # the phrases with one of the text's words (an index), in designs.toml order
+    for i, term in sorted((pair for w in words & index.keys() for pair in index[w]), key=lambda pair: pair[0]):
+        if not term.words <= words:
+            continue  # a phrase can only match where all its words occur
+        for m in term.pattern.finditer(text):
+            before = text[max(0, m.start() - 80): m.start()]
+            if _PLURAL_RE.search(m.group(0)) or _OTHER_BEFORE_RE.search(before):
+                continue
+            found.append((i, m.group(0).lower(), bool(_THIS_BEFORE_RE.search(before))))
     return found
 
 
