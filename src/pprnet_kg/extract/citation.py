@@ -236,13 +236,16 @@ def _cut_out(text: str, start: int, end: int) -> str:
     return (before + (" " + after if after else "")).strip()
 
 
+_PAREN_RE = re.compile(r"[()]")
+
+
 def _drop_open_paren(text: str) -> tuple[str, bool]:
     """'Journal, 31(' / 'Book (6th ed., pp. 2' -> the text before the unclosed parenthesis."""
     opened: list[int] = []
-    for i, c in enumerate(text):
-        if c == "(":
-            opened.append(i)
-        elif c == ")" and opened:
+    for m in _PAREN_RE.finditer(text):
+        if m.group() == "(":
+            opened.append(m.start())
+        elif opened:
             opened.pop()
     if opened:
         return text[: opened[0]].rstrip(), True

@@ -151,6 +151,7 @@ def _is_given(token: str) -> bool:
     return all(w[:1].isupper() for w in words) and len(words) <= 4
 
 
+@lru_cache(maxsize=16384)  # the same initials recur in every citation
 def _clean_given(given: str) -> str:
     given = given.strip()
     if re.fullmatch(r"[A-Z]{1,3}\.?", given):  # 'Smith JA' -> 'J. A.'
