@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pprnet_kg.export import serialize
 from pprnet_kg.extract import load_rules
-from pprnet_kg.graph import build_triples, to_ntriples
+from pprnet_kg.graph import build_graph
 from pprnet_kg.model import Page
 from pprnet_kg.namespaces import DEFAULT_BASE
 from pprnet_kg.parse import MONTH_RE
@@ -40,8 +40,8 @@ def measure(page_text: str, n: int, rules, *, memory: bool = False) -> dict:
     t0 = time.perf_counter()
     extraction = extract_pages(pages, rules)
     t1 = time.perf_counter()
-    nt = to_ntriples(build_triples(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
-                                   base=DEFAULT_BASE))
+    nt = build_graph(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
+                                   base=DEFAULT_BASE).ntriples
     t2 = time.perf_counter()
     ttl = serialize(nt, "ttl", base=DEFAULT_BASE)
     t3 = time.perf_counter()

@@ -101,7 +101,7 @@ def worker(posts: int, backend: str, repeat: int) -> dict:
     """One size on one backend; returns the measurements as a dict."""
     from pprnet_kg.backends import open_backend
     from pprnet_kg.extract import load_rules
-    from pprnet_kg.graph import build_triples, to_ntriples
+    from pprnet_kg.graph import build_graph
     from pprnet_kg.kg import KG
     from pprnet_kg.namespaces import DEFAULT_BASE
     from pprnet_kg.pipeline import extract_pages
@@ -122,8 +122,8 @@ def worker(posts: int, backend: str, repeat: int) -> dict:
     # the graph's triples loaded into the store: what KG.build does after extracting (done by hand
     # here so that extraction and build are timed apart)
     kg = KG(open_backend(backend), DEFAULT_BASE, f"{backend}: synthetic corpus of {posts:,} posts")
-    kg.backend.load_ntriples(to_ntriples(build_triples(list(extraction.posts), list(extraction.topics),
-                                                       list(extraction.sources), rules, base=DEFAULT_BASE)))
+    kg.backend.load_ntriples(build_graph(list(extraction.posts), list(extraction.topics),
+                                                       list(extraction.sources), rules, base=DEFAULT_BASE).ntriples)
     out["build_s"] = time.perf_counter() - t
     out["triples"] = kg.count()
     t = time.perf_counter()

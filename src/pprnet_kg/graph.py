@@ -10,6 +10,7 @@ spell the same person differently, the fullest spelling wins, deterministically.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
@@ -22,8 +23,7 @@ from .effectsize import METHODS, smd_equivalent
 from .iris import Minter
 from .model import Finding, Page, Post
 from .namespaces import BIBO, MESH, OBO, PPR, WD
-from .ntriples import Lit, lit
-from .ntriples import lines as nt_lines
+from .ntriples import Lit, lit, term
 
 class _Names:
     """A namespace whose terms, once looked up, are plain attributes: rdflib's DefinedNamespace
@@ -92,14 +92,32 @@ class GraphBuilder:
         self.lexicon = {e.key: e for e in (*rules.disorders, *rules.finding_interventions)}
         self.comparators = {e.key: e for e in rules.comparators}
         self.outcomes = {e.key: e for e in rules.outcome_scheme}
-        self.triples: list[tuple] = []
+        self.lines: list[str] = []  # N-Triples lines, duplicates included
         self._concepts: set[tuple] = set()
+        # what the build report counts, noted as the triples are made (no pass over them after)
+        self.typed: dict[URIRef, set] = {FOAF.Person: set(), BIBO.Journal: set(), PPR.Finding: set()}
+        self.about: set = set()
+        self.topics: set = set()
+        self._noted = {RDF.type: "type", SDO.about: "about", PPR.topic: "topic"}
 
     def add(self, s, p, o) -> None:
-        self.triples.append((s, p, o))
+        self.lines.append(f"{term(s)} {term(p)} {term(o)} .\n")
+        noted = self._noted.get(p)
+        if noted == "type":
+            if o in self.typed:
+                self.typed[o].add(s)
+        elif noted == "about":
+            self.about.add(o)
+        elif noted == "topic":
+            self.topics.add(o)
+
+    def counts(self) -> dict[str, int]:
+        return {"articles": len(self.about), "authors": len(self.typed[FOAF.Person]),
+                "journals": len(self.typed[BIBO.Journal]), "topics": len(self.topics),
+                "findings": len(self.typed[PPR.Finding])}
 
     def build(self, posts: list[Post], topics: list[str], sources: list[str],
-              snapshots: dict[str, Page] | None = None, on_post=None) -> list[tuple]:
+              snapshots: dict[str, Page] | None = None, on_post=None) -> list[str]:
         people: dict[URIRef, list[dict]] = defaultdict(list)
         for post in posts:
             for role in ("author", "editor"):
@@ -122,7 +140,7 @@ class GraphBuilder:
             self._post(post)
             if on_post is not None:
                 on_post(1)
-        return self.triples
+        return self.lines
 
     def _snapshot(self, node: URIRef, page: Page) -> None:
         """A page read from the snapshot cache: which response of which URL, fetched when."""
@@ -408,18 +426,26 @@ class GraphBuilder:
             self.add(derived, PROV.wasDerivedFrom, node)
 
 
-def build_triples(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
-                  base: str, snapshots: dict[str, Page] | None = None, progress=None) -> list[tuple]:
-    """The triples of the knowledge graph of some extracted posts (duplicates possible);
-    `snapshots` maps sources read from the snapshot cache to their Page (URL, time, SHA-256);
-    `progress` (see progress.py) is told of each post done."""
+@dataclass(frozen=True)
+class BuiltGraph:
+    ntriples: str  # canonical: sorted, duplicate-free N-Triples
+    counts: dict[str, int]  # articles, authors, journals, topics, findings (for the build report)
+
+
+def build_graph(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
+                base: str, snapshots: dict[str, Page] | None = None, progress=None) -> BuiltGraph:
+    """The knowledge graph of some extracted posts as canonical N-Triples, made as text (no rdflib
+    graph, no term objects for literals) and sorted once; `snapshots` maps sources read from the
+    snapshot cache to their Page (URL, time, SHA-256); `progress` (see progress.py) is told of
+    each post done."""
     from .perf import no_cyclic_gc
     from .progress import QUIET
 
+    builder = GraphBuilder(rules, base=base)
     with no_cyclic_gc(), (progress or QUIET)("making triples", len(posts)) as bar:
-        return GraphBuilder(rules, base=base).build(posts, topics, sources, snapshots, on_post=bar.update)
-
-
-def to_ntriples(triples: list[tuple]) -> str:
-    """Triples -> sorted, duplicate-free N-Triples text (what every store loads)."""
-    return "".join(sorted(set(nt_lines(triples))))
+        builder.build(posts, topics, sources, snapshots, on_post=bar.update)
+    unique = set(builder.lines)
+    builder.lines.clear()  # the copies go as soon as they are not needed: a large build is memory-bound
+    ordered = sorted(unique)
+    del unique
+    return BuiltGraph("".join(ordered), builder.counts())

@@ -16,14 +16,13 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import RDF, Graph
-from rdflib.namespace import FOAF, SDO
+from rdflib import Graph
 
 from .extract import Rules, extract_post, load_rules
-from .graph import build_triples, to_ntriples
+from .graph import build_graph
 from .iris import repeated_post_id
 from .model import Page, Post, Problem
-from .namespaces import BIBO, DEFAULT_BASE, PPR, bind_prefixes
+from .namespaces import DEFAULT_BASE, bind_prefixes
 from .parse import parse_page
 from .perf import no_cyclic_gc
 from .progress import QUIET, Progress
@@ -256,22 +255,14 @@ def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE,
     rules = rules or load_rules()
     pages, extraction = extract_sources(sources, rules, jobs=jobs, progress=progress)
     snapshots = {p.source: p for p in pages if p.sha256}
-    triples = build_triples(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
-                            base=base, snapshots=snapshots, progress=progress)
-    ntriples = to_ntriples(triples)
+    built = build_graph(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
+                        base=base, snapshots=snapshots, progress=progress)
+    ntriples = built.ntriples
     problems = extraction.all_problems
-    typed: dict = {}
-    for s, p, o in triples:
-        if p == RDF.type:
-            typed.setdefault(o, set()).add(s)
     report = BuildReport(
         pages=len(pages),
         posts=len(extraction.posts),
-        articles=len({o for _, p, o in triples if p == SDO.about}),
-        authors=len(typed.get(FOAF.Person, ())),
-        journals=len(typed.get(BIBO.Journal, ())),
-        topics=len({o for _, p, o in triples if p == PPR.topic}),
-        findings=len(typed.get(PPR.Finding, ())),
+        **built.counts,
         statistics_rejected=sum(1 for p in problems if p.stage == "findings"),
         triples=ntriples.count("\n"),
         problems=tuple(problems),
