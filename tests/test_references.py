@@ -161,3 +161,22 @@ def test_site_reference_files_sit_beside_their_pages(sample_kg, tmp_path):
     again = tmp_path / "again"
     R.write_site_references(sample_kg, again, pages)
     assert all((again / rel).read_bytes() == (tmp_path / rel).read_bytes() for rel in written)
+
+
+def test_the_site_links_the_references_it_writes(sample_kg, tmp_path):
+    from pprnet_kg.site import build_site
+
+    build_site(sample_kg, tmp_path / "site")
+    site = tmp_path / "site"
+    article = (site / "articles" / "doi-10-1016-j-cpr-2019-101810.html").read_text(encoding="utf-8")
+    for suffix in (".bib", ".ris", ".csl.json", ".apa.txt"):
+        assert f'href="doi-10-1016-j-cpr-2019-101810{suffix}" download' in article
+        assert (site / "articles" / f"doi-10-1016-j-cpr-2019-101810{suffix}").is_file()
+    topic = (site / "topics" / "alliance-and-therapeutic-relationship.html").read_text(encoding="utf-8")
+    assert 'href="alliance-and-therapeutic-relationship.bib" download' in topic
+    assert "fluckiger2020reciprocal" in (site / "topics" / "alliance-and-therapeutic-relationship.bib").read_text()
+    manifest = (site / ".pprnet-site").read_text().split()
+    assert "articles/doi-10-1016-j-cpr-2019-101810.bib" in manifest and "views/evidence.graphml" in manifest
+    for html in site.rglob("*.html"):  # every link to a reference file or GraphML leads to a file
+        for target in re.findall(r'href="([^"#]+\.(?:bib|ris|csl\.json|apa\.txt|graphml))"', html.read_text(encoding="utf-8")):
+            assert (html.parent / target).is_file(), (html, target)

@@ -227,3 +227,10 @@ def test_text_alternative_tables_list_every_node_and_edge_escaped():
     assert body.count("<tr>") == 1 + len(HOSTILE) and "<script>alert(1)" not in body
     edges = html.split('<table id="edge-table">', 1)[1].split("</table>", 1)[0]
     assert edges.count("<tr>") == 2 and "&lt;script&gt;alert(1)&lt;/script&gt;" in edges
+
+
+def test_permalink_points_at_the_page_itself(tmp_path):
+    from pprnet_kg.viz import write_html
+
+    path = write_html(to_network(nx.path_graph(3)), tmp_path / "x.html")
+    assert '<a id="permalink" href="x.html"' in path.read_text(encoding="utf-8")

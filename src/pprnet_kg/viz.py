@@ -98,10 +98,10 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
             color = COMMUNITY_COLORS[attrs["community"] % len(COMMUNITY_COLORS)]
         node = {
             "id": node_id,
-            "label": attrs.get("label", node_id),
+            "label": str(attrs.get("label", node_id)),
             "kind": kind,  # not vis's "group": group styling would override our colours
             "title": attrs.get("details", ""),
-            "details": attrs.get("details", ""),
+            "details": str(attrs.get("details", "")),
             "doi": attrs.get("doi", ""),
             "href": attrs.get("href", ""),  # the node's page in the explorer site, when drawn for it
             "findings": attrs.get("findings", []),
@@ -177,7 +177,9 @@ def legend(net) -> tuple[list[dict], list[dict]]:
     return kinds, edges
 
 
-def render_html(net, *, graphml: str | None = None) -> str:
+def render_html(net, *, graphml: str | None = None, page: str | None = None) -> str:
+    """The page; `graphml` and `page` are the file names of the GraphML download and of the page
+    itself (for the permalink), when it is written to a file."""
     from jinja2 import Environment, PackageLoader, select_autoescape
     from markupsafe import Markup
 
@@ -195,6 +197,7 @@ def render_html(net, *, graphml: str | None = None) -> str:
         nodes=sorted(net.nodes, key=lambda n: (n["label"].casefold(), n["id"])),
         edges=[dict(e, source=labels[e["from"]], target=labels[e["to"]]) for e in net.edges],
         graphml=graphml,
+        page=page,
         data_json=Markup(_script_json(data)),
         vis_js=Markup(vis_js.replace("</script", "<\\/script")),
         vis_css=Markup(vis_css.replace("</style", "<\\/style")),
@@ -230,7 +233,7 @@ def write_html(net, destination: str | Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         if graphml is not None:
             write_graphml(view, graphml)
-        path.write_text(render_html(net, graphml=graphml.name if graphml else None), encoding="utf-8")
+        path.write_text(render_html(net, graphml=graphml.name if graphml else None, page=path.name), encoding="utf-8")
     except OSError as exc:
         raise PprnetError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
