@@ -180,3 +180,16 @@ def test_the_site_links_the_references_it_writes(sample_kg, tmp_path):
     for html in site.rglob("*.html"):  # every link to a reference file or GraphML leads to a file
         for target in re.findall(r'href="([^"#]+\.(?:bib|ris|csl\.json|apa\.txt|graphml))"', html.read_text(encoding="utf-8")):
             assert (html.parent / target).is_file(), (html, target)
+
+
+def test_readme_cite_examples_run():
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line for line in readme.splitlines() if line.startswith("pprnet-kg cite ")]
+    assert len(lines) >= 4
+    runner = CliRunner()
+    for line in lines:
+        args = shlex.split(line.split(" > ", 1)[0])[1:]
+        result = runner.invoke(cli, [*args, "--source", SAMPLE])
+        assert result.exit_code == 0, (line, result.output)

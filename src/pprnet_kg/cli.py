@@ -280,7 +280,9 @@ def viz(view, focus, depth, topic, query_name, params, output, sources, graphs, 
         drawn = kg.view(view, focus=focus, depth=depth, topic=topic, query=query_name, params=bindings)
     title = f"PPRNet knowledge graph: {view} view" + (f" around {focus}" if focus else "") + (f" for {topic}" if topic else "")
     path = write_html(to_network(drawn, heading=title), output or f"out/{view}.html")
-    click.echo(f"wrote {path} ({drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges)")
+    graphml = path.with_suffix(".graphml")
+    also = f" and {graphml.name}" if graphml != path else ""
+    click.echo(f"wrote {path}{also} ({drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges)")
 
 
 @cli.command()
