@@ -234,3 +234,12 @@ def test_permalink_points_at_the_page_itself(tmp_path):
 
     path = write_html(to_network(nx.path_graph(3)), tmp_path / "x.html")
     assert '<a id="permalink" href="x.html"' in path.read_text(encoding="utf-8")
+
+
+def test_ego_view_colours_by_kind_as_its_legend_says(real_build):
+    from pprnet_kg.viz import COLORS, legend
+
+    net = to_network(P.ego_view(kg_of(real_build.graph), "M. Barkham", depth=2))
+    kinds, _ = legend(net)
+    assert {k["name"] for k in kinds} >= {"article", "author"}
+    assert all(n["color"] == COLORS[n["kind"]] for n in net.nodes)  # authors too: no community colours here

@@ -91,10 +91,12 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
     if view.number_of_nodes() > PHYSICS_LIMIT:
         positions = ring_layout(view)
     nodes = []
+    # colours mean communities only in a view where every node has one (authors); elsewhere (ego) kinds
+    by_community = view.number_of_nodes() > 0 and all("community" in a for _, a in view.nodes(data=True))
     for node_id, attrs in sorted(view.nodes(data=True)):
         kind = attrs.get("type", "other")
         color = COLORS.get(kind, "#757575")
-        if "community" in attrs:
+        if by_community:
             color = COMMUNITY_COLORS[attrs["community"] % len(COMMUNITY_COLORS)]
         node = {
             "id": node_id,
@@ -165,12 +167,12 @@ def legend(net) -> tuple[list[dict], list[dict]]:
         if "community" in n:
             c = communities.setdefault(n["community"], {"name": f"community {n['community']}", "color": n["color"],
                                                          "symbol": SYMBOLS[SHAPES.get(n["kind"], "dot")], "count": 0,
-                                                         "filter": n["kind"]})
+                                                         "filter": f"community:{n['community']}"})
             c["count"] += 1
         by_kind[n["kind"]] = by_kind.get(n["kind"], 0) + 1
     kinds = [{"name": t, "color": COLORS.get(t, "#757575"), "symbol": SYMBOLS[SHAPES.get(t, "dot")], "count": c,
               "filter": t} for t, c in sorted(by_kind.items())]
-    if communities and len(by_kind) == 1:
+    if communities and all("community" in n for n in net.nodes):
         kinds = [communities[k] for k in sorted(communities)]
     verdicts = sorted({e["verdict"] for e in net.edges if "verdict" in e})
     edges = [{"name": v, "color": VERDICT_COLORS[v], "style": VERDICT_STYLES[v]} for v in verdicts]
@@ -192,7 +194,7 @@ def render_html(net, *, graphml: str | None = None, page: str | None = None) -> 
         heading=net.heading,
         description=getattr(net, "description", ""),
         types=types,
-        communities=any("community" in n for n in net.nodes),
+        communities=bool(net.nodes) and all("community" in n for n in net.nodes),
         edge_legend=edge_legend,
         nodes=sorted(net.nodes, key=lambda n: (n["label"].casefold(), n["id"])),
         edges=[dict(e, source=labels[e["from"]], target=labels[e["to"]]) for e in net.edges],
