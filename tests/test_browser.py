@@ -223,11 +223,12 @@ def test_clicking_an_edge_lists_its_findings(browser, real_build, tmp_path):
     mid = _dom_point(page, f"""(() => {{ const p = net.getPositions(["{depression}", "{therapy}"]);
         const a = p["{depression}"], b = p["{therapy}"]; return {{x: (a.x + b.x) / 2, y: (a.y + b.y) / 2}}; }})()""")
     page.mouse.click(mid["x"], mid["y"])
-    rows = page.locator("#more table.findings tbody tr")
+    rows = page.locator("#more ul.findings li")
     assert rows.count() == 2
     text = page.inner_text("#more")
     assert "0.45" in text and "[0.16, 0.75]" in text and "[-0.349, 1.068]" in text and "follow-up" in text
-    assert page.locator("#more table.findings a[href^='https://w3id.org/pprnet/id/post/']").count() == 2
+    assert page.locator("#more ul.findings a[href^='https://w3id.org/pprnet/id/post/']").count() == 2
+    assert "CI excludes the null" in text and "CI includes the null" in text  # the verdict in words, not colour
     assert visit.errors == [] and visit.outside == []
     page.close()
 
@@ -247,6 +248,8 @@ def test_keyboard_reaches_every_node_and_shows_its_details(browser, real_build, 
     assert len(selected) == 1 and view.nodes[selected[0]]["label"] == last
     assert page.inner_text("#details").strip().endswith(last) or last in page.inner_text("#details")
     more = page.inner_text("#more")
+    # psychotherapy: its two findings once each, though each links it to two conditions
+    assert last.startswith("Psychotherapy") and page.locator("#more ul.findings li").count() == 2
     assert "Neighbours" in more and "Findings" in more and "Practice implications" in more
     page.keyboard.press("Home")
     page.keyboard.press("ArrowDown")

@@ -193,7 +193,7 @@ def test_evidence_legend_names_line_styles_as_well_as_colours(real_build):
     net = to_network(P.evidence_view(kg_of(real_build.graph)))
     _, lines = legend(net)
     assert lines == [{"name": "mixed", "color": "#a15c00", "style": "dashed"}]
-    assert all(e["dashes"] == [8, 4] for e in net.edges)
+    assert all(e["dashes"] == [14, 8] for e in net.edges)
 
 
 def test_graphml_is_written_beside_the_page_and_is_deterministic(real_build, tmp_path):

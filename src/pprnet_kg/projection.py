@@ -73,7 +73,7 @@ def finding_record(row, article_title: str) -> dict:
     def text(v):
         return "" if v is None else str(v)
 
-    return {"measure": text(row.code), "value": text(row.value),
+    return {"id": text(row.finding), "measure": text(row.code), "value": text(row.value),
             "ci": f"[{row.lo}, {row.hi}]" if row.lo is not None else "no CI",
             "excludes": None if row.excludes is None else bool(row.excludes.toPython()),
             "comparator": text(row.comparator), "outcome": text(row.outcome), "timepoint": text(row.timepoint),

@@ -40,8 +40,8 @@ VERDICT_COLORS = {
     "no CI": "#616161",
     "no effect statistics": "#607d8b",
 }
-VERDICT_DASHES = {"CIs exclude the null": False, "mixed": [8, 4], "CIs include the null": [2, 4], "no CI": [1, 6],
-                  "no effect statistics": [1, 6]}
+VERDICT_DASHES = {"CIs exclude the null": False, "mixed": [14, 8], "CIs include the null": [3, 9], "no CI": [2, 14],
+                  "no effect statistics": [2, 14]}
 VERDICT_STYLES = {"CIs exclude the null": "solid", "mixed": "dashed", "CIs include the null": "dotted",
                   "no CI": "sparse dots", "no effect statistics": "sparse dots"}
 COMMUNITY_COLORS = ["#1f77b4", "#c75000", "#2a7d2a", "#d62728", "#8454b5", "#8c564b", "#b8327f",
@@ -134,10 +134,12 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
     net.description = view.graph.get("description", "")
     net.pprnet_view = view  # for the GraphML download written beside the page
     net.options = {
-        "physics": {"enabled": positions is None, "stabilization": {"iterations": 200}},
+        "physics": {"enabled": positions is None, "stabilization": {"iterations": 200},
+                    "barnesHut": {"springLength": 160, "avoidOverlap": 0.3}},
+        "layout": {"randomSeed": 7},  # the same drawing every time the page opens
         "interaction": {"hover": True, "tooltipDelay": 100, "keyboard": {"enabled": False}},
         "nodes": {"font": {"size": 12}, "scaling": {"min": 8, "max": 30}},
-        "edges": {"color": {"inherit": "from"}, "smooth": False, "scaling": {"min": 1, "max": 8}},
+        "edges": {"color": {"inherit": "from"}, "smooth": False, "scaling": {"min": 1, "max": 6}},
     }
     return net
 
