@@ -257,6 +257,10 @@ def test_keyboard_reaches_every_node_and_shows_its_details(browser, real_build, 
     second = sorted(d["label"] for _, d in view.nodes(data=True))[1]
     assert view.nodes[page.evaluate("window.pprnetNetwork.getSelectedNodes()")[0]]["label"] == second
     assert "node=" in page.evaluate("window.location.hash")  # the permalink follows the selection
+    page.click("#node-details summary")
+    page.click("#edge-details summary")
+    page.wait_for_function("document.querySelector('#node-table tbody').rows.length > 0 && "
+                           "document.querySelector('#edge-table tbody').rows.length > 0")  # toggle events are async
     assert page.locator("#node-table tbody tr").count() == view.number_of_nodes()
     assert page.locator("#edge-table tbody tr").count() == view.number_of_edges()
     page.close()
@@ -317,6 +321,7 @@ def test_views_at_phone_width_pass_axe(browser, axe_js, real_build, tmp_path):
         page = context.new_page()
         page.goto(path.as_uri())
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        page.wait_for_function("document.querySelectorAll('#edge-table tbody tr').length > 0")
         page.evaluate("window.pprnetShow(window.pprnetNodes.getIds()[0], true)")
         page.add_script_tag(content=axe_js)
         violations = page.evaluate("""() => axe.run().then(r => r.violations
@@ -327,3 +332,26 @@ def test_views_at_phone_width_pass_axe(browser, axe_js, real_build, tmp_path):
         page.close()
     context.close()
     assert found == {}
+
+
+def test_text_tables_hold_every_node_and_edge_as_inert_text(browser, tmp_path):
+    g = nx.Graph()
+    for i, text in enumerate(HOSTILE):
+        g.add_node(f"n{i}", label=text, type="article", details=text, doi="")
+    g.add_edge("n0", "n1", title=HOSTILE[3])
+    g.add_edge("n1", "n2", title=HOSTILE[1])
+    path = write_html(to_network(g, heading="tables"), tmp_path / "tables.html")
+    visit = open_page(browser, path.as_uri())
+    ready(visit)
+    page = visit.page
+    assert page.locator("#node-table tbody tr").count() == 0  # filled when opened
+    page.click("#node-details summary")
+    page.click("#edge-details summary")
+    page.wait_for_function("document.querySelector('#node-table tbody').rows.length > 0 && "
+                           "document.querySelector('#edge-table tbody').rows.length > 0")  # toggle events are async
+    assert page.locator("#node-table tbody tr").count() == len(HOSTILE)
+    assert page.locator("#edge-table tbody tr").count() == 2
+    assert HOSTILE[3] in page.inner_text("#edge-table") and HOSTILE[0] in page.inner_text("#node-table")
+    assert page.evaluate("window.__xss") is None and page.locator("#node-table img, #edge-table script").count() == 0
+    assert visit.errors == [] and visit.dialogs == []
+    page.close()

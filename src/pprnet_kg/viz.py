@@ -190,7 +190,6 @@ def render_html(net, *, graphml: str | None = None, page: str | None = None) -> 
     env = Environment(loader=PackageLoader("pprnet_kg", "templates"), autoescape=select_autoescape(["html"]))
     vis_js, vis_css = _vis_assets()
     types, edge_legend = legend(net)
-    labels = {n["id"]: n["label"] for n in net.nodes}
     data = {"nodes": net.nodes, "edges": net.edges, "options": net.options}
     return env.get_template("graph.html").render(
         heading=net.heading,
@@ -198,8 +197,8 @@ def render_html(net, *, graphml: str | None = None, page: str | None = None) -> 
         types=types,
         communities=bool(net.nodes) and all("community" in n for n in net.nodes),
         edge_legend=edge_legend,
-        nodes=sorted(net.nodes, key=lambda n: (n["label"].casefold(), n["id"])),
-        edges=[dict(e, source=labels[e["from"]], target=labels[e["to"]]) for e in net.edges],
+        node_count=len(net.nodes),
+        edge_count=len(net.edges),
         graphml=graphml,
         page=page,
         data_json=Markup(_script_json(data)),
