@@ -237,3 +237,12 @@ def test_ego_view_colours_by_kind_as_its_legend_says(real_build):
     kinds, _ = legend(net)
     assert {k["name"] for k in kinds} >= {"article", "author"}
     assert all(n["color"] == COLORS[n["kind"]] for n in net.nodes)  # authors too: no community colours here
+
+
+def test_findings_link_their_article_page_when_the_view_knows_it(real_build):
+    view = P.evidence_view(kg_of(real_build.graph))
+    view.graph["hrefs"] = {GLOSTER: "../articles/gloster.html"}
+    net = to_network(view)
+    findings = [f for e in net.edges for f in e["findings"]]
+    assert findings and all(f["href"] == "../articles/gloster.html" for f in findings)
+    assert all("href" not in f for e in to_network(P.evidence_view(kg_of(real_build.graph))).edges for f in e["findings"])

@@ -77,7 +77,7 @@ def finding_record(row, article_title: str) -> dict:
             "ci": f"[{row.lo}, {row.hi}]" if row.lo is not None else "no CI",
             "excludes": None if row.excludes is None else bool(row.excludes.toPython()),
             "comparator": text(row.comparator), "outcome": text(row.outcome), "timepoint": text(row.timepoint),
-            "article": article_title, "post": text(row.post), "postTitle": text(row.postTitle),
+            "article": article_title, "articleIri": text(row.article), "post": text(row.post), "postTitle": text(row.postTitle),
             "month": text(row.month)}
 
 

@@ -90,6 +90,12 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
     positions = None
     if view.number_of_nodes() > PHYSICS_LIMIT:
         positions = ring_layout(view)
+    # view.graph["hrefs"] (article IRI -> its page, when drawn for a site) links each finding to its article's page
+    pages = view.graph.get("hrefs", {})
+
+    def linked(findings: list[dict]) -> list[dict]:
+        return [dict(f, href=pages[f["articleIri"]]) if f.get("articleIri") in pages else f for f in findings]
+
     nodes = []
     # colours mean communities only in a view where every node has one (authors); elsewhere (ego) kinds
     by_community = view.number_of_nodes() > 0 and all("community" in a for _, a in view.nodes(data=True))
@@ -106,7 +112,7 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
             "details": str(attrs.get("details", "")),
             "doi": attrs.get("doi", ""),
             "href": attrs.get("href", ""),  # the node's page in the explorer site, when drawn for it
-            "findings": attrs.get("findings", []),
+            "findings": linked(attrs.get("findings", [])),
             "implications": attrs.get("implications", []),
             "color": color,
             "value": 1 + degree.get(node_id, 0),
@@ -121,7 +127,7 @@ def to_network(view: nx.Graph, *, heading: str = "PPRNet knowledge graph"):
     edges = []
     for number, (a, b, attrs) in enumerate(sorted(view.edges(data=True))):
         edge = {"id": f"e{number}", "from": a, "to": b, "value": attrs.get("weight", 1), "title": attrs.get("title", ""),
-                "findings": attrs.get("findings", [])}
+                "findings": linked(attrs.get("findings", []))}
         if "verdict" in attrs:
             edge["color"] = VERDICT_COLORS.get(attrs["verdict"], "#616161")
             edge["dashes"] = VERDICT_DASHES.get(attrs["verdict"], False)
