@@ -43,7 +43,8 @@ def open_page(browser, url: str) -> Visit:
 
 
 def ready(visit: Visit) -> None:
-    visit.page.wait_for_function("window.pprnetNodes !== undefined && window.pprnetNetwork !== undefined")
+    # a function, not a string: polling a string needs eval, which the page's CSP refuses
+    visit.page.wait_for_function("() => window.pprnetNodes !== undefined && window.pprnetNetwork !== undefined")
     visit.page.evaluate("window.pprnetNetwork.stopSimulation()")
 
 
@@ -80,8 +81,11 @@ def test_view_in_chromium(browser, real_build, tmp_path, artifacts, name, option
     first_type = page.locator(".type-filter").first
     hidden_type = first_type.get_attribute("value")
     first_type.uncheck()
-    kinds = nx.get_node_attributes(view, "type")
-    assert visible_count(visit) == total - sum(1 for k in kinds.values() if k == hidden_type)
+    # a legend entry filters what it names: a kind of node, or (authors view) a co-author community
+    named = {n: {d.get("type"), f"community:{d['community'] + 1}" if "community" in d else None}
+             for n, d in view.nodes(data=True)}
+    assert visible_count(visit) == total - sum(1 for names in named.values() if hidden_type in names)
+    assert visible_count(visit) > 0 or view.number_of_nodes() == sum(1 for n in named.values() if hidden_type in n)
     first_type.check()
     # regression: vis's group styling replaced our colours once nodes were hidden and shown again
     data_colour, drawn_colour = page.evaluate("""() => { const id = window.pprnetNodes.getIds()[0];
@@ -193,3 +197,176 @@ def test_axe_core_finds_no_serious_or_critical_violations(browser, axe_js, real_
         page.close()
     context.close()
     assert found == {}
+
+
+def _evidence_page(browser, real_build, tmp_path, *, viewport=None, fragment=""):
+    view = make_view(kg_of(real_build.graph), "evidence")
+    path = write_html(to_network(view, heading="evidence view"), tmp_path / "evidence.html")
+    visit = open_page(browser, path.as_uri() + fragment)
+    if viewport:
+        visit.page.set_viewport_size(viewport)
+    ready(visit)
+    return view, path, visit
+
+
+def _dom_point(page, expression: str) -> dict:
+    return page.evaluate("""(expr) => { const net = window.pprnetNetwork;
+        const p = eval(expr); const d = net.canvasToDOM(p);
+        const r = document.querySelector('#graph canvas').getBoundingClientRect();
+        return {x: d.x + r.left, y: d.y + r.top}; }""", expression)
+
+
+def test_clicking_an_edge_lists_its_findings(browser, real_build, tmp_path):
+    view, _, visit = _evidence_page(browser, real_build, tmp_path)
+    page = visit.page
+    depression, therapy = ID + "disorder/depression", ID + "intervention/psychotherapy"
+    page.evaluate("window.pprnetNetwork.fit({animation: false})")
+    mid = _dom_point(page, f"""(() => {{ const p = net.getPositions(["{depression}", "{therapy}"]);
+        const a = p["{depression}"], b = p["{therapy}"]; return {{x: (a.x + b.x) / 2, y: (a.y + b.y) / 2}}; }})()""")
+    page.mouse.click(mid["x"], mid["y"])
+    rows = page.locator("#more ul.findings li")
+    assert rows.count() == 2
+    text = page.inner_text("#more")
+    assert "0.45" in text and "[0.16, 0.75]" in text and "[-0.349, 1.068]" in text and "follow-up" in text
+    assert page.locator("#more ul.findings a[href^='https://w3id.org/pprnet/id/post/']").count() == 2
+    assert "CI excludes the null" in text and "CI includes the null" in text  # the verdict in words, not colour
+    assert visit.errors == [] and visit.outside == []
+    page.close()
+
+
+ID = "https://w3id.org/pprnet/id/"
+
+
+def test_keyboard_reaches_every_node_and_shows_its_details(browser, real_build, tmp_path):
+    view, _, visit = _evidence_page(browser, real_build, tmp_path)
+    page = visit.page
+    assert page.locator("#node-list [role=option]").count() == view.number_of_nodes()
+    page.focus("#node-list")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    last = sorted(d["label"] for _, d in view.nodes(data=True))[-1]
+    selected = page.evaluate("window.pprnetNetwork.getSelectedNodes()")
+    assert len(selected) == 1 and view.nodes[selected[0]]["label"] == last
+    assert page.inner_text("#details").strip().endswith(last) or last in page.inner_text("#details")
+    more = page.inner_text("#more")
+    # psychotherapy: its two findings once each, though each links it to two conditions
+    assert last.startswith("Psychotherapy") and page.locator("#more ul.findings li").count() == 2
+    assert "Neighbours" in more and "Findings" in more and "Practice implications" in more
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press(" ")
+    second = sorted(d["label"] for _, d in view.nodes(data=True))[1]
+    assert view.nodes[page.evaluate("window.pprnetNetwork.getSelectedNodes()")[0]]["label"] == second
+    assert "node=" in page.evaluate("window.location.hash")  # the permalink follows the selection
+    page.click("#node-details summary")
+    page.click("#edge-details summary")
+    # toggle events are async; a function, not a string: the page's CSP forbids the eval a string needs
+    page.wait_for_function("() => document.querySelector('#node-table tbody').rows.length > 0 && "
+                           "document.querySelector('#edge-table tbody').rows.length > 0")
+    assert page.locator("#node-table tbody tr").count() == view.number_of_nodes()
+    assert page.locator("#edge-table tbody tr").count() == view.number_of_edges()
+    page.close()
+
+
+def test_phone_layout_puts_the_graph_on_top_and_nothing_overflows(browser, real_build, tmp_path, artifacts):
+    _, _, visit = _evidence_page(browser, real_build, tmp_path, viewport={"width": 390, "height": 844})
+    page = visit.page
+    graph = page.locator("#graph").bounding_box()
+    aside = page.locator("aside").bounding_box()
+    assert graph["width"] >= 350 and graph["height"] >= 300
+    assert aside["y"] >= graph["y"] + graph["height"] - 1 and aside["width"] >= 350
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    canvas = page.locator("#graph canvas").bounding_box()
+    assert canvas["width"] >= 350 and canvas["height"] >= 300
+    page.screenshot(path=str(artifacts / "view-evidence-phone.png"), full_page=True)
+    page.close()
+
+
+def test_fit_zoom_search_png_and_permalink(browser, real_build, tmp_path):
+    view, path, visit = _evidence_page(browser, real_build, tmp_path)
+    page = visit.page
+    assert page.evaluate("window.pprnetNetwork.physics.physicsEnabled") is False or \
+        page.evaluate("window.pprnetNetwork.physics.options.enabled") is False  # physics stops once laid out
+    page.click("#fit")
+    scale = page.evaluate("window.pprnetNetwork.getScale()")
+    page.click("#zoom-in")
+    assert page.evaluate("window.pprnetNetwork.getScale()") > scale
+    page.click("#zoom-out")
+    page.click("#zoom-out")
+    assert page.evaluate("window.pprnetNetwork.getScale()") < scale
+    # search: the match and its neighbours stay; the rest is hidden
+    page.fill("#search", "anxiety")
+    shown = set(page.evaluate("window.pprnetNodes.get({filter: n => !n.hidden}).map(n => n.id)"))
+    assert shown == {ID + "disorder/anxiety", ID + "intervention/psychotherapy"}
+    assert "q=anxiety" in page.evaluate("window.location.hash")
+    with page.expect_download() as download:
+        page.click("#png")
+    png = download.value.path().read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+    assert page.get_attribute("#graphml", "href") == "evidence.graphml" and path.with_suffix(".graphml").is_file()
+    page.close()
+    again = open_page(browser, path.as_uri() + "#node=" + ID.replace(":", "%3A") + "disorder%2Fdepression&q=depress")
+    ready(again)
+    assert again.page.input_value("#search") == "depress"
+    assert again.page.evaluate("window.pprnetNetwork.getSelectedNodes()") == [ID + "disorder/depression"]
+    assert "Depression" in again.page.inner_text("#details")
+    assert again.errors == [] and again.outside == []
+    again.page.close()
+
+
+def test_views_at_phone_width_pass_axe(browser, axe_js, real_build, tmp_path):
+    found = {}
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    for name in ("evidence", "authors"):
+        view = make_view(kg_of(real_build.graph), name)
+        path = write_html(to_network(view, heading=f"{name} view"), tmp_path / f"{name}.html")
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        page.wait_for_function("() => document.querySelectorAll('#edge-table tbody tr').length > 0")
+        page.evaluate("window.pprnetShow(window.pprnetNodes.getIds()[0], true)")
+        page.add_script_tag(content=axe_js)
+        violations = page.evaluate("""() => axe.run().then(r => r.violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => v.id + " (" + v.nodes.length + ")"))""")
+        if violations:
+            found[name] = violations
+        page.close()
+    context.close()
+    assert found == {}
+
+
+def test_text_tables_hold_every_node_and_edge_as_inert_text(browser, tmp_path):
+    g = nx.Graph()
+    for i, text in enumerate(HOSTILE):
+        g.add_node(f"n{i}", label=text, type="article", details=text, doi="")
+    g.add_edge("n0", "n1", title=HOSTILE[3])
+    g.add_edge("n1", "n2", title=HOSTILE[1])
+    path = write_html(to_network(g, heading="tables"), tmp_path / "tables.html")
+    visit = open_page(browser, path.as_uri())
+    ready(visit)
+    page = visit.page
+    assert page.locator("#node-table tbody tr").count() == 0  # filled when opened
+    page.click("#node-details summary")
+    page.click("#edge-details summary")
+    # toggle events are async; a function, not a string: the page's CSP forbids the eval a string needs
+    page.wait_for_function("() => document.querySelector('#node-table tbody').rows.length > 0 && "
+                           "document.querySelector('#edge-table tbody').rows.length > 0")
+    assert page.locator("#node-table tbody tr").count() == len(HOSTILE)
+    assert page.locator("#edge-table tbody tr").count() == 2
+    assert HOSTILE[3] in page.inner_text("#edge-table") and HOSTILE[0] in page.inner_text("#node-table")
+    assert page.evaluate("window.__xss") is None and page.locator("#node-table img, #edge-table script").count() == 0
+    assert visit.errors == [] and visit.dialogs == []
+    page.close()
+
+
+def test_findings_in_the_panel_link_the_article_page_when_known(browser, real_build, tmp_path):
+    view = make_view(kg_of(real_build.graph), "evidence")
+    view.graph["hrefs"] = {ID + "article/doi/10.1016/j.cpr.2019.101810": "../articles/gloster.html"}
+    path = write_html(to_network(view), tmp_path / "evidence.html")
+    visit = open_page(browser, path.as_uri())
+    ready(visit)
+    visit.page.evaluate(f"window.pprnetShow('{ID}intervention/psychotherapy', true)")
+    assert visit.page.locator("#more ul.findings a[href='../articles/gloster.html']").count() == 2
+    assert visit.errors == [] and visit.outside == []
+    visit.page.close()

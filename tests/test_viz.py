@@ -133,3 +133,116 @@ def test_query_view_from_select_and_construct(real_build):
 def test_evidence_edges_are_coloured_by_verdict_and_listed_in_the_legend(real_build):
     html = render_html(to_network(P.evidence_view(kg_of(real_build.graph))))
     assert 'id="edge-legend"' in html and "mixed" in html
+
+
+def _contrast(hex_colour: str, background: str = "#ffffff") -> float:
+    def luminance(h):
+        rgb = [int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    a, b = sorted((luminance(hex_colour), luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def test_every_drawn_colour_reaches_3_to_1_on_white():
+    from pprnet_kg.viz import COLORS, COMMUNITY_COLORS, VERDICT_COLORS
+
+    for colour in [*COLORS.values(), *VERDICT_COLORS.values(), *COMMUNITY_COLORS]:
+        assert _contrast(colour) >= 3.0, colour
+    assert _contrast("#1a1a1a") >= 4.5 and _contrast("#1f5fbf") >= 4.5  # page text and links
+
+
+def test_evidence_edges_carry_their_findings_and_nodes_their_implications(real_build):
+    view = P.evidence_view(kg_of(real_build.graph))
+    edge = view.edges[ID + "disorder/depression", ID + "intervention/psychotherapy"]
+    rows = sorted((f["measure"], f["value"], f["ci"], f["outcome"], f["timepoint"]) for f in edge["findings"])
+    assert rows == [("SMD", "0.359", "[-0.349, 1.068]", "symptoms", "follow-up"),
+                    ("SMD", "0.45", "[0.16, 0.75]", "symptoms", "")]
+    assert all(f["post"].startswith(ID + "post/") and f["postTitle"] and f["month"] == "2020-12" for f in edge["findings"])
+    assert view.nodes[ID + "intervention/psychotherapy"]["implications"]
+    assert view.graph["description"].startswith("Conditions and interventions")
+
+
+def test_article_nodes_carry_findings_and_every_view_says_what_it_shows(real_build):
+    kg = kg_of(real_build.graph)
+    view = overview(kg)
+    assert {f["measure"] for f in view.nodes[GLOSTER]["findings"]} == {"SMD"}
+    for name, options in (("overview", {}), ("topics", {}), ("evidence", {}), ("authors", {}),
+                          ("ego", {"focus": "M. Barkham"}), ("query", {"query": "graph_topics_articles"})):
+        drawn = P.make_view(kg, name, **options)
+        assert drawn.graph.get("description"), name
+        assert 'id="description"' in render_html(to_network(drawn))
+
+
+def test_authors_legend_lists_communities_not_a_kind(real_build):
+    from pprnet_kg.viz import legend
+
+    net = to_network(P.authors_view(kg_of(real_build.graph)))
+    kinds, _ = legend(net)
+    assert [k["name"] for k in kinds] == [f"community {i}" for i in range(1, 6)]
+    drawn = {(n["community"], n["color"]) for n in net.nodes}
+    assert {(int(k["name"].split()[1]), k["color"]) for k in kinds} == drawn  # the legend matches what is drawn
+    html = render_html(net)
+    assert "colours are co-author communities" in html
+
+
+def test_evidence_legend_names_line_styles_as_well_as_colours(real_build):
+    from pprnet_kg.viz import legend
+
+    net = to_network(P.evidence_view(kg_of(real_build.graph)))
+    _, lines = legend(net)
+    assert lines == [{"name": "mixed", "color": "#a15c00", "style": "dashed"}]
+    assert all(e["dashes"] == [14, 8] for e in net.edges)
+
+
+def test_graphml_is_written_beside_the_page_and_is_deterministic(real_build, tmp_path):
+    view = P.evidence_view(kg_of(real_build.graph))
+    first = P.evidence_view(kg_of(real_build.graph))
+    a = write_html_pair(view, tmp_path / "a" / "evidence.html")
+    b = write_html_pair(first, tmp_path / "b" / "evidence.html")
+    assert a.read_bytes() == b.read_bytes()
+    back = nx.read_graphml(a)
+    assert set(back.nodes) == set(view.nodes) and back.number_of_edges() == view.number_of_edges()
+    edge = back.edges[ID + "disorder/depression", ID + "intervention/psychotherapy"]
+    assert edge["verdict"] == "mixed" and edge["weight"] == 2 and "SMD = 0.45 [0.16, 0.75]" in edge["title"]
+    html = (tmp_path / "a" / "evidence.html").read_text(encoding="utf-8")
+    assert '<a id="graphml" href="evidence.graphml" download>' in html
+
+
+def write_html_pair(view, html_path):
+    from pprnet_kg.viz import write_html
+
+    write_html(to_network(view), html_path)
+    return html_path.with_suffix(".graphml")
+
+
+def test_text_alternative_tables_are_in_every_page():
+    html = render_html(to_network(nx.path_graph(4)))
+    assert '<table id="node-table">' in html and '<table id="edge-table">' in html
+    assert "<summary>Nodes (4)</summary>" in html and "<summary>Edges (3)</summary>" in html
+
+
+def test_permalink_points_at_the_page_itself(tmp_path):
+    from pprnet_kg.viz import write_html
+
+    path = write_html(to_network(nx.path_graph(3)), tmp_path / "x.html")
+    assert '<a id="permalink" href="x.html"' in path.read_text(encoding="utf-8")
+
+
+def test_ego_view_colours_by_kind_as_its_legend_says(real_build):
+    from pprnet_kg.viz import COLORS, legend
+
+    net = to_network(P.ego_view(kg_of(real_build.graph), "M. Barkham", depth=2))
+    kinds, _ = legend(net)
+    assert {k["name"] for k in kinds} >= {"article", "author"}
+    assert all(n["color"] == COLORS[n["kind"]] for n in net.nodes)  # authors too: no community colours here
+
+
+def test_findings_link_their_article_page_when_the_view_knows_it(real_build):
+    view = P.evidence_view(kg_of(real_build.graph))
+    view.graph["hrefs"] = {GLOSTER: "../articles/gloster.html"}
+    net = to_network(view)
+    findings = [f for e in net.edges for f in e["findings"]]
+    assert findings and all(f["href"] == "../articles/gloster.html" for f in findings)
+    assert all("href" not in f for e in to_network(P.evidence_view(kg_of(real_build.graph))).edges for f in e["findings"])

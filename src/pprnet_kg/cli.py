@@ -280,7 +280,36 @@ def viz(view, focus, depth, topic, query_name, params, output, sources, graphs, 
         drawn = kg.view(view, focus=focus, depth=depth, topic=topic, query=query_name, params=bindings)
     title = f"PPRNet knowledge graph: {view} view" + (f" around {focus}" if focus else "") + (f" for {topic}" if topic else "")
     path = write_html(to_network(drawn, heading=title), output or f"out/{view}.html")
-    click.echo(f"wrote {path} ({drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges)")
+    graphml = path.with_suffix(".graphml")
+    also = f" and {graphml.name}" if graphml != path else ""
+    click.echo(f"wrote {path}{also} ({drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges)")
+
+
+@cli.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json", "apa"]), default="bibtex",
+              show_default=True, help="BibTeX, RIS, CSL-JSON, or APA 7th edition references as text.")
+@click.option("--article", "articles", multiple=True, metavar="ID",
+              help="An article by IRI (or id:...), DOI, citation key or site page name; repeatable.")
+@click.option("--topic", help="The articles filed under this topic (label in any case, or IRI).")
+@click.option("--condition", help="The articles whose findings are about this condition (label or IRI).")
+@click.option("--intervention", help="The articles whose findings are about this intervention (label or IRI).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@read_options
+def cite(fmt, articles, topic, condition, intervention, output, sources, graphs, store, endpoint, named_graph, base):
+    """Print references (all cited articles, or those named) as BibTeX, RIS, CSL-JSON or APA."""
+    from .references import render, select
+
+    with opened(sources, graphs, store, endpoint, named_graph, base) as kg:
+        refs = select(kg, articles=articles, topic=topic, condition=condition, intervention=intervention)
+        text = render(refs, fmt)
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"{output}: cannot write: {exc.strerror or exc}") from None
+        click.echo(f"wrote {output} ({len(refs)} reference(s))", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.command()

@@ -68,8 +68,35 @@ def articles(kg) -> dict[str, ArticleInfo]:
     return out
 
 
-def _add_article(g: nx.Graph, info: ArticleInfo) -> None:
-    g.add_node(info.iri, label=_short(info.title), type="article", details=info.details, doi=info.doi)
+def finding_record(row, article_title: str) -> dict:
+    """One finding as the views' details panels list it (plain text; the page escapes it)."""
+    def text(v):
+        return "" if v is None else str(v)
+
+    return {"id": text(row.finding), "measure": text(row.code), "value": text(row.value),
+            "ci": f"[{row.lo}, {row.hi}]" if row.lo is not None else "no CI",
+            "excludes": None if row.excludes is None else bool(row.excludes.toPython()),
+            "comparator": text(row.comparator), "outcome": text(row.outcome), "timepoint": text(row.timepoint),
+            "article": article_title, "articleIri": text(row.article), "post": text(row.post), "postTitle": text(row.postTitle),
+            "month": text(row.month)}
+
+
+def article_findings(kg, info: dict[str, ArticleInfo]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for row in _rows(kg, "findings"):
+        aid = str(row.article)
+        if aid in info:
+            out[aid].append(finding_record(row, info[aid].title))
+    return out
+
+
+def _implication(info: ArticleInfo) -> list[dict]:
+    return [{"post": info.post_title, "text": info.implications}] if info.implications else []
+
+
+def _add_article(g: nx.Graph, info: ArticleInfo, findings: dict[str, list[dict]] | None = None) -> None:
+    g.add_node(info.iri, label=_short(info.title), type="article", details=info.details, doi=info.doi,
+               findings=(findings or {}).get(info.iri, []), implications=_implication(info))
 
 
 def _links(kg) -> list:
@@ -98,11 +125,14 @@ def overview(kg, *, topic: str | None = None) -> nx.Graph:
     g = nx.Graph()
     keep = _topic_filter(kg, topic)
     info = articles(kg)
+    found = article_findings(kg, info)
+    g.graph.update(description="Articles with their topics, journals, and the conditions and interventions their "
+                               "findings are about.")
     for row in _rows(kg, "articles", key=lambda r: (str(r.article), str(r.month or ""), str(r.postTitle))):
         aid = str(row.article)
         if keep is not None and aid not in keep:
             continue
-        _add_article(g, info[aid])
+        _add_article(g, info[aid], found)
         if row.journal:
             jid = str(row.journal)
             g.add_node(jid, label=_short(str(row.journalTitle)), type="journal",
@@ -124,12 +154,15 @@ def topics_view(kg, *, topic: str | None = None) -> nx.Graph:
     g = nx.Graph()
     keep = _topic_filter(kg, topic)
     info = articles(kg)
+    found = article_findings(kg, info)
+    g.graph.update(description="Topics and the articles filed under them; a line between two topics means posts "
+                               "filed under both (thicker: more posts).")
     by_article: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in _links(kg):
         if str(row.kind) == "topic" and (keep is None or str(row.article) in keep):
             by_article[str(row.article)].append((str(row.target), str(row.label)))
     for aid, topics in sorted(by_article.items()):
-        _add_article(g, info[aid])
+        _add_article(g, info[aid], found)
         for tid, label in topics:
             g.add_node(tid, label=_short(label), type="topic", details=f"Topic: {label}", doi="")
             g.add_edge(aid, tid, weight=1, title="filed under")
@@ -157,6 +190,8 @@ def evidence_view(kg, *, topic: str | None = None) -> nx.Graph:
     keep = _topic_filter(kg, topic)
     info = articles(kg)
     g = nx.Graph()
+    g.graph.update(description="Conditions and interventions; a line joins a pair that comparative findings link "
+                               "(thicker: more findings), styled by what their 95% CIs say. Click a line for its findings.")
     pairs: dict[tuple[str, str], list] = defaultdict(list)
     for row in _rows(kg, "evidence_pairs"):
         if keep is not None and str(row.article) not in keep:
@@ -176,7 +211,11 @@ def evidence_view(kg, *, topic: str | None = None) -> nx.Graph:
             lines.append(f"{f.code} = {f.value}{ci}{against}" + (f" on {what}" if what else "")
                          + f": {_short(info[str(f.article)].title, 70)}")
         excludes = [None if f.excludes is None else bool(f.excludes.toPython()) for f in rows]
-        g.add_edge(did, iid, weight=len(rows), verdict=verdict(excludes), title="\n".join(lines))
+        g.add_edge(did, iid, weight=len(rows), verdict=verdict(excludes), title="\n".join(lines),
+                   findings=[finding_record(f, info[str(f.article)].title) for f in rows])
+    for node in g:  # what the posts behind a condition's or an intervention's findings say for practice
+        about = sorted({str(f.article) for pair, rows in pairs.items() if node in pair for f in rows})
+        g.nodes[node]["implications"] = [x for aid in about for x in _implication(info[aid])]
     return g
 
 
@@ -188,6 +227,8 @@ def authors_view(kg, *, topic: str | None = None, seed: int = 7) -> nx.Graph:
         if keep is None or str(row.article) in keep:
             by_article[str(row.article)].append((str(row.person), str(row.name or row.person)))
     g = nx.Graph()
+    g.graph.update(description="Co-authors: a line joins two people who wrote an article together (thicker: more "
+                               "articles); colours are communities found by the Louvain method, not kinds of node.")
     for aid, people in sorted(by_article.items()):
         for pid, name in people:
             count = g.nodes[pid]["articles"] + 1 if pid in g else 1
@@ -232,12 +273,15 @@ def ego_view(kg, focus: str, *, depth: int = 1) -> nx.Graph:
     center = _find_node(whole, focus)
     sub = nx.ego_graph(whole, center, radius=depth).copy()
     sub.nodes[center]["focus"] = True
+    label = whole.nodes[center].get("label", center)
+    sub.graph = {"description": f"Everything within {depth} step(s) of {label} (the star) among articles, authors, "
+                                "topics, journals, conditions and interventions."}
     return sub
 
 
 def query_view(result) -> nx.Graph:
     """A CONSTRUCT result, or SELECT rows with ?source ?target (and optional labels, weight)."""
-    g = nx.Graph()
+    g = nx.Graph(description="The rows of a query drawn as a graph: one line per result row (or triple).")
 
     def node(term, label=None):
         key = str(term)

@@ -302,6 +302,11 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
                 written.add(f"views/{name}.html")
                 view_links.append((name, f"views/{name}.html", view.number_of_nodes()))
                 counts["views"] += 1
+        from .references import write_site_references  # BibTeX, RIS, CSL-JSON and APA beside each page
+
+        written |= write_site_references(kg, out, {a.iri: f"articles/{a.slug}.html" for a in arts.values()}
+                                         | {iri: rel for kind in pages.values() for iri, rel in kind.items()})
+        written |= {rel[:-5] + ".graphml" for _, rel, _ in view_links}  # each view's GraphML (viz.write_html)
         from .analytics import analyze
 
         write("index.html", "site_index.html", arts=sorted(arts.values(), key=lambda a: (a.year, a.title)),
