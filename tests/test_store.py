@@ -139,3 +139,11 @@ def test_a_built_graph_writes_what_its_store_holds(store):
     kg, result = KG.build(store=store)
     with kg:
         assert kg.ntriples() == result.ntriples == kg.backend.dump()
+
+
+def test_the_origin_of_a_store_built_from_many_pages_stays_one_short_line():
+    from pprnet_kg.kg import _short_list
+
+    assert _short_list(["a.txt", "b.txt"]) == "a.txt, b.txt"
+    many = _short_list([f"synth-{i:06d}.txt" for i in range(1, 1001)])
+    assert many == "synth-000001.txt, synth-000002.txt … synth-001000.txt (1,000 files)"

@@ -57,7 +57,7 @@ class KG:
             with progress(f"loading {backend.spec}", None, "store"):
                 backend.clear()
                 backend.load_ntriples(result.ntriples)
-            names = ", ".join(Path(s).name for s in result.extraction.sources) or "no pages"
+            names = _short_list([Path(s).name for s in result.extraction.sources]) or "no pages"
             backend.set_metadata({"base": base, "built": _now(), "sources": names,
                                   "triples": str(result.report.triples)})
         except BaseException:
@@ -117,7 +117,7 @@ class KG:
                 backend.load_ntriples(text)
             if backend.persistent:
                 backend.set_metadata({"base": base, "built": _now(), "triples": str(backend.count()),
-                                      "sources": ", ".join(Path(p).name for p in paths)})
+                                      "sources": _short_list([Path(p).name for p in paths])})
         except BaseException:
             backend.close()
             raise
@@ -239,6 +239,13 @@ class KG:
                     query_endpoint=query_endpoint or guess_query_endpoint(endpoint),
                     update_endpoint=update_endpoint or guess_update_endpoint(endpoint),
                     mode="append" if append else "replace", batch_size=batch_size)
+
+
+def _short_list(names: list[str], most: int = 3) -> str:
+    """'a, b, c' — or, for a long list, 'a, b … z (1,000 files)': the store's origin is one line."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[: most - 1])} … {names[-1]} ({len(names):,} files)"
 
 
 def _base(given: str | None, recorded: str | None, *, where: str = "") -> str:
