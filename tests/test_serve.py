@@ -45,9 +45,9 @@ def http(url, *, data=None, headers=None, method=None):
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=30) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers, r.read()  # header names are case-insensitive (uvicorn sends them lower-case)
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, exc.headers, exc.read()
 
 
 def get(base, path, **params):
@@ -324,12 +324,15 @@ def test_concurrent_requests_all_succeed(server):
 
 
 def raw_request(base: str, head: str, body: bytes = b"", wait: float = 5.0) -> bytes:
+    """Send bytes as they are; read the answer until the server closes (Connection: close is added
+    to the head: a client that half-closes its socket has gone away, and its request is dropped)."""
     host, port = base.rsplit("//", 1)[1].split(":")
+    if head.endswith("\r\n\r\n") and "connection:" not in head.lower():
+        head = head[:-2] + "Connection: close\r\n\r\n"
     chunks = []
     with socket.create_connection((host, int(port)), timeout=wait) as s:
         try:  # the server may answer and close before it has read everything we send
             s.sendall(head.encode() + body)
-            s.shutdown(socket.SHUT_WR)
         except OSError:
             pass
         try:

@@ -7,13 +7,16 @@ the kernel to kill it when the server dies (PR_SET_PDEATHSIG), so no worker outl
 and a restart on the same port works at once. Parsing and checking happen in the worker, inside
 the time limit; the server only hands over text and waits.
 
-A request waits for a free worker; when more than `queue` requests already wait, it is refused
-at once (the server answers 503 with Retry-After). A worker that runs out of time is killed and
-replaced, and its request gets a timeout.
+The pool is driven from the server's event loop: a request waits (without a thread) for a free
+worker; when `queue` requests already wait, it is refused at once (the server answers 503 with
+Retry-After). A worker that runs out of time is killed and replaced, and its request gets a
+timeout; so is a worker whose client went away (the query is abandoned, not finished for nobody).
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import multiprocessing
 import os
 import signal
@@ -26,6 +29,10 @@ from .protocol import Payload, QueryTimeout, leave_network
 
 class Busy(QueryError):
     """Every worker is busy and the queue is full: try again shortly."""
+
+
+class Abandoned(QueryError):
+    """The client went away; its query was stopped."""
 
 
 @dataclass(frozen=True)
@@ -90,12 +97,28 @@ def _run(kg, job: Job) -> Payload:
     return _execute(kg, full, job.bindings, job.select_fmt, job.graph_fmt, job.max_rows)
 
 
-def _worker(kg, conn, memory_mb: int, close_fds: tuple[int, ...]) -> None:
-    for fd in close_fds:
+def _close_inherited_sockets(keep: int) -> None:
+    """Close every socket this fork inherited but the worker's own pipe: the listening socket,
+    client connections (a client must see the server close them, not wait on a copy held here)
+    and other workers' pipes. Store files are not sockets and stay open."""
+    import stat
+
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    for fd in fds:
+        if fd == keep:
+            continue
         try:
-            os.close(fd)
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
         except OSError:
             pass
+
+
+def _worker(kg, conn, memory_mb: int) -> None:
+    _close_inherited_sockets(conn.fileno())
     _die_with_parent()
     leave_network()
     if memory_mb:
@@ -129,8 +152,7 @@ class _Slot:
     def start(self) -> None:
         ctx = multiprocessing.get_context("fork")
         ours, theirs = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker, args=(self.pool.kg, theirs, self.pool.memory_mb,
-                                                         tuple(self.pool.close_fds)), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(self.pool.kg, theirs, self.pool.memory_mb), daemon=True)
         self.process.start()
         theirs.close()
         self.conn = ours
@@ -144,27 +166,44 @@ class _Slot:
 
 
 class WorkerPool:
+    """The workers, handed out on the server's event loop (every method but `close` and `pids`
+    runs on that loop's thread)."""
+
     def __init__(self, kg, *, size: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
                  queue: int = 512) -> None:
         self.kg = kg
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.queue = queue
-        self.close_fds: list[int] = []
         self.size = size or os.cpu_count() or 2
+        self._lock = threading.Lock()  # guards _all against close() from another thread
         self._all: list[_Slot] = [_Slot(self) for _ in range(self.size)]
         self._free: list[_Slot] = list(self._all)
-        self._lock = threading.Condition()
-        self._waiting = 0
+        self._waiters: collections.deque = collections.deque()
         self.replaced = 0
+        self.abandoned = 0
 
-    def run(self, job: Job) -> Payload:
-        slot = self._take()
+    async def run(self, job: Job, gone: "asyncio.Future | None" = None) -> Payload:
+        """The job's answer. `gone` completes when the client has gone away: the job is then
+        abandoned (its worker killed and replaced) and Abandoned is raised."""
+        slot = await self._take(gone)
+        loop = asyncio.get_running_loop()
+        fd = slot.conn.fileno()
+        ready = loop.create_future()
         try:
             slot.conn.send(job)
-            if not slot.conn.poll(self.timeout):
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait({ready} | ({gone} if gone is not None else set()), timeout=self.timeout,
+                                   return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                loop.remove_reader(fd)
+            if not ready.done():
                 self._replace(slot)
                 slot = None
+                if gone is not None and gone.done():
+                    self.abandoned += 1
+                    raise Abandoned("the client went away; its query was stopped")
                 raise QueryTimeout(f"query stopped after {self.timeout:g} s (the limit of this endpoint)")
             try:
                 status, value = slot.conn.recv()
@@ -172,6 +211,11 @@ class WorkerPool:
                 self._replace(slot)
                 slot = None
                 raise QueryError("the query process ended without an answer (out of memory?)") from None
+        except asyncio.CancelledError:  # the server is stopping: the worker may be mid-query
+            if slot is not None:
+                self._replace(slot)
+                slot = None
+            raise
         finally:
             if slot is not None:
                 self._give(slot)
@@ -181,26 +225,46 @@ class WorkerPool:
             raise QueryError(value if value.startswith("query failed") else f"query failed: {value}")
         return value
 
-    def _take(self) -> _Slot:
-        with self._lock:
-            if not self._free and self._waiting >= self.queue:
-                raise Busy("every query worker is busy and the queue is full; try again shortly")
-            self._waiting += 1
+    async def _take(self, gone) -> _Slot:
+        if self._free:
+            return self._free.pop()
+        if len(self._waiters) >= self.queue:
+            raise Busy("every query worker is busy and the queue is full; try again shortly")
+        turn = asyncio.get_running_loop().create_future()
+        self._waiters.append(turn)
+        try:
+            await asyncio.wait({turn} | ({gone} if gone is not None else set()), return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            self._leave_queue(turn)
+            raise
+        if not turn.done():
+            self._leave_queue(turn)
+            self.abandoned += 1
+            raise Abandoned("the client went away while its query waited")
+        return turn.result()
+
+    def _leave_queue(self, turn) -> None:
+        if turn.done() and not turn.cancelled():
+            self._give(turn.result())  # a worker was handed over just as the client left
+        else:
+            turn.cancel()
             try:
-                while not self._free:
-                    self._lock.wait()
-                return self._free.pop()
-            finally:
-                self._waiting -= 1
+                self._waiters.remove(turn)
+            except ValueError:
+                pass
 
     def _give(self, slot: _Slot) -> None:
-        with self._lock:
-            self._free.append(slot)
-            self._lock.notify()
+        while self._waiters:
+            turn = self._waiters.popleft()
+            if not turn.done():
+                turn.set_result(slot)
+                return
+        self._free.append(slot)
 
     def _replace(self, slot: _Slot) -> None:
-        slot.kill()
-        slot.start()
+        with self._lock:
+            slot.kill()
+            slot.start()
         self.replaced += 1
         self._give(slot)
 
