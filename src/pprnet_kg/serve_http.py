@@ -30,7 +30,8 @@ def _protocol_class(deadline: float):
         """uvicorn's httptools protocol with a head size limit and a whole-request deadline."""
 
         def connection_made(self, transport) -> None:
-            self._head_bytes = 0
+            self._head_bytes = 0  # bytes received while a head is in progress (bounds memory)
+            self._head_size = 0  # the head's size as parsed (request line and headers)
             self._in_head = True
             self._deadline = None
             super().connection_made(transport)
@@ -65,18 +66,39 @@ def _protocol_class(deadline: float):
             self.transport.close()
 
         def data_received(self, data: bytes) -> None:
+            import httptools
+
             if self._in_head:
                 self._head_bytes += len(data)
-            super().data_received(data)
+            self._unset_keepalive_if_required()
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserError:
+                if self._head_size > HEAD_LIMIT:
+                    return self._refuse(431, f"request line and headers over {HEAD_LIMIT // 1024} KiB")
+                return self.send_400_response("Invalid HTTP request received.")
+            except httptools.HttpParserUpgrade:
+                return self.send_400_response("Upgrade is not supported.")
             if self._in_head and self._head_bytes > HEAD_LIMIT and not self.transport.is_closing():
                 self.parser = None  # stop buffering: httptools keeps a header in progress in memory
                 self._refuse(431, f"request line and headers over {HEAD_LIMIT // 1024} KiB")
 
         def on_message_begin(self) -> None:
             self._in_head = True
+            self._head_size = 0
             super().on_message_begin()
 
+        def on_url(self, url: bytes) -> None:
+            self._head_size += len(url)
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._head_size += len(name) + len(value) + 4
+            super().on_header(name, value)
+
         def on_headers_complete(self) -> None:
+            if self._head_size > HEAD_LIMIT:  # a head that came whole in one read
+                raise ValueError("head too large")  # stops the parser; data_received answers 431
             self._in_head = False
             self._head_bytes = 0
             super().on_headers_complete()
@@ -121,7 +143,7 @@ class Server:
         import uvicorn
 
         logging.getLogger("uvicorn.error").setLevel(logging.ERROR)  # no line per refused request
-        config = uvicorn.Config(self.app, http=_protocol_class(self.deadline), lifespan="off", access_log=False,
+        config = uvicorn.Config(self.app, http=_protocol_class(self.deadline), lifespan="off", ws="none", access_log=False,
                                 log_config=None, proxy_headers=False, server_header=False,
                                 timeout_keep_alive=KEEP_ALIVE, limit_concurrency=CONNECTIONS,
                                 timeout_graceful_shutdown=2, backlog=2048)
