@@ -741,3 +741,36 @@ def test_a_slow_client_is_cut_off_at_the_deadline(real_build, part):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_answers_are_not_held_back_by_nagle(server):
+    # regression: our own listening socket made asyncio skip TCP_NODELAY; head and body went out
+    # in two writes and every answer on a kept-alive connection waited ~40 ms for a delayed ACK
+    import http.client
+
+    host, port = server[0].split("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    times = []
+    for _ in range(15):
+        t = time.monotonic()
+        conn.request("GET", "/sparql?query=ASK%20%7B%7D")
+        response = conn.getresponse()
+        response.read()
+        times.append(time.monotonic() - t)
+    conn.close()
+    assert sorted(times)[len(times) // 2] < 0.03, times
+
+
+def test_a_checked_text_is_not_parsed_again(real_build):
+    # the safety check's verdict for a text is remembered by the server and handed to every worker
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=2)
+    try:
+        query = "SELECT ?t WHERE { ?p dcterms:title ?t } LIMIT 1"
+        answers = {get(base, "/sparql", query=query)[2] for _ in range(4)}
+        assert len(answers) == 1 and len(srv.pool._verdicts) == 1
+        refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+        assert [get(base, "/sparql", query=refused)[0] for _ in range(2)] == [403, 403]
+        assert len(srv.pool._verdicts) == 1  # refusals are not remembered as verdicts to skip
+    finally:
+        srv.shutdown()
+        srv.server_close()

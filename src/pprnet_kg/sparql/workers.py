@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -46,6 +47,10 @@ class Job:
     max_rows: int = 10_000
     base: str = ""
     params: dict | None = None
+    checked: tuple[str, str] | None = None  # a "sparql" text's verdict from an earlier check (full text, form)
+
+
+VERDICTS = 2048  # query texts whose check the server remembers for every worker
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -72,14 +77,15 @@ def _die_with_parent() -> None:
         pass
 
 
-def _run(kg, job: Job) -> Payload:
+def _run(kg, job: Job) -> tuple[Payload, tuple[str, str] | None]:
+    """The answer, and for a "sparql" job the verdict of its check (full text, form) to remember."""
     if job.kind == "draw":
         from ..projection import make_view
         from ..viz import render_html, to_network
 
         view = make_view(kg, "query", query=job.text, params=job.params or {})
         html = render_html(to_network(view, heading=f"Query: {job.text}"))
-        return Payload(200, "text/html", html.encode("utf-8"))
+        return Payload(200, "text/html", html.encode("utf-8")), None
     from .protocol import _execute
     from .safety import check_safe
 
@@ -89,12 +95,13 @@ def _run(kg, job: Job) -> Payload:
         query = library_query(job.text)
         full, bindings, _ = prepare(query, kg._labels(query, dict(job.params or {})), base=job.base)
         job = Job("sparql", full, bindings, job.select_fmt, job.graph_fmt, job.max_rows, job.base)
-    full, form = check_safe(job.text, job.base)
+    verdict = job.checked or check_safe(job.text, job.base)  # rdflib's parse: ms per text, so remembered
+    full, form = verdict
     graph_form = form in {"ConstructQuery", "DescribeQuery"}
     if (job.graph_fmt if graph_form else job.select_fmt) is None:
         wanted = "Turtle, N-Triples, JSON-LD, RDF/XML" if graph_form else "JSON, XML, CSV, TSV"
-        return Payload(406, "text/plain", f"acceptable for this query form: {wanted}\n".encode())
-    return _execute(kg, full, job.bindings, job.select_fmt, job.graph_fmt, job.max_rows)
+        return Payload(406, "text/plain", f"acceptable for this query form: {wanted}\n".encode()), verdict
+    return _execute(kg, full, job.bindings, job.select_fmt, job.graph_fmt, job.max_rows), verdict
 
 
 def _close_inherited_sockets(keep: int) -> None:
@@ -129,13 +136,13 @@ def _worker(kg, conn, memory_mb: int) -> None:
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply = ("ok", _run(kg, job))
+            reply = ("ok", *_run(kg, job))
         except QueryRefused as exc:
-            reply = ("refused", str(exc))
+            reply = ("refused", str(exc), None)
         except MemoryError:
-            reply = ("error", "query needed more memory than this endpoint allows")
+            reply = ("error", "query needed more memory than this endpoint allows", None)
         except Exception as exc:  # evaluation errors become a 400 in the server
-            reply = ("error", " ".join(str(exc).split())[:500] or type(exc).__name__)
+            reply = ("error", " ".join(str(exc).split())[:500] or type(exc).__name__, None)
         try:
             conn.send(reply)
         except (OSError, ValueError):
@@ -182,10 +189,17 @@ class WorkerPool:
         self._waiters: collections.deque = collections.deque()
         self.replaced = 0
         self.abandoned = 0
+        # verdicts of the safety check, made by a worker and handed to the next one that gets the
+        # same text (same text, same verdict: the check is a pure function of the text and base)
+        self._verdicts: collections.OrderedDict = collections.OrderedDict()
 
     async def run(self, job: Job, gone: "asyncio.Future | None" = None) -> Payload:
         """The job's answer. `gone` completes when the client has gone away: the job is then
         abandoned (its worker killed and replaced) and Abandoned is raised."""
+        key = (job.text, job.base) if job.kind == "sparql" else None
+        if key is not None and key in self._verdicts:
+            self._verdicts.move_to_end(key)
+            job = dataclasses.replace(job, checked=self._verdicts[key])
         slot = await self._take(gone)
         loop = asyncio.get_running_loop()
         fd = slot.conn.fileno()
@@ -206,7 +220,7 @@ class WorkerPool:
                     raise Abandoned("the client went away; its query was stopped")
                 raise QueryTimeout(f"query stopped after {self.timeout:g} s (the limit of this endpoint)")
             try:
-                status, value = slot.conn.recv()
+                status, value, verdict = slot.conn.recv()
             except (EOFError, OSError):
                 self._replace(slot)
                 slot = None
@@ -219,6 +233,10 @@ class WorkerPool:
         finally:
             if slot is not None:
                 self._give(slot)
+        if key is not None and verdict is not None and job.checked is None:
+            self._verdicts[key] = verdict
+            if len(self._verdicts) > VERDICTS:
+                self._verdicts.popitem(last=False)
         if status == "refused":
             raise QueryRefused(value)
         if status == "error":
