@@ -349,7 +349,7 @@ def analyze(as_json, sources, graphs, store, endpoint, named_graph, base):
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, exists=True),
               help="Serve this explorer site (made by `pprnet-kg site`) under /site/.")
 @click.option("--cors", metavar="ORIGIN", help="Let pages from this one origin read answers (off by default).")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Query worker processes (default: CPU count).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Query worker processes (default: twice the CPU count).")
 @click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, show_default=True,
               help="Megabytes a query may use beyond what its worker maps at start.")
 @click.option("--request-deadline", "deadline", type=click.FloatRange(0.5), default=10.0, show_default=True,

@@ -20,7 +20,9 @@ import collections
 import dataclasses
 import multiprocessing
 import os
+import pickle
 import signal
+import struct
 import threading
 from dataclasses import dataclass
 
@@ -104,6 +106,17 @@ def _run(kg, job: Job) -> tuple[Payload, tuple[str, str] | None]:
     return _execute(kg, full, job.bindings, job.select_fmt, job.graph_fmt, job.max_rows), verdict
 
 
+def _warm(kg) -> None:
+    """Do once, before any worker is forked, the work every worker would otherwise repeat on its
+    first query (imports, building rdflib's SPARQL grammar: about 150 ms), so that a fresh or
+    replacement worker answers at once."""
+    from . import library_query, prepare  # noqa: F401
+    from .protocol import _execute  # noqa: F401
+    from .safety import check_safe
+
+    check_safe("ASK { ?s ?p ?o }", kg.base)
+
+
 def _close_inherited_sockets(keep: int) -> None:
     """Close every socket this fork inherited but the worker's own pipe: the listening socket,
     client connections (a client must see the server close them, not wait on a copy held here)
@@ -162,6 +175,7 @@ class _Slot:
         self.process = ctx.Process(target=_worker, args=(self.pool.kg, theirs, self.pool.memory_mb), daemon=True)
         self.process.start()
         theirs.close()
+        os.set_blocking(ours.fileno(), False)  # answers are read on the event loop (_receive)
         self.conn = ours
 
     def kill(self) -> None:
@@ -170,6 +184,35 @@ class _Slot:
             self.process.join(5)
         if self.conn is not None:
             self.conn.close()
+
+
+async def _read_exactly(fd: int, size: int) -> bytes:
+    loop = asyncio.get_running_loop()
+    buf = bytearray()
+    while len(buf) < size:
+        try:
+            chunk = os.read(fd, min(size - len(buf), 1 << 20))
+        except BlockingIOError:
+            ready = loop.create_future()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await ready
+            finally:
+                loop.remove_reader(fd)
+            continue
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return bytes(buf)
+
+
+async def _receive(fd: int):
+    """One object sent by a worker's `Connection.send` (its wire format: a 4-byte big-endian size,
+    -1 then 8 bytes for a huge one, then the pickle), read without blocking the event loop."""
+    (size,) = struct.unpack("!i", await _read_exactly(fd, 4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", await _read_exactly(fd, 8))
+    return pickle.loads(await _read_exactly(fd, size))
 
 
 class WorkerPool:
@@ -182,7 +225,10 @@ class WorkerPool:
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.queue = queue
-        self.size = size or os.cpu_count() or 2
+        # twice the cores by default: a worker waits for the server to read its answer and hand it
+        # the next job, and the cores are kept busy meanwhile
+        self.size = size or 2 * (os.cpu_count() or 1)
+        _warm(kg)
         self._lock = threading.Lock()  # guards _all against close() from another thread
         self._all: list[_Slot] = [_Slot(self) for _ in range(self.size)]
         self._free: list[_Slot] = list(self._all)
@@ -201,18 +247,16 @@ class WorkerPool:
             self._verdicts.move_to_end(key)
             job = dataclasses.replace(job, checked=self._verdicts[key])
         slot = await self._take(gone)
-        loop = asyncio.get_running_loop()
-        fd = slot.conn.fileno()
-        ready = loop.create_future()
         try:
-            slot.conn.send(job)
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            slot.conn.send(job)  # small, and the worker is waiting for it: never blocks
+            reader = asyncio.ensure_future(_receive(slot.conn.fileno()))
             try:
-                await asyncio.wait({ready} | ({gone} if gone is not None else set()), timeout=self.timeout,
+                await asyncio.wait({reader} | ({gone} if gone is not None else set()), timeout=self.timeout,
                                    return_when=asyncio.FIRST_COMPLETED)
             finally:
-                loop.remove_reader(fd)
-            if not ready.done():
+                if not reader.done():
+                    reader.cancel()
+            if reader.cancelled() or not reader.done():
                 self._replace(slot)
                 slot = None
                 if gone is not None and gone.done():
@@ -220,7 +264,7 @@ class WorkerPool:
                     raise Abandoned("the client went away; its query was stopped")
                 raise QueryTimeout(f"query stopped after {self.timeout:g} s (the limit of this endpoint)")
             try:
-                status, value, verdict = slot.conn.recv()
+                status, value, verdict = reader.result()
             except (EOFError, OSError):
                 self._replace(slot)
                 slot = None
