@@ -178,10 +178,16 @@ class _Slot:
         os.set_blocking(ours.fileno(), False)  # answers are read on the event loop (_receive)
         self.conn = ours
 
-    def kill(self) -> None:
-        if self.process is not None and self.process.is_alive():
-            self.process.kill()
-            self.process.join(5)
+    def kill(self, *, wait: bool = True) -> None:
+        """SIGKILL the worker; reap it here (wait) or in a thread, so the event loop never waits
+        for the kernel to tear down a large process."""
+        process = self.process
+        if process is not None and process.is_alive():
+            process.kill()
+            if wait:
+                process.join(5)
+            else:
+                threading.Thread(target=process.join, args=(5,), daemon=True).start()
         if self.conn is not None:
             self.conn.close()
 
@@ -325,7 +331,7 @@ class WorkerPool:
 
     def _replace(self, slot: _Slot) -> None:
         with self._lock:
-            slot.kill()
+            slot.kill(wait=False)
             slot.start()
         self.replaced += 1
         self._give(slot)
