@@ -22,6 +22,7 @@ import argparse
 import json
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -203,6 +204,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still stop both servers (finally)
     plan, ntriples, rows = plan_of(args.pages, args.requests)
     binary = shutil.which("oxigraph", path=sysconfig.get_path("scripts") + ":/usr/local/bin:/usr/bin")
     if binary is None:
