@@ -85,7 +85,7 @@ def plan_of(pages: list[str], requests: int) -> tuple[list[str], str, dict]:
     texts, rows = [], {}
     for q in library():
         params = kg._labels(q, {p.name: PARAMS[p.name] for p in q.params if not p.optional})
-        text, bindings = prepare(q, params, base=kg.base)
+        text, bindings, _ = prepare(q, params, base=kg.base)
         text = inline_bindings(text, bindings) if bindings else text
         result = kg.backend.query(text, {})
         rows[q.name] = len(result.rows) + len(result.triples) + (1 if result.form == "ASK" else 0)
