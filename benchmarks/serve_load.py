@@ -7,9 +7,13 @@ Both servers hold the same triples (ours builds them; Oxigraph's gets our canoni
 through its Graph Store endpoint). The mix is SPARQL only, so both do the same work: every
 library query with its parameters (prepared exactly as `pprnet-kg query` runs it, parameters
 as a VALUES block) and a CONSTRUCT of each resource's description. For each client count the
-two servers are run in turn on the same plan, while one deliberately slow query runs alongside.
+two servers are run in turn on the same plan, first alone, then under attack: one deliberately
+slow query after another and four connections at a time flooding the server with a 4 MiB header
+line (10 a second each). Both servers first answer every text of the mix once (a warm-up).
+Throughout, a cheap query (ASK) runs every 50 ms and its p99 is printed beside the numbers.
 Prints throughput, p50/p99, the error count, ours/Oxigraph ratios and the rows the mix returned
-(a 0-row query is reported). Bounded: a request count and a wall-clock limit; loopback only.
+(a 0-row query is reported), and what became of the attack's requests. Both servers have a 5 s
+query time limit. Bounded: a request count and a wall-clock limit; loopback only.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import json
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -80,7 +85,7 @@ def plan_of(pages: list[str], requests: int) -> tuple[list[str], str, dict]:
     texts, rows = [], {}
     for q in library():
         params = kg._labels(q, {p.name: PARAMS[p.name] for p in q.params if not p.optional})
-        text, bindings = prepare(q, params, base=kg.base)
+        text, bindings, _ = prepare(q, params, base=kg.base)
         text = inline_bindings(text, bindings) if bindings else text
         result = kg.backend.query(text, {})
         rows[q.name] = len(result.rows) + len(result.triples) + (1 if result.form == "ASK" else 0)
@@ -90,6 +95,50 @@ def plan_of(pages: list[str], requests: int) -> tuple[list[str], str, dict]:
     rng = random.Random(7)
     plan = [rng.choice(texts) if rng.random() < 0.5 else rng.choice(describes) for _ in range(requests)]
     return plan, kg.ntriples(), rows
+
+
+CHEAP = "ASK { ?s ?p ?o }"
+FLOOD_BYTES = 4 * 1024 * 1024  # one header line this long, per flood connection
+
+
+def cheap_probe(endpoint: str, stop: threading.Event, out: list) -> None:
+    """A cheap query every 50 ms for the whole run: its latencies (the people who are not attacking)."""
+    url = endpoint + "?" + urllib.parse.urlencode({"query": CHEAP})
+    while not stop.is_set():
+        status, seconds = fetch(url)
+        out.append((status, seconds))
+        stop.wait(0.05)
+
+
+def slow_attack(endpoint: str, stop: threading.Event, out: list) -> None:
+    """One deliberately slow query after another (a cartesian product), for the whole run."""
+    url = endpoint + "?" + urllib.parse.urlencode({"query": SLOW})
+    while not stop.is_set():
+        out.append(fetch(url))
+
+
+def header_flood(endpoint: str, stop: threading.Event, out: list) -> None:
+    """Connection after connection (at most 10 a second) sending one endless header line:
+    (bytes the server took, first reply line). Paced, so that the attacker's own CPU does not
+    decide the outcome on a small machine."""
+    parts = urllib.parse.urlsplit(endpoint)
+    while not stop.wait(0.1):
+        sent, reply = 0, b""
+        try:
+            with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
+                s.sendall(f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nX-Flood: ".encode())
+                piece = b"a" * 65536
+                try:
+                    while sent < FLOOD_BYTES and not stop.is_set():
+                        s.sendall(piece)
+                        sent += len(piece)
+                    s.settimeout(2)
+                    reply = s.recv(100)
+                except OSError:
+                    pass
+        except OSError:
+            pass
+        out.append((sent, reply.split(b"\r\n", 1)[0].decode("latin-1")))
 
 
 def load(endpoint: str, plan: list[str], clients: int, attack: bool) -> dict:
@@ -112,23 +161,40 @@ def load(endpoint: str, plan: list[str], clients: int, attack: bool) -> dict:
                 if status != 200:
                     errors.append(status)
 
-    slow: dict = {}
-
-    def slow_query():
-        slow["status"], slow["seconds"] = fetch(endpoint + "?" + urllib.parse.urlencode({"query": SLOW}))
-
+    stop = threading.Event()
+    probe, slow, flood = [], [], []
+    side = [threading.Thread(target=cheap_probe, args=(endpoint, stop, probe))]
+    if attack:
+        side += [threading.Thread(target=slow_attack, args=(endpoint, stop, slow))]
+        side += [threading.Thread(target=header_flood, args=(endpoint, stop, flood)) for _ in range(4)]
+    for t in side:
+        t.start()
+    time.sleep(0.5)  # the attack is under way before the load starts
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(clients)]
-    threads += [threading.Thread(target=slow_query)] if attack else []
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    stop.set()
+    for t in side:
+        t.join(70)
     lat = sorted(latencies)
+    cheap = sorted(seconds for _, seconds in probe)
     return {"requests": len(lat), "errors": Counter(errors), "rps": len(lat) / elapsed,
             "p50": 1000 * statistics.median(lat), "p99": 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))],
-            "slow": slow}
+            "cheap_p99": 1000 * cheap[min(len(cheap) - 1, int(0.99 * len(cheap)))] if cheap else float("nan"),
+            "cheap_errors": sum(1 for status, _ in probe if status != 200), "cheap_n": len(probe),
+            "slow": Counter(status for status, _ in slow), "flood": flood}
+
+
+def describe_attack(r: dict) -> str:
+    slow = ", ".join(f"{n}x HTTP {status or 'none'}" for status, n in sorted(r["slow"].items()))
+    cut = sum(1 for sent, _ in r["flood"] if sent < FLOOD_BYTES)
+    replies = Counter(reply[:12] or "no reply" for _, reply in r["flood"])
+    flood = f"{len(r['flood'])} floods, {cut} cut off ({', '.join(f'{k}: {v}' for k, v in replies.most_common(2))})"
+    return f"slow queries: {slow or 'none finished'}; {flood}"
 
 
 def main() -> None:
@@ -138,6 +204,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still stop both servers (finally)
     plan, ntriples, rows = plan_of(args.pages, args.requests)
     binary = shutil.which("oxigraph", path=sysconfig.get_path("scripts") + ":/usr/local/bin:/usr/bin")
     if binary is None:
@@ -147,7 +214,8 @@ def main() -> None:
     ours = subprocess.Popen([sys.executable, "-m", "pprnet_kg.cli", "serve", *sum((["--source", p] for p in args.pages), []),
                              "--port", str(ours_port), "--timeout", "5"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, cwd=tmp)
-    theirs = subprocess.Popen([binary, "serve", "--location", f"{tmp}/ox", "--bind", f"127.0.0.1:{ox_port}"],
+    theirs = subprocess.Popen([binary, "serve", "--location", f"{tmp}/ox", "--bind", f"127.0.0.1:{ox_port}",
+                               "--timeout-s", "5"],  # the same query time limit as ours
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(f"http://127.0.0.1:{ours_port}/sparql?query=ASK%7B%7D")
@@ -160,22 +228,30 @@ def main() -> None:
               f"{', '.join(f'{k} {v}' for k, v in sorted(rows.items()))}), half CONSTRUCT descriptions of resources")
         if zero:
             print(f"warning: queries returning 0 rows in the mix: {', '.join(zero)}")
-        print("| clients | server | requests/s | p50 ms | p99 ms | errors | slow query alongside |")
-        print("|---|---|---|---|---|---|---|")
+        for name, endpoint in (("ours", f"http://127.0.0.1:{ours_port}/sparql"), ("oxigraph", f"http://127.0.0.1:{ox_port}/query")):
+            load(endpoint, sorted(set(plan)), 20, False)  # every text once: warm caches (our check verdicts)
+        print("| clients | server | attack | requests/s | p50 ms | p99 ms | errors | cheap ASK p99 ms (errors) |")
+        print("|---|---|---|---|---|---|---|---|")
+        attacks = []
         for attack in (False, True):
             for clients in args.clients:
                 results = {}
                 for name, endpoint in (("pprnet-kg serve", f"http://127.0.0.1:{ours_port}/sparql"),
                                        ("oxigraph serve", f"http://127.0.0.1:{ox_port}/query")):
                     r = results[name] = load(endpoint, plan, clients, attack)
-                    slow = r["slow"]
-                    alongside = (f"HTTP {slow.get('status')} after {slow.get('seconds', 0):.1f} s" if attack
-                                 else "none")
-                    print(f"| {clients} | {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-                          f"{sum(r['errors'].values())} {dict(r['errors']) or ''} | {alongside} |")
+                    print(f"| {clients} | {name} | {'yes' if attack else 'no'} | {r['rps']:,.0f} | {r['p50']:.1f} | "
+                          f"{r['p99']:.1f} | {sum(r['errors'].values())} {dict(r['errors']) or ''} | "
+                          f"{r['cheap_p99']:.0f} ({r['cheap_errors']} of {r['cheap_n']}) |", flush=True)
+                    if attack:
+                        attacks.append(f"{clients} clients, {name}: {describe_attack(r)}")
                 a, b = results["pprnet-kg serve"], results["oxigraph serve"]
-                print(f"| {clients} | ours / Oxigraph | {a['rps'] / b['rps']:.2f}x | {a['p50'] / b['p50']:.2f}x | "
-                      f"{a['p99'] / b['p99']:.2f}x | | |")
+                print(f"| {clients} | ours / Oxigraph | {'yes' if attack else 'no'} | {a['rps'] / b['rps']:.2f}x | "
+                      f"{a['p50'] / b['p50']:.2f}x | {a['p99'] / b['p99']:.2f}x | | |", flush=True)
+        print()
+        print(f"attack: one slow query ({SLOW}) after another and 4 connections at a time each sending a "
+              f"{FLOOD_BYTES // 2**20} MiB header line; the cheap query ({CHEAP}) runs every 50 ms throughout")
+        for line in attacks:
+            print(f"- {line}")
         for line in ERRORS:
             print(f"error: {line}")
     finally:

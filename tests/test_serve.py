@@ -45,9 +45,9 @@ def http(url, *, data=None, headers=None, method=None):
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=30) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers, r.read()  # header names are case-insensitive (uvicorn sends them lower-case)
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, exc.headers, exc.read()
 
 
 def get(base, path, **params):
@@ -324,12 +324,15 @@ def test_concurrent_requests_all_succeed(server):
 
 
 def raw_request(base: str, head: str, body: bytes = b"", wait: float = 5.0) -> bytes:
+    """Send bytes as they are; read the answer until the server closes (Connection: close is added
+    to the head: a client that half-closes its socket has gone away, and its request is dropped)."""
     host, port = base.rsplit("//", 1)[1].split(":")
+    if head.endswith("\r\n\r\n") and "connection:" not in head.lower():
+        head = head[:-2] + "Connection: close\r\n\r\n"
     chunks = []
     with socket.create_connection((host, int(port)), timeout=wait) as s:
         try:  # the server may answer and close before it has read everything we send
             s.sendall(head.encode() + body)
-            s.shutdown(socket.SHUT_WR)
         except OSError:
             pass
         try:
@@ -629,3 +632,145 @@ def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
     finally:
         again.terminate()
         again.wait(10)
+
+
+# ------------------------------------------------ HTTP limits on uvicorn (issue 10)
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+
+
+def _flood(base: str, total: int) -> tuple[int, bytes]:
+    """Send one endless header line until the server stops us: (bytes sent, what it answered)."""
+    host, port = base.split("//", 1)[1].split(":")
+    sent, reply = 0, b""
+    with socket.create_connection((host, int(port)), timeout=5) as s:
+        try:
+            s.sendall(f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\nX-Flood: ".encode())
+            piece = b"a" * 65536
+            while sent < total:
+                s.sendall(piece)
+                sent += len(piece)
+        except OSError:
+            pass
+        try:
+            reply = s.recv(200)
+        except OSError:
+            pass
+    return sent, reply
+
+
+def test_huge_headers_get_431_and_memory_stays_bounded(server):
+    # regression (issue 10): about 6 MB of headers were accepted per request (300 connections: 8 GB)
+    base = server[0]
+    host = base.split("//", 1)[1]
+    reply = raw_request(base, f"GET / HTTP/1.1\r\nHost: {host}\r\n" + "".join(f"X-{i}: {'b' * 1000}\r\n" for i in range(70))
+                        + "\r\n")
+    assert reply.startswith(b"HTTP/1.1 431 "), reply[:80]
+    before = _rss_mb()
+    results = []
+    floods = [threading.Thread(target=lambda: results.append(_flood(base, 64 * 1024 * 1024))) for _ in range(12)]
+    for t in floods:
+        t.start()
+    for t in floods:
+        t.join(60)
+    assert len(results) == 12
+    assert all(sent < 64 * 1024 * 1024 for sent, _ in results)  # each was cut off long before the end
+    assert _rss_mb() - before < 100  # 12 x 64 MB would be 768 MB
+    assert get(base, "/sparql", query="ASK {}")[0] == 200
+
+
+def test_a_client_that_goes_away_has_its_query_stopped(real_build):
+    # regression (issue 10): a request whose client had gone still ran to the end of its time limit
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1, timeout=8.0)
+    try:
+        before = srv.pool.pids()
+        host = base.split("//", 1)[1]
+        s = socket.create_connection(tuple(host.split(":")[:1]) + (int(host.split(":")[1]),), timeout=5)
+        s.sendall(f"GET /sparql?{urllib.parse.urlencode({'query': SLOW})} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        time.sleep(0.7)  # the one worker is on the slow query
+        s.close()
+        t = time.monotonic()
+        status, _, _ = get(base, "/sparql", query="ASK {}")
+        assert status == 200 and time.monotonic() - t < 3  # not after the 8 s limit
+        assert srv.pool.abandoned == 1 and srv.pool.replaced == 1
+        assert not _alive(before[0]) and srv.pool.pids() != before  # its worker was killed and replaced
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.mark.parametrize("part", ["head", "body"])
+def test_a_slow_client_is_cut_off_at_the_deadline(real_build, part):
+    # slowloris: a request dribbled a byte at a time must not hold a connection for ever
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1, deadline=1.5)
+    try:
+        host = base.split("//", 1)[1]
+        if part == "head":
+            start, dribble = b"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: " + host.encode(), b"\r\nX-Slow: " + b"a" * 100
+        else:
+            start = (f"POST /sparql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/sparql-query\r\n"
+                     "Content-Length: 200\r\n\r\n").encode()
+            dribble = b" " * 200
+        with socket.create_connection(("127.0.0.1", int(host.split(":")[1])), timeout=10) as s:
+            t = time.monotonic()
+            s.sendall(start)
+            reply = b""
+            for byte in dribble:
+                try:
+                    s.sendall(bytes([byte]))
+                except OSError:
+                    break
+                s.settimeout(0.25)
+                try:
+                    chunk = s.recv(200)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    break
+                reply += chunk
+                if not chunk or reply:
+                    break
+            cut = time.monotonic() - t
+        assert 1.4 < cut < 3.5, cut  # the dribble would have taken 25 s or more
+        if part == "head":
+            assert reply.startswith(b"HTTP/1.1 408 "), reply[:80]
+        # a well-behaved client is still served
+        assert get(base, "/sparql", query="ASK {}")[0] == 200
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_answers_are_not_held_back_by_nagle(server):
+    # regression: our own listening socket made asyncio skip TCP_NODELAY; head and body went out
+    # in two writes and every answer on a kept-alive connection waited ~40 ms for a delayed ACK
+    import http.client
+
+    host, port = server[0].split("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    times = []
+    for _ in range(15):
+        t = time.monotonic()
+        conn.request("GET", "/sparql?query=ASK%20%7B%7D")
+        response = conn.getresponse()
+        response.read()
+        times.append(time.monotonic() - t)
+    conn.close()
+    assert sorted(times)[len(times) // 2] < 0.03, times
+
+
+def test_a_checked_text_is_not_parsed_again(real_build):
+    # the safety check's verdict for a text is remembered by the server and handed to every worker
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=2)
+    try:
+        query = "SELECT ?t WHERE { ?p dcterms:title ?t } LIMIT 1"
+        answers = {get(base, "/sparql", query=query)[2] for _ in range(4)}
+        assert len(answers) == 1 and len(srv.pool._verdicts) == 1
+        refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+        assert [get(base, "/sparql", query=refused)[0] for _ in range(2)] == [403, 403]
+        assert len(srv.pool._verdicts) == 1  # refusals are not remembered as verdicts to skip
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -349,13 +349,15 @@ def analyze(as_json, sources, graphs, store, endpoint, named_graph, base):
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, exists=True),
               help="Serve this explorer site (made by `pprnet-kg site`) under /site/.")
 @click.option("--cors", metavar="ORIGIN", help="Let pages from this one origin read answers (off by default).")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Query worker processes (default: CPU count).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Query worker processes (default: twice the CPU count).")
 @click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, show_default=True,
               help="Megabytes a query may use beyond what its worker maps at start.")
+@click.option("--request-deadline", "deadline", type=click.FloatRange(0.5), default=10.0, show_default=True,
+              help="Seconds a client has to send a whole request (head and body); slower ones are cut off.")
 @click.option("--queue", type=click.IntRange(0), default=512, show_default=True,
               help="Requests that may wait for a worker; beyond that, 503 with Retry-After.")
 @read_options
-def serve(host, port, timeout, max_rows, site_dir, cors, workers, memory_mb, queue, sources, graphs, store, endpoint,
+def serve(host, port, timeout, max_rows, site_dir, cors, workers, memory_mb, deadline, queue, sources, graphs, store, endpoint,
           named_graph, base):
     """Serve the graph read-only: SPARQL endpoint, query page, linked-data pages, VoID."""
     from .serve import make_server
@@ -364,7 +366,7 @@ def serve(host, port, timeout, max_rows, site_dir, cors, workers, memory_mb, que
         click.echo(f"warning: listening on {host} makes the endpoint reachable from other machines", err=True)
     with opened(sources, graphs, store, endpoint, named_graph, base, say_first=True) as kg:
         server = make_server(kg, host=host, port=port, timeout=timeout, max_rows=max_rows, site=site_dir, cors=cors,
-                             workers=workers, memory_mb=memory_mb, queue=queue)
+                             workers=workers, memory_mb=memory_mb, queue=queue, deadline=deadline)
         click.echo(f"serving at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
         try:
             server.serve_forever()

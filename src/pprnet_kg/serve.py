@@ -1,24 +1,27 @@
-"""`pprnet-kg serve`: a read-only SPARQL 1.1 endpoint and linked-data server on the standard library.
+"""`pprnet-kg serve`: a read-only SPARQL 1.1 endpoint and linked-data server, a small ASGI app
+run by uvicorn (serve_http.py holds the HTTP limits).
 
 Routes: `/` query page; `/sparql` SPARQL 1.1 Protocol (GET, POST form, POST
 application/sparql-query); `/queries` and `/queries/NAME?param=...` the named queries;
 `/id/...` every minted IRI (HTML, Turtle, N-Triples or JSON-LD by Accept, Vary: Accept);
-`/ontology`; `/.well-known/void` (VoID + DCAT); `/site/...` the explorer site when given.
-Safe by default: loopback only, read-only, SERVICE/FROM refused after parsing, a time limit
-per query (a forked process that is killed), row and request-body limits, CORS for GET only.
+`/ontology`; `/.well-known/void` (VoID + DCAT); `/site/...` the explorer site when given;
+`/draw/NAME` a named query drawn as a graph.
+Safe by default: loopback only, read-only, Host checked, SERVICE/FROM refused, queries in a pool
+of workers with no network, a time limit per query, row, body and head limits, CORS off.
+The routes are plain functions of a request that return a `Reply`, or a `Job` for the workers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import mimetypes
 import socket
+import threading
 import time
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, URIRef
@@ -29,10 +32,10 @@ from .namespaces import bind_prefixes
 from .resources import ontology_file
 from .sparql.protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, negotiate
 from .sparql.results import plain
-from .sparql.workers import Busy, Job, WorkerPool
+from .sparql.workers import Abandoned, Busy, Job, WorkerPool
 
 MAX_BODY = 64 * 1024
-MAX_QUERY = 8 * 1024  # characters: rdflib's parser needs seconds for a 40 KB query, and it runs under a lock
+MAX_QUERY = 8 * 1024  # characters: rdflib's parser (in the workers) needs seconds for a 40 KB query
 RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
              "text/html": "html", "application/xhtml+xml": "html"}
 
@@ -52,225 +55,257 @@ class Settings:
 
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
+TEXT = "text/plain; charset=utf-8"
 
 
-class Handler(BaseHTTPRequestHandler):
-    server_version = "pprnet-kg"
-    protocol_version = "HTTP/1.1"  # keep-alive; every answer carries a Content-Length
-    timeout = 30  # seconds a connection may sit idle or dribble its request
-    kg: object  # the KG handle
-    graph: Graph  # its rdflib read view, for linked-data pages
-    settings: Settings
+@dataclass
+class Request:
+    method: str
+    path: str  # as sent, percent-escapes kept
+    query: str
+    headers: dict[str, list[str]]  # lower-case names
+    body: bytes = b""
 
-    # ------------------------------------------------------------------ plumbing
-    def log_message(self, format, *args):  # noqa: A002 - quiet by default; the CLI prints one line
-        return
+    def header(self, name: str) -> str | None:
+        values = self.headers.get(name)
+        return values[0] if values else None
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Vary", "Accept")  # on every answer, errors included: most are negotiated
-        if self.settings.cors and self.command in {"GET", "HEAD", "POST"}:
-            self.send_header("Access-Control-Allow-Origin", self.settings.cors)
-        for key, value in (headers or {}).items():
-            if key == "Vary":
-                continue
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    def params(self) -> dict[str, list[str]]:
+        return urllib.parse.parse_qs(self.query, keep_blank_values=True)
 
-    def _error(self, status: int, message: str) -> None:
-        self._send(status, (message.strip() + "\n").encode(), "text/plain; charset=utf-8")
 
-    def _params(self) -> dict[str, list[str]]:
-        return urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True)
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    content_type: str
+    headers: dict = field(default_factory=dict)
+
+
+def error(status: int, message: str, headers: dict | None = None) -> Reply:
+    return Reply(status, (message.strip() + "\n").encode(), TEXT, headers or {})
+
+
+READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
+
+
+class Endpoint:
+    """The ASGI app: routes as plain methods (request in, Reply or Job out); queries go to the pool."""
+
+    def __init__(self, kg, settings: Settings) -> None:
+        self.kg = kg
+        self.graph = kg.graph  # its rdflib read view, for linked-data pages
+        self.settings = settings
+        self._ontology_graph: Graph | None = None
+        self._once = threading.Lock()  # VoID and the ontology are computed once, by one thread
+
+    # ------------------------------------------------------------------ ASGI
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        headers: dict[str, list[str]] = {}
+        for name, value in scope["headers"]:
+            headers.setdefault(name.decode("latin-1"), []).append(value.decode("latin-1"))
+        request = Request(scope["method"], scope["raw_path"].decode("latin-1"),
+                          scope["query_string"].decode("latin-1"), headers)
+        reply = self._before_body(request)
+        if reply is None:
+            body = await _read_body(request, receive)
+            if isinstance(body, Reply):
+                reply = body
+            else:
+                request.body = body
+                reply = await self._answer(request, receive)
+        await self._send(send, request, reply)
+
+    async def _answer(self, request: Request, receive) -> Reply:
+        path = request.path.split("?", 1)[0]
+        quick = path == "/sparql" or path.startswith(("/queries/", "/draw/"))
+        try:
+            # routes that only check and hand over run on the loop; those that read the graph or
+            # files, render pages or compute VoID (once) run in a thread
+            result = self.route(request) if quick else await asyncio.to_thread(self.route, request)
+        except PprnetError as exc:
+            return error(400, str(exc))
+        if isinstance(result, Reply):
+            return result
+        gone = asyncio.ensure_future(_gone(receive))
+        try:
+            payload = await self.settings.pool.run(result, gone)
+        except Busy as exc:
+            return error(503, str(exc), {"Retry-After": "1"})
+        except Abandoned as exc:
+            return error(499, str(exc))  # nobody reads it
+        except QueryTimeout as exc:
+            return error(503, str(exc))
+        except QueryRefused as exc:
+            return error(403, str(exc))
+        except QueryError as exc:
+            return error(400, str(exc))
+        finally:
+            gone.cancel()
+        headers = {}
+        if payload.truncated:
+            headers["X-Result-Truncated"] = f"only the first {self.settings.max_rows} results"
+        return Reply(payload.status, payload.body, payload.content_type + "; charset=utf-8", headers)
+
+    async def _send(self, send, request: Request, reply: Reply) -> None:
+        head = [(b"content-type", reply.content_type.encode()), (b"content-length", str(len(reply.body)).encode()),
+                (b"x-content-type-options", b"nosniff"), (b"vary", b"Accept")]
+        if self.settings.cors and request.method in {"GET", "HEAD", "POST"}:
+            head.append((b"access-control-allow-origin", self.settings.cors.encode()))
+        head += [(k.lower().encode(), str(v).encode("latin-1")) for k, v in reply.headers.items() if k != "Vary"]
+        await send({"type": "http.response.start", "status": reply.status, "headers": head})
+        await send({"type": "http.response.body", "body": b"" if request.method == "HEAD" else reply.body})
+
+    def _before_body(self, request: Request) -> Reply | None:
+        """Answers that need no body: a wrong Host, a method we do not take, a bad Content-Length."""
+        host = (request.header("host") or "").strip().lower()
+        if self.settings.hosts and host not in self.settings.hosts:
+            return error(421, f"this server answers to {', '.join(sorted(self.settings.hosts))}, not {host or 'no Host'}")
+        if request.method == "OPTIONS":
+            headers = {"Allow": ALLOW}
+            if self.settings.cors:  # CORS preflight, only for the origin given with --cors
+                headers.update({"Access-Control-Allow-Origin": self.settings.cors,
+                                "Access-Control-Allow-Methods": "GET, POST",
+                                "Access-Control-Allow-Headers": "Accept, Content-Type"})
+            return Reply(204, b"", TEXT, headers)
+        if request.method not in {"GET", "HEAD", "POST"}:
+            return error(405, "method not allowed: this endpoint is read-only", {"Allow": ALLOW})
+        if request.method != "POST":
+            return None
+        if request.path.split("?", 1)[0] != "/sparql":
+            return error(405, "only /sparql accepts POST", {"Allow": "GET, HEAD"})
+        lengths = request.headers.get("content-length", [])
+        if not lengths and not request.header("transfer-encoding"):
+            return error(411, "POST needs a Content-Length")
+        if len(lengths) > 1 or (lengths and not lengths[0].strip().isdigit()):
+            return error(400, "bad Content-Length: one, a plain number", {"Connection": "close"})
+        if lengths and int(lengths[0]) > MAX_BODY:
+            return error(413, f"request body over {MAX_BODY} bytes")
+        return None
 
     # ------------------------------------------------------------------ routes
-    def do_OPTIONS(self):  # CORS preflight, only for the origin given with --cors
-        if not self._host_ok():
-            return
-        self.send_response(HTTPStatus.NO_CONTENT)
-        self.send_header("Allow", ALLOW)
-        if self.settings.cors:
-            self.send_header("Access-Control-Allow-Origin", self.settings.cors)
-            self.send_header("Access-Control-Allow-Methods", "GET, POST")
-            self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+    def route(self, request: Request) -> Reply | Job:
+        path = request.path.split("?", 1)[0]
+        if request.method == "POST":
+            return self._post(request)
+        if path == "/":
+            return self._page()
+        if path == "/sparql":
+            params = request.params()
+            if "update" in params:
+                return error(403, READ_ONLY)
+            return self._one_query(request, params)
+        if path == "/queries":
+            return self._list_queries()
+        if path.startswith("/queries/"):
+            return self._named(request, path[len("/queries/"):])
+        if path.startswith("/id/"):
+            return self._resource(request, path[len("/id/"):])
+        if path in {"/ontology", "/ontology.ttl"}:
+            return self._ontology(request, path)
+        if path == "/.well-known/void":
+            return self._void(request)
+        if path.startswith("/site/") or path == "/site":
+            return self._static(path[len("/site"):])
+        if path.startswith("/draw/"):
+            return self._draw(request, path[len("/draw/"):])
+        return error(404, f"nothing at {path}")
 
-    def _not_allowed(self):
-        self._send(405, b"method not allowed: this endpoint is read-only\n", "text/plain; charset=utf-8",
-                   {"Allow": ALLOW})
-
-    do_PUT = do_DELETE = do_PATCH = _not_allowed
-
-    def _host_ok(self) -> bool:
-        """Only requests addressed to a name this server is bound to (a page elsewhere cannot
-        point its own hostname at 127.0.0.1 and read answers: DNS rebinding)."""
-        host = (self.headers.get("Host") or "").strip().lower()
-        if self.settings.hosts and host not in self.settings.hosts:
-            self._error(421, f"this server answers to {', '.join(sorted(self.settings.hosts))}, not {host or 'no Host'}")
-            return False
-        return True
-
-    def do_HEAD(self):
-        self.do_GET()
-
-    def do_GET(self):
-        if not self._host_ok():
-            return
-        path = urllib.parse.urlsplit(self.path).path
+    def _post(self, request: Request) -> Reply | Job:
         try:
-            if path == "/":
-                return self._page()
-            if path == "/sparql":
-                params = self._params()
-                if "update" in params:
-                    return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
-                query = self._one_query(params)
-                return None if query is None else self._sparql(query, {})
-            if path == "/queries":
-                return self._list_queries()
-            if path.startswith("/queries/"):
-                return self._named(path[len("/queries/"):])
-            if path.startswith("/id/"):
-                return self._resource(path[len("/id/"):])
-            if path in {"/ontology", "/ontology.ttl"}:
-                return self._ontology(path)
-            if path == "/.well-known/void":
-                return self._void()
-            if path.startswith("/site/") or path == "/site":
-                return self._static(path[len("/site"):])
-            if path.startswith("/draw/"):
-                return self._draw(path[len("/draw/"):])
-            return self._error(404, f"nothing at {path}")
-        except PprnetError as exc:
-            return self._error(400, str(exc))
-
-    def do_POST(self):
-        if not self._host_ok():
-            return
-        path = urllib.parse.urlsplit(self.path).path
-        if path != "/sparql":
-            return self._send(405, b"only /sparql accepts POST\n", "text/plain; charset=utf-8", {"Allow": "GET, HEAD"})
-        lengths = self.headers.get_all("Content-Length") or []
-        if not lengths:
-            return self._error(411, "POST needs a Content-Length")
-        if len(lengths) > 1 or not lengths[0].strip().isdigit():
-            self.close_connection = True
-            return self._error(400, "bad Content-Length: one, a plain number")
-        length = int(lengths[0])
-        if length > MAX_BODY:
-            return self._error(413, f"request body over {MAX_BODY} bytes")
-        try:
-            body = self.rfile.read(length).decode("utf-8")
+            body = request.body.decode("utf-8")
         except UnicodeDecodeError:
-            return self._error(400, "the request body is not UTF-8")
-        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            return error(400, "the request body is not UTF-8")
+        kind = (request.header("content-type") or "").split(";")[0].strip().lower()
         if kind == "application/sparql-update":
-            return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
+            return error(403, READ_ONLY)
         if kind == "application/sparql-query":
-            if self._dataset_params(self._params()):
-                return None
-            query = body
-        elif kind == "application/x-www-form-urlencoded":
+            refused = self._dataset_params(request.params())
+            return refused or self._sparql(request, body)
+        if kind == "application/x-www-form-urlencoded":
             form = urllib.parse.parse_qs(body, keep_blank_values=True)
             if "update" in form:
-                return self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
-            query = self._one_query({**self._params(), **form})
-            if query is None:
-                return None
-        else:
-            return self._error(415, "POST a form (query=...) or application/sparql-query")
-        return self._sparql(query, {})
+                return error(403, READ_ONLY)
+            return self._one_query(request, {**request.params(), **form})
+        return error(415, "POST a form (query=...) or application/sparql-query")
 
     # ------------------------------------------------------------------ SPARQL
-    def _dataset_params(self, params: dict) -> bool:
+    @staticmethod
+    def _dataset_params(params: dict) -> Reply | None:
         """default-graph-uri / named-graph-uri: this endpoint serves one dataset; say so (400)."""
         given = [k for k in ("default-graph-uri", "named-graph-uri") if k in params]
         if given:
-            self._error(400, f"{given[0]} is not supported: this endpoint serves one dataset (its default graph)")
-        return bool(given)
+            return error(400, f"{given[0]} is not supported: this endpoint serves one dataset (its default graph)")
+        return None
 
-    def _one_query(self, params: dict) -> str | None:
-        """The one `query` parameter (else an error has been sent and None is returned)."""
+    def _one_query(self, request: Request, params: dict) -> Reply | Job:
+        """The job for the one `query` parameter, or the error."""
         values = params.get("query", [])
-        if self._dataset_params(params):
-            return None
+        refused = self._dataset_params(params)
+        if refused:
+            return refused
         if len(values) != 1:
-            self._error(400, "give exactly one 'query' parameter" if values else "missing 'query' parameter")
-            return None
-        if not values[0].strip():
-            self._error(400, "the query is empty")
-            return None
-        return values[0]
+            return error(400, "give exactly one 'query' parameter" if values else "missing 'query' parameter")
+        return self._sparql(request, values[0])
 
-    def _formats(self) -> tuple[str | None, str | None]:
-        accept = self.headers.get("Accept")
-        fmt = self._params().get("format", [None])[0]
+    def _formats(self, request: Request) -> tuple[str | None, str | None]:
+        accept = request.header("accept")
+        fmt = request.params().get("format", [None])[0] if "format=" in request.query else None
         if fmt:  # ?format=csv for download links
             accept = {"json": "application/sparql-results+json", "csv": "text/csv", "tsv": "text/tab-separated-values",
                       "xml": "application/sparql-results+xml", "turtle": "text/turtle"}.get(fmt, accept)
         return (negotiate(accept, SELECT_TYPES, "json", family="application/sparql-results+json"),
                 negotiate(accept, GRAPH_TYPES, "turtle", family="text/turtle"))
 
-    def _sparql(self, query: str, bindings: dict) -> None:
-        select_fmt, graph_fmt = self._formats()
+    def _sparql(self, request: Request, query: str) -> Reply | Job:
         if not query.strip():
-            return self._error(400, "the query is empty")
+            return error(400, "the query is empty")
         if len(query) > MAX_QUERY:
-            return self._error(413, f"query over {MAX_QUERY} characters")
-        job = Job("sparql", query, bindings, select_fmt, graph_fmt, self.settings.max_rows, self.settings.base)
-        return self._run(job)
+            return error(413, f"query over {MAX_QUERY} characters")
+        select_fmt, graph_fmt = self._formats(request)
+        return Job("sparql", query, {}, select_fmt, graph_fmt, self.settings.max_rows, self.settings.base)
 
-    def _run(self, job: Job) -> None:
-        try:
-            payload = self.settings.pool.run(job)
-        except Busy as exc:
-            return self._send(503, (str(exc) + "\n").encode(), "text/plain; charset=utf-8", {"Retry-After": "1"})
-        except QueryTimeout as exc:
-            return self._error(503, str(exc))
-        except QueryRefused as exc:
-            return self._error(403, str(exc))
-        except QueryError as exc:
-            return self._error(400, str(exc))
-        headers = {}
-        if payload.truncated:
-            headers["X-Result-Truncated"] = f"only the first {self.settings.max_rows} results"
-        self._send(payload.status, payload.body, payload.content_type + "; charset=utf-8", headers)
-
-    def _list_queries(self) -> None:
+    def _list_queries(self) -> Reply:
         from .sparql import library
 
         data = [{"name": q.name, "title": q.title, "description": q.description,
                  "params": [{"name": p.name, "type": p.type, "optional": p.optional} for p in q.params]}
                 for q in library()]
-        self._send(200, json.dumps(data, indent=1).encode(), "application/json")
+        return Reply(200, json.dumps(data, indent=1).encode(), "application/json")
 
-    def _named(self, name: str) -> None:
+    def _named(self, request: Request, name: str) -> Reply | Job:
         from .sparql import coerce_bindings, library_query
 
         try:
             query = library_query(name)
         except QueryError as exc:
-            return self._error(404, str(exc))
-        given = {k: v[0] for k, v in self._params().items() if k != "format"}
+            return error(404, str(exc))
+        given = {k: v[0] for k, v in request.params().items() if k != "format"}
         try:
             coerce_bindings(query, given, base=self.settings.base)  # a bad parameter is a 400 before any work
         except QueryError as exc:
-            return self._error(400, str(exc))
-        select_fmt, graph_fmt = self._formats()
+            return error(400, str(exc))
+        select_fmt, graph_fmt = self._formats(request)
         # labels (topic, condition...) are matched to the graph's in the worker, as the CLI does
-        return self._run(Job("named", name, {}, select_fmt, graph_fmt, self.settings.max_rows, self.settings.base,
-                             params=given))
+        return Job("named", name, {}, select_fmt, graph_fmt, self.settings.max_rows, self.settings.base, params=given)
+
+    def _draw(self, request: Request, name: str) -> Reply | Job:
+        """A named query (from our library) drawn as a graph with the query view, in a worker."""
+        from .sparql import library_query
+
+        try:
+            library_query(name)  # names of the library only, never a path
+        except QueryError as exc:
+            return error(404, str(exc))
+        given = {k: v[0] for k, v in request.params().items()}
+        return Job("draw", name, {}, base=self.settings.base, params=given)
 
     # ------------------------------------------------------------------ linked data
-    def _rdf_format(self) -> str | None:
-        accept = self.headers.get("Accept")
-        return negotiate(accept, RDF_TYPES, "html", family="text/html")
+    @staticmethod
+    def _rdf_format(request: Request) -> str | None:
+        return negotiate(request.header("accept"), RDF_TYPES, "html", family="text/html")
 
     def _describe(self, subjects: list[URIRef]) -> Graph:
         g = bind_prefixes(Graph(), self.settings.base)
@@ -279,7 +314,7 @@ class Handler(BaseHTTPRequestHandler):
                 g.add(plain((s, p, o)))
         return g
 
-    def _resource(self, tail: str) -> None:
+    def _resource(self, request: Request, tail: str) -> Reply:
         # minted IRIs may hold percent-escapes (a DOI's odd characters): try the path as sent first
         for candidate in dict.fromkeys((tail, urllib.parse.unquote(tail))):
             iri = URIRef(self.settings.base + candidate)
@@ -287,69 +322,83 @@ class Handler(BaseHTTPRequestHandler):
             if len(described):
                 break
         if len(described) == 0:
-            return self._error(404, f"no resource {iri}")
-        fmt = self._rdf_format()
+            return error(404, f"no resource {iri}")
+        fmt = self._rdf_format(request)
         if fmt is None:
-            return self._error(406, "acceptable: text/html, text/turtle, application/n-triples, application/ld+json")
+            return error(406, "acceptable: text/html, text/turtle, application/n-triples, application/ld+json")
         if fmt != "html":
-            return self._send(200, described.serialize(format=fmt, encoding="utf-8"),
-                              _media(fmt), {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'})
+            return Reply(200, described.serialize(format=fmt, encoding="utf-8"), _media(fmt),
+                         {"Link": f'<{iri}>; rel="canonical"'})
         from .serve_pages import resource_page
 
         inbound = sorted((str(s), str(p)) for s, p in self.graph.subject_predicates(iri))[:200]
         html = resource_page(iri, described, inbound, self.settings.base)
-        self._send(200, html.encode(), "text/html; charset=utf-8", {"Vary": "Accept"})
+        return Reply(200, html.encode(), "text/html; charset=utf-8")
 
-    def _ontology(self, path: str) -> None:
-        onto = Graph().parse(ontology_file(), format="turtle")
-        fmt = "turtle" if path.endswith(".ttl") else self._rdf_format()
+    def _ontology(self, request: Request, path: str) -> Reply:
+        with self._once:
+            if self._ontology_graph is None:
+                self._ontology_graph = Graph().parse(ontology_file(), format="turtle")
+        onto = self._ontology_graph
+        fmt = "turtle" if path.endswith(".ttl") else self._rdf_format(request)
         if fmt is None:
-            return self._error(406, "acceptable: text/html, text/turtle, application/n-triples, application/ld+json")
+            return error(406, "acceptable: text/html, text/turtle, application/n-triples, application/ld+json")
         if fmt != "html":
-            return self._send(200, onto.serialize(format=fmt, encoding="utf-8"), _media(fmt), {"Vary": "Accept"})
+            return Reply(200, onto.serialize(format=fmt, encoding="utf-8"), _media(fmt))
         from .serve_pages import ontology_page
 
-        self._send(200, ontology_page(onto).encode(), "text/html; charset=utf-8", {"Vary": "Accept"})
+        return Reply(200, ontology_page(onto).encode(), "text/html; charset=utf-8")
 
-    def _void(self) -> None:
-        if self.settings.void is None:
-            self.settings.void = void_description(self.kg, self.settings)
-        g = self.settings.void
-        fmt = self._rdf_format()
+    def _void(self, request: Request) -> Reply:
+        with self._once:
+            if self.settings.void is None:
+                self.settings.void = void_description(self.kg, self.settings)
+        fmt = self._rdf_format(request)
         fmt = "turtle" if fmt in {None, "html"} else fmt
-        self._send(200, g.serialize(format=fmt, encoding="utf-8"), _media(fmt), {"Vary": "Accept"})
+        return Reply(200, self.settings.void.serialize(format=fmt, encoding="utf-8"), _media(fmt))
 
-    def _static(self, rel: str) -> None:
+    def _static(self, rel: str) -> Reply:
         if self.settings.site is None:
-            return self._error(404, "no explorer site: start the server with --site DIR (made by `pprnet-kg site`)")
+            return error(404, "no explorer site: start the server with --site DIR (made by `pprnet-kg site`)")
         root = self.settings.site.resolve()
         try:
             target = (root / urllib.parse.unquote(rel).lstrip("/")).resolve()
         except (ValueError, OSError):  # e.g. an embedded NUL
-            return self._error(404, "not in the site")
+            return error(404, "not in the site")
         if target.is_dir():
             target = target / "index.html"
         if root not in target.parents and target != root or not target.is_file():
-            return self._error(404, "not in the site")
+            return error(404, "not in the site")
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self._send(200, target.read_bytes(), kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
+        return Reply(200, target.read_bytes(), kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
 
-    def _draw(self, name: str) -> None:
-        """A named query (from our library) drawn as a graph with the query view, in a worker."""
-        from .sparql import library_query
-
-        try:
-            library_query(name)  # names of the library only, never a path
-        except QueryError as exc:
-            return self._error(404, str(exc))
-        given = {k: v[0] for k, v in self._params().items()}
-        return self._run(Job("draw", name, {}, base=self.settings.base, params=given))
-
-    def _page(self) -> None:
+    def _page(self) -> Reply:
         from .sparql import library
         from .serve_pages import query_page
 
-        self._send(200, query_page(library()).encode(), "text/html; charset=utf-8")
+        return Reply(200, query_page(library()).encode(), "text/html; charset=utf-8")
+
+
+async def _read_body(request: Request, receive) -> bytes | Reply:
+    """The request body, at most MAX_BODY bytes (a chunked body is counted as it comes)."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return error(499, "the client went away")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return error(413, f"request body over {MAX_BODY} bytes", {"Connection": "close"})
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _gone(receive) -> None:
+    """Completes when the client has gone away (the body has been read: only a disconnect is left)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _media(fmt: str) -> str:
@@ -388,51 +437,35 @@ def void_description(kg, settings: Settings) -> Graph:
     return g
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128  # the default of 5 refuses connections under 50 concurrent clients
-    daemon_threads = True
-    pool: WorkerPool | None = None
-
-    def server_close(self):
-        super().server_close()
-        if self.pool is not None:
-            self.pool.close()
-
-    def handle_error(self, request, client_address):
-        import sys
-
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            return  # a client that went away is not a server error: no traceback in the log
-        super().handle_error(request, client_address)
-
-
-class _Server6(_Server):
-    address_family = socket.AF_INET6
-
-
 def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
                 site: Path | None = None, cors: str | None = None, workers: int | None = None,
-                memory_mb: int = 2048, queue: int = 512) -> ThreadingHTTPServer:
+                memory_mb: int = 2048, queue: int = 512, deadline: float = 10.0):
     """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise.
-    CORS is off unless `cors` names the one origin allowed to read answers."""
+    CORS is off unless `cors` names the one origin allowed to read answers. `deadline`: seconds a
+    client has to send a whole request."""
+    from .serve_http import Server
+
     settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,
                         datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         cors=cors)
-    handler = type("BoundHandler", (Handler,), {"kg": kg, "graph": kg.graph, "settings": settings})
     bind = host.strip("[]")
-    # the workers are forked before the socket exists, so none of them ever holds it
+    # the workers are forked before the socket exists; replacements close every socket they inherit
     settings.pool = WorkerPool(kg, size=workers, timeout=timeout, memory_mb=memory_mb, queue=queue)
     try:
-        server = (_Server6 if ":" in bind else _Server)((bind, port), handler)
+        sock = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((bind, port))
+        sock.listen(2048)
+        sock.setblocking(False)
     except OSError as exc:
         settings.pool.close()
         raise PprnetError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    server.pool = settings.pool
-    settings.pool.close_fds.append(server.fileno())  # replacements forked later close it at once
-    bound = server.server_address[1]
+    bound = sock.getsockname()[1]
     shown = f"[{bind}]" if ":" in bind else bind
     settings.root = f"http://{shown}:{bound}"
     names = {shown, "localhost", "127.0.0.1", "[::1]"} if bind in {"127.0.0.1", "localhost", "::1"} else {shown}
     if bind not in {"0.0.0.0", "::"}:  # a wildcard bind answers to any name the operator gives it
         settings.hosts = frozenset(f"{n}:{bound}" for n in names) | (frozenset(names) if bound == 80 else frozenset())
+    server = Server(Endpoint(kg, settings), sock, deadline=deadline, on_close=settings.pool.close)
+    server.pool = settings.pool
     return server

@@ -1,0 +1,169 @@
+"""The HTTP side of `pprnet-kg serve`: uvicorn (HTTP/1.1 parsed by httptools, llhttp) running our
+ASGI app, with the limits uvicorn leaves to the application.
+
+- a request head (request line and headers) over `HEAD_LIMIT` bytes gets 431 and the connection is
+  closed; the bytes kept for a head in progress never pass that limit by more than one read;
+- a request must arrive whole (head and body) within `deadline` seconds of the connection being
+  ready for it, else the connection is closed (408 when the head was not complete): a client that
+  dribbles its request (slowloris) holds a connection for that long at most; an idle keep-alive
+  connection is closed after `KEEP_ALIVE` seconds;
+- Content-Length is parsed strictly by llhttp (a sign, a second value, trailing text: 400);
+- a client that closes its connection while its query runs has the query stopped (see
+  `WorkerPool.run`): half-closing the socket counts as going away, as in uvicorn.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+
+HEAD_LIMIT = 64 * 1024
+KEEP_ALIVE = 5  # seconds an idle connection stays open
+CONNECTIONS = 1000  # open connections beyond which requests get 503 (uvicorn's limit_concurrency)
+
+
+def _protocol_class(deadline: float):
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class LimitedProtocol(HttpToolsProtocol):
+        """uvicorn's httptools protocol with a head size limit and a whole-request deadline."""
+
+        def connection_made(self, transport) -> None:
+            self._head_bytes = 0  # bytes received while a head is in progress (bounds memory)
+            self._head_size = 0  # the head's size as parsed (request line and headers)
+            self._in_head = True
+            self._deadline = None
+            super().connection_made(transport)
+            sock = transport.get_extra_info("socket")
+            if sock is not None:  # asyncio sets it only for sockets made with proto=IPPROTO_TCP; without
+                # it every answer (head and body written apart) waited ~40 ms on Nagle and delayed ACKs
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._arm()
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._deadline = self.loop.call_later(deadline, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _too_slow(self) -> None:
+            self._deadline = None
+            if self.transport.is_closing():
+                return
+            cycle = self.cycle
+            if cycle is not None and not cycle.response_complete and not cycle.more_body:
+                return  # the request is in and being answered; the query has its own time limit
+            if self._in_head:
+                self._refuse(408, "the request did not arrive in time")
+            else:
+                self.transport.close()  # mid-body: the app sees the client gone
+
+        def _refuse(self, status: int, message: str) -> None:
+            reason = {408: "Request Timeout", 431: "Request Header Fields Too Large"}[status]
+            body = (message + "\n").encode()
+            self.transport.write(f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                 f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode() + body)
+            self.transport.close()
+
+        def data_received(self, data: bytes) -> None:
+            import httptools
+
+            if self._in_head:
+                self._head_bytes += len(data)
+            self._unset_keepalive_if_required()
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserError:
+                if self._head_size > HEAD_LIMIT:
+                    return self._refuse(431, f"request line and headers over {HEAD_LIMIT // 1024} KiB")
+                return self.send_400_response("Invalid HTTP request received.")
+            except httptools.HttpParserUpgrade:
+                return self.send_400_response("Upgrade is not supported.")
+            if self._in_head and self._head_bytes > HEAD_LIMIT and not self.transport.is_closing():
+                self.parser = None  # stop buffering: httptools keeps a header in progress in memory
+                self._refuse(431, f"request line and headers over {HEAD_LIMIT // 1024} KiB")
+
+        def on_message_begin(self) -> None:
+            self._in_head = True
+            self._head_size = 0
+            super().on_message_begin()
+
+        def on_url(self, url: bytes) -> None:
+            self._head_size += len(url)
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._head_size += len(name) + len(value) + 4
+            super().on_header(name, value)
+
+        def on_headers_complete(self) -> None:
+            if self._head_size > HEAD_LIMIT:  # a head that came whole in one read
+                raise ValueError("head too large")  # stops the parser; data_received answers 431
+            self._in_head = False
+            self._head_bytes = 0
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            self._disarm()
+            self._in_head = True  # whatever comes next is the head of the next request
+            super().on_message_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return LimitedProtocol
+
+
+class Server:
+    """uvicorn serving `app` on an already bound socket; `serve_forever` blocks until `shutdown`."""
+
+    def __init__(self, app, sock: socket.socket, *, deadline: float, on_close=None) -> None:
+        self.app = app
+        self.socket = sock
+        self.deadline = deadline
+        self._on_close = on_close
+        self._uvicorn = None
+        self._stopped = threading.Event()
+        self._stopped.set()
+
+    @property
+    def server_address(self):
+        return self.socket.getsockname()
+
+    def fileno(self) -> int:
+        return self.socket.fileno()
+
+    def serve_forever(self) -> None:
+        import uvicorn
+
+        logging.getLogger("uvicorn.error").setLevel(logging.ERROR)  # no line per refused request
+        config = uvicorn.Config(self.app, http=_protocol_class(self.deadline), lifespan="off", ws="none", access_log=False,
+                                log_config=None, proxy_headers=False, server_header=False,
+                                timeout_keep_alive=KEEP_ALIVE, limit_concurrency=CONNECTIONS,
+                                timeout_graceful_shutdown=2, backlog=2048)
+        self._uvicorn = uvicorn.Server(config)
+        self._stopped.clear()
+        try:
+            self._uvicorn.run(sockets=[self.socket])
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
+        self._stopped.wait(10)
+
+    def server_close(self) -> None:
+        self.socket.close()
+        if self._on_close is not None:
+            self._on_close()
