@@ -21,7 +21,7 @@ from rdflib import Graph
 from .extract import Rules, extract_post, load_rules
 from .graph import build_graph
 from .iris import repeated_post_id
-from .model import Page, Post, Problem
+from .model import Page, Post, Problem, evolve
 from .namespaces import DEFAULT_BASE, bind_prefixes
 from .parse import parse_page
 from .perf import no_cyclic_gc
@@ -105,16 +105,19 @@ def extract_pages(pages: list[Page], rules: Rules | None = None, *, cached: dict
         return _extract_pages(pages, rules, cached or {}, jobs, progress)
 
 
-_WORKER_RULES: Rules | None = None  # the rules a forked extraction worker inherits
+_WORKER_RULES: Rules | None = None  # what a forked extraction worker inherits (nothing is sent to it
+_WORKER_RAWS: list = []  # but a range of indices into these)
 
 
-def _extract_one(raw) -> Post:
-    return extract_post(raw, _WORKER_RULES)
+def _extract_range(span: tuple[int, int]) -> list[Post]:
+    """The posts of raws[start:stop], each without its raw post (the parent has it: sending it back
+    would double the cost of the answer)."""
+    return [evolve(extract_post(raw, _WORKER_RULES), raw=None) for raw in _WORKER_RAWS[span[0]: span[1]]]
 
 
 def _extract_all(raws: list, rules: Rules, jobs: int, progress: Progress = QUIET) -> list[Post]:
     """extract_post for every raw post, in order; in `jobs` forked processes when it pays."""
-    global _WORKER_RULES
+    global _WORKER_RULES, _WORKER_RAWS
     import multiprocessing
     import os
 
@@ -125,14 +128,16 @@ def _extract_all(raws: list, rules: Rules, jobs: int, progress: Progress = QUIET
                 out.append(extract_post(raw, rules))
                 bar.update(1)
             return out
-        _WORKER_RULES = rules
+        _WORKER_RULES, _WORKER_RAWS = rules, raws
+        size = max(16, min(256, len(raws) // (jobs * 8)))
+        spans = [(i, min(i + size, len(raws))) for i in range(0, len(raws), size)]
         try:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for post in pool.imap(_extract_one, raws, chunksize=max(16, min(512, len(raws) // (jobs * 8)))):
-                    out.append(post)
-                    bar.update(1)
+                for (start, _), posts in zip(spans, pool.imap(_extract_range, spans)):
+                    out += [evolve(post, raw=raw) for post, raw in zip(posts, raws[start:])]
+                    bar.update(len(posts))
         finally:
-            _WORKER_RULES = None
+            _WORKER_RULES, _WORKER_RAWS = None, []
     return out
 
 
