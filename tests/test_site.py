@@ -41,7 +41,7 @@ def test_site_has_a_page_per_article_topic_disorder_intervention(site):
     out, counts = site
     # disorder and intervention pages come from finding-level links: psychotherapy (added after
     # non-response, December) and videoconferencing (July); the interventions a post only mentions get none
-    assert counts == {"articles": 6, "topics": 36, "disorders": 2, "interventions": 2, "views": 4,
+    assert counts == {"articles": 6, "topics": 36, "disorders": 2, "interventions": 2, "authors": 27, "views": 4,
                       "evidence cells": 2}
     assert len(list((out / "articles").glob("*.html"))) == 6
     assert len(list((out / "topics").glob("*.html"))) == 36
@@ -58,8 +58,11 @@ def test_every_local_link_resolves_and_nothing_loads_from_outside(site):
             if href.startswith("https://doi.org/"):
                 continue
             assert not href.startswith(("http:", "https:", "//")), (page, href)
-            target = (page.parent / href.split("#")[0]).resolve()
+            path, _, fragment = href.partition("#")
+            target = (page.parent / path).resolve() if path else page
             assert target.is_file(), (page, href)
+            if fragment:  # a table of contents or a timeline link: the id is there
+                assert f'id="{fragment}"' in target.read_text(encoding="utf-8"), (page, href)
 
 
 def test_topic_page_compares_findings_with_forest_plot_and_csv(site):
@@ -204,3 +207,98 @@ def test_view_nodes_link_to_their_site_pages(site):
     assert {f"articles/{p.name}" for p in (out / "articles").glob("*.html")} <= hrefs
     assert all((out / h).is_file() for h in hrefs)
     assert "Open its page" in html
+
+
+# ------------------------------------- map filters, long lists, authors, timeline (issue 12, part 2)
+
+def map_cells_filtered(html: str, outcome: str | None, timepoint: str | None) -> dict[str, tuple]:
+    """The evidence map's data block counted the way its script does (site_js.MAP_JS)."""
+    import json
+
+    data = json.loads(html.split('id="map-data">', 1)[1].split("</script>", 1)[0])
+    out = {}
+    for href, findings in data.items():
+        fs = [f for f in findings if (not outcome or outcome in f[0]) and (not timepoint or f[1] == timepoint)]
+        if fs:
+            out[href] = (len(fs), sum(f[2] == "excludes" for f in fs), sum(f[2] == "includes" for f in fs),
+                         sum(f[2] == "none" for f in fs))
+    return out
+
+
+def query_cells(kg, **params) -> dict[str, tuple]:
+    from pprnet_kg.sparql import load_query
+
+    rows = kg.query(load_query("evidence_map"), params).records()
+    return {f"evidence/{str(r.intervention).rsplit('/', 1)[1]}--{str(r.condition).rsplit('/', 1)[1]}.html":
+            (int(r.findings), int(r.excludesNull), int(r.includesNull), int(r.noCi)) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def synthetic_site(tmp_path_factory):
+    """A 150-post synthetic corpus (every outcome and timepoint occurs) in an Oxigraph store, and its site."""
+    from pprnet_kg.kg import KG
+    from pprnet_kg.synth import write_synthetic
+
+    root = tmp_path_factory.mktemp("synthetic")
+    write_synthetic(150, root / "corpus", seed=7)
+    kg = KG.build([root / "corpus"], store="oxigraph")[0]
+    build_site(kg, root / "site", views=False)
+    return kg, root / "site"
+
+
+def test_evidence_map_filter_data_matches_the_query_restricted_the_same_way(synthetic_site):
+    import json
+
+    kg, out = synthetic_site
+    html = (out / "evidence.html").read_text(encoding="utf-8")
+    data = json.loads(html.split('id="map-data">', 1)[1].split("</script>", 1)[0])
+    outcomes = sorted({o for fs in data.values() for f in fs for o in f[0]})
+    timepoints = sorted({f[1] for fs in data.values() for f in fs if f[1]})
+    assert len(outcomes) >= 5 and timepoints == ["follow-up", "post-treatment"]
+    assert map_cells_filtered(html, None, None) == query_cells(kg)
+    checked = 0
+    for outcome in outcomes:
+        for timepoint in [None, *timepoints]:
+            params = {"outcome": outcome} | ({"timepoint": timepoint} if timepoint else {})
+            expected = query_cells(kg, **params)
+            assert map_cells_filtered(html, outcome, timepoint) == expected, params
+            checked += bool(expected)
+    for timepoint in timepoints:
+        assert map_cells_filtered(html, None, timepoint) == query_cells(kg, timepoint=timepoint)
+    assert checked >= 5
+
+
+def test_long_lists_fold_and_pages_have_a_table_of_contents(synthetic_site):
+    _, out = synthetic_site
+    topics = sorted((out / "topics").glob("*.html"), key=lambda p: -p.stat().st_size)
+    page = topics[0].read_text(encoding="utf-8")
+    assert '<nav class="toc" aria-label="On this page">' in page and 'href="#practice"' in page
+    assert 'id="practice"' in page and 'id="evidence"' in page and 'id="articles"' in page
+    assert page.count('<section class="implication">') > 10 and "older practice implications</summary>" in page
+    assert 'class="scroll tall"' in page  # a long comparison table scrolls inside its box
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count('<details class="more">') >= 2 and 'href="#articles"' in index
+
+
+def test_author_pages_list_articles_coauthors_and_topics(site):
+    out, _ = site
+    barkham = (out / "authors" / "barkham-m.html").read_text(encoding="utf-8")
+    assert "<h1>M. Barkham" in barkham and 'href="../articles/' in barkham
+    assert "joint article" in barkham and 'href="../topics/' in barkham
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="authors.html"' in index and 'href="timeline.html"' in index
+    linked = [p for p in (out / "articles").glob("*.html") if "authors/barkham-m.html" in p.read_text(encoding="utf-8")]
+    assert linked  # the article pages link to their authors
+    authors = (out / "authors.html").read_text(encoding="utf-8")
+    assert authors.count('href="authors/') == 27
+
+
+def test_timeline_counts_posts_per_year_and_topic(site, real_build):
+    out, _ = site
+    page = (out / "timeline.html").read_text(encoding="utf-8")
+    posts = real_build.extraction.posts
+    assert f'<th scope="row">All posts</th><td class="num">{len(posts)}</td>' in page
+    assert 'role="img" aria-label="Posts per year: 2020: ' + str(len(posts)) in page
+    assert page.count('<tr><th scope="row"><a href="topics/') == 36
+    article = (out / "articles" / "doi-10-1016-j-cpr-2019-101810.html").read_text(encoding="utf-8")
+    assert 'href="../timeline.html#year-2020"' in article

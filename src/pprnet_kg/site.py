@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from . import site_people
 from .errors import PprnetError
 from .measures import measure
+from .site_js import MAP_JS, SEARCH_JS, TABLE_JS
 from .textnorm import slugify
 
+SHOWN = 10  # items of a long list shown before the rest is folded into a <details>
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Finding:
     smd_hi: Decimal | None = None
     excludes: bool | None = None
     concepts: dict = field(default_factory=dict)  # kind -> finding-level concept IRIs
+    when: str = ""  # the timepoint as the graph has it (post-treatment, follow-up, session-level)
 
 
 @dataclass
@@ -63,6 +67,7 @@ class Article:
     posts: list[dict] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     links: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    authors: list[tuple[str, str]] = field(default_factory=list)  # (page slug, name)
 
 
 def _s(v) -> str:
@@ -115,12 +120,15 @@ def collect(kg) -> tuple[dict[str, Article], dict[str, dict[str, str]]]:
             _s(row.comparatorLabel) or _s(row.comparator), _s(row.exposure),
             _s(row.timepoint) + (f" ({_s(row.months)} months)" if row.months is not None else ""),
             _dec_or_none(row.smd), _dec_or_none(row.smdLo), _dec_or_none(row.smdHi),
-            None if row.excludes is None else bool(row.excludes.toPython())))
+            None if row.excludes is None else bool(row.excludes.toPython()), when=_s(row.timepoint)))
     by_iri = {f.iri: f for art in arts.values() for f in art.findings}
+    outcomes: dict[str, str] = {}
     for row in kg.select("finding_concepts"):
         f = by_iri.get(_s(row.finding))
         if f is not None:
             f.concepts.setdefault(_s(row.kind), []).append(_s(row.concept))
+        if _s(row.kind) == "outcome":
+            outcomes[_s(row.concept)] = _s(row.label) or _s(row.concept)
     for art in arts.values():
         art.findings.sort(key=lambda f: f.iri)
     concepts: dict[str, dict[str, str]] = {"topic": {}, "disorder": {}, "intervention": {}}
@@ -131,6 +139,9 @@ def collect(kg) -> tuple[dict[str, Article], dict[str, dict[str, str]]]:
         concepts[kind][_s(row.target)] = _s(row.label)
         if _s(row.article) in arts:
             arts[_s(row.article)].links[kind].append((_s(row.target), _s(row.label)))
+    for art in arts.values():  # the outcome labels of each comparative finding, for the map's filter
+        for f in art.findings:
+            f.concepts["outcome"] = sorted(outcomes[o] for o in f.concepts.get("outcome", ()))
     return arts, concepts
 
 
@@ -186,6 +197,34 @@ def cell_summary(rows: list[dict]) -> dict:
             "comparators": "; ".join(sorted({f.comparator or "comparator not stated" for f in fs}))}
 
 
+def map_data(cells: dict[tuple[str, str], list[dict]], href) -> dict[str, list]:
+    """What the evidence map's filters need (site_js.MAP_JS): per cell page, each finding once as
+    [outcome labels, timepoint, verdict, SMD equivalent or None, comparator]."""
+    out = {}
+    for key, rows in sorted(cells.items()):
+        seen, items = set(), []
+        for r in rows:
+            f = r["finding"]
+            if f.iri in seen:
+                continue
+            seen.add(f.iri)
+            verdict = "none" if f.excludes is None else "excludes" if f.excludes else "includes"
+            items.append([f.concepts.get("outcome", []), f.when, verdict, None if f.smd is None else str(f.smd),
+                          f.comparator or "comparator not stated"])
+        out[href(key)] = items
+    return out
+
+
+def json_block(data) -> str:
+    """JSON for a <script type="application/json"> block: never a closing tag inside it."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    for raw, safe in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(raw, safe)
+    return text
+
+
 def forests(rows: list[dict], root: str = "") -> list[dict]:
     """Forest plots of a table's findings (forest.py): one per kind and measure on its own scale, then
     the comparisons and the associations each on one SMD-equivalent scale when they have one.
@@ -210,7 +249,7 @@ def forests(rows: list[dict], root: str = "") -> list[dict]:
             if scale == "smd" and (not plot.svg or not converted):
                 continue  # nothing was converted: the native plot already shows these on the SMD scale
             heading = plot.heading if scale == "native" else f"{plot.heading} (on one scale)"
-            out.append({"heading": heading, "svg": Markup(plot.svg), "no_ci": [
+            out.append({"heading": heading, "svg": Markup(plot.svg), "rows": plot.svg.count('<g class="row">'), "no_ci": [
                 (row.label, row.href, f"{row.measure} = {row.value}") for row in plot.no_ci]})
     return out
 
@@ -224,13 +263,15 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
     env = Environment(loader=PackageLoader("pprnet_kg", "templates"), autoescape=select_autoescape(["html"]))
     base = kg.base
     arts, concepts = collect(kg)
-    counts = {"articles": len(arts), "topics": 0, "disorders": 0, "interventions": 0, "views": 0,
-              "evidence cells": 0}
+    people = site_people.authors(kg.select("authors"), arts, concepts["topic"],
+                                 lambda iri: _slug_of(iri, "person", base))
+    counts = {"articles": len(arts), "topics": 0, "disorders": 0, "interventions": 0, "authors": len(people),
+              "views": 0, "evidence cells": 0}
     pages: dict[str, dict[str, str]] = {k: {iri: f"{k}s/{_slug_of(iri, k, base)}.html" for iri in v}
                                         for k, v in concepts.items()}
     written: set[str] = set()
     try:
-        for sub in ("articles", "topics", "disorders", "interventions", "views", "evidence"):
+        for sub in ("articles", "topics", "disorders", "interventions", "authors", "views", "evidence"):
             (out / sub).mkdir(parents=True, exist_ok=True)
 
         def write(rel: str, template: str, **ctx) -> None:
@@ -238,10 +279,11 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
             if ctx.get("rows"):  # a comparison table: its sorting and filters script
                 ctx.setdefault("table_js", Markup(TABLE_JS))
                 ctx.setdefault("script_hash", Markup(script_hashes(TABLE_JS)))
-            html = env.get_template(template).render(root="../" * depth, pages=pages, **ctx)
+            html = env.get_template(template).render(root="../" * depth, pages=pages, shown=SHOWN, **ctx)
             (out / rel).write_text(html, encoding="utf-8")
             written.add(rel)
 
+        tl = site_people.timeline(arts, concepts["topic"])
         for art in arts.values():
             rows = comparison([art])
             write(f"articles/{art.slug}.html", "site_article.html", art=art, rows=rows,
@@ -271,17 +313,14 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
             write(rel, "site_cell.html", iid=iid, did=did, ilabel=concepts["intervention"].get(iid, iid),
                   dlabel=concepts["disorder"].get(did, did), rows=rows, csv_name=Path(csv_rel).name,
                   forests=forests(rows, "../" * rel.count("/")))
-        summary = {key: cell_summary(rows) | {"href": f"evidence/{_slug_of(key[0], 'intervention', base)}--"
-                                                       f"{_slug_of(key[1], 'disorder', base)}.html"}
-                   for key, rows in cells.items()}
-        import json
+        def cell_href(key: tuple[str, str]) -> str:
+            return f"evidence/{_slug_of(key[0], 'intervention', base)}--{_slug_of(key[1], 'disorder', base)}.html"
 
-        index_json = json.dumps(search_index(arts), ensure_ascii=False, sort_keys=True)
-        for raw, safe in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
-            index_json = index_json.replace(raw, safe)  # never a closing tag inside the data block
-        write("search.html", "site_search.html", index_json=Markup(index_json), search_js=Markup(SEARCH_JS),
-              script_hash=Markup(script_hashes(SEARCH_JS)))
-        write("evidence.html", "site_evidence.html", cells=summary,
+        summary = {key: cell_summary(rows) | {"href": cell_href(key)} for key, rows in cells.items()}
+        write("search.html", "site_search.html", index_json=Markup(json_block(search_index(arts))),
+              search_js=Markup(SEARCH_JS), script_hash=Markup(script_hashes(SEARCH_JS)))
+        write("evidence.html", "site_evidence.html", cells=summary, map_json=Markup(json_block(map_data(cells, cell_href))),
+              map_js=Markup(MAP_JS), script_hash=Markup(script_hashes(MAP_JS)) if cells else "",
               interventions=sorted({(i, concepts["intervention"].get(i, i)) for i, _ in cells}, key=lambda x: x[1]),
               conditions=sorted({(d, concepts["disorder"].get(d, d)) for _, d in cells}, key=lambda x: x[1]))
         counts["evidence cells"] = len(cells)
@@ -307,6 +346,10 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
         written |= write_site_references(kg, out, {a.iri: f"articles/{a.slug}.html" for a in arts.values()}
                                          | {iri: rel for kind in pages.values() for iri, rel in kind.items()})
         written |= {rel[:-5] + ".graphml" for _, rel, _ in view_links}  # each view's GraphML (viz.write_html)
+        for person in people.values():
+            write(f"authors/{person.slug}.html", "site_author.html", person=person)
+        write("authors.html", "site_authors.html", groups=site_people.by_initial(people), total=len(people))
+        write("timeline.html", "site_timeline.html", tl=tl, chart=site_people.year_chart(tl))
         from .analytics import analyze
 
         write("index.html", "site_index.html", arts=sorted(arts.values(), key=lambda a: (a.year, a.title)),
@@ -316,102 +359,6 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
     except OSError as exc:
         raise PprnetError(f"{out}: cannot write the site: {exc.strerror or exc}") from None
     return counts
-
-
-# The search page's script, inline (no file to fetch, so it works from file://), allowed by its hash
-# in the page's Content-Security-Policy; the index is a JSON data block that is never executed.
-SEARCH_JS = """(function () {
-  var index = JSON.parse(document.getElementById("search-index").textContent);
-  var params = new URLSearchParams(window.location.search);
-  var q = (params.get("q") || "").trim();
-  var box = document.getElementById("q");
-  box.value = q;
-  if (!q) { return; }
-  var words = q.toLowerCase().split(/\\s+/).filter(function (w) { return w; });
-  var hits = index.filter(function (d) {
-    var text = d.text.toLowerCase();
-    return words.every(function (w) { return text.indexOf(w) >= 0; });
-  });
-  document.getElementById("status").textContent = hits.length + " post(s) match";
-  var list = document.getElementById("results");
-  hits.slice(0, 200).forEach(function (d) {
-    var li = document.createElement("li");
-    var a = document.createElement("a");
-    a.href = d.url;
-    a.textContent = d.title;
-    li.appendChild(a);
-    var at = d.text.toLowerCase().indexOf(words[0]);
-    var snippet = document.createElement("p");
-    snippet.className = "muted";
-    snippet.textContent = (at > 60 ? "\u2026" : "") + d.text.slice(Math.max(0, at - 60), at + 140) + "\u2026";
-    li.appendChild(snippet);
-    list.appendChild(li);
-  });
-})();"""
-
-
-# Sorting and filters for comparison tables: click a column heading to sort by it (numbers as numbers),
-# choose values in the filters above the table. Without scripts the table reads as it is.
-TABLE_JS = """(function () {
-  document.querySelectorAll("table.findings").forEach(function (table) {
-    var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-    var filters = {};
-    function cell(row, i) { return row.cells[i].textContent.trim(); }
-    function apply() {
-      var shown = 0;
-      rows.forEach(function (row) {
-        var ok = Object.keys(filters).every(function (i) { return !filters[i] || cell(row, i) === filters[i]; });
-        row.hidden = !ok;
-        if (ok) { shown += 1; }
-      });
-      table.setAttribute("data-shown", shown);
-    }
-    heads.forEach(function (th, i) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = th.textContent;
-      button.setAttribute("aria-label", "sort by " + th.textContent);
-      th.textContent = "";
-      th.appendChild(button);
-      button.addEventListener("click", function () {
-        var down = th.getAttribute("aria-sort") === "ascending";
-        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", down ? "descending" : "ascending");
-        rows.sort(function (a, b) {
-          var x = cell(a, i), y = cell(b, i), nx = parseFloat(x), ny = parseFloat(y);
-          var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
-          return down ? -c : c;
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
-      });
-    });
-    var box = table.parentNode.previousElementSibling;
-    (table.getAttribute("data-filter") || "").split(" ").forEach(function (key) {
-      var i = parseInt(key, 10);
-      var values = {};
-      rows.forEach(function (row) { values[cell(row, i)] = true; });
-      var names = Object.keys(values).sort();
-      if (names.length < 2) { return; }
-      var label = document.createElement("label");
-      label.textContent = heads[i].textContent + " ";
-      var select = document.createElement("select");
-      select.setAttribute("data-column", i);
-      [""].concat(names).forEach(function (v) {
-        var option = document.createElement("option");
-        option.value = v;
-        option.textContent = v || "all";
-        select.appendChild(option);
-      });
-      select.addEventListener("change", function () { filters[i] = select.value; apply(); });
-      label.appendChild(select);
-      box.appendChild(label);
-      box.hidden = false;
-    });
-    apply();
-  });
-})();"""
 
 
 def script_hashes(*scripts: str) -> str:
