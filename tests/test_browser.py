@@ -370,3 +370,133 @@ def test_findings_in_the_panel_link_the_article_page_when_known(browser, real_bu
     assert visit.page.locator("#more ul.findings a[href='../articles/gloster.html']").count() == 2
     assert visit.errors == [] and visit.outside == []
     visit.page.close()
+
+
+# ------------------------- map filters, permalinks, page heights, new pages (issue 12, part 2)
+
+def synthetic_kg(root, posts: int):
+    from pprnet_kg.kg import KG
+    from pprnet_kg.synth import write_synthetic
+
+    write_synthetic(posts, root / "corpus", seed=7)
+    return KG.build([root / "corpus"], store="oxigraph")[0]
+
+
+def shown_cells(page) -> dict[str, tuple]:
+    """What the evidence map shows now: per cell page, findings and the three verdict counts."""
+    import re
+
+    out = {}
+    for td in page.locator("td[data-cell]").all():
+        text = td.inner_text()
+        if td.locator("a").count():
+            m = re.search(r"(\d+) finding.*?(\d+) CI excludes null · (\d+) includes · (\d+) no CI", text, re.S)
+            out[td.get_attribute("data-cell")] = tuple(int(x) for x in m.groups())
+    return out
+
+
+def test_evidence_map_filters_match_the_query_and_stay_in_the_url(browser, tmp_path):
+    from test_site import query_cells
+
+    kg = synthetic_kg(tmp_path, 150)
+    build_site(kg, tmp_path / "site", views=False)
+    url = (tmp_path / "site" / "evidence.html").as_uri()
+    visit = open_page(browser, url)
+    page = visit.page
+    assert shown_cells(page) == query_cells(kg)
+    outcomes = [o for o in page.locator("#map-outcome option").all_inner_texts() if o != "any"]
+    best = max(outcomes, key=lambda o: len(query_cells(kg, outcome=o, timepoint="post-treatment")))
+    page.select_option("#map-outcome", best)
+    page.select_option("#map-timepoint", "post-treatment")
+    expected = query_cells(kg, outcome=best, timepoint="post-treatment")
+    assert shown_cells(page) == expected and 0 < len(expected) < len(query_cells(kg))
+    assert "outcome=" in page.url and "timepoint=post-treatment" in page.url
+    again = open_page(browser, page.url)  # the copied link reopens the same view, from file://
+    assert again.page.input_value("#map-outcome") == best and shown_cells(again.page) == expected
+    assert visit.errors == [] and again.errors == [] and visit.outside == [] and again.outside == []
+    again.page.close()
+    page.close()
+    context = browser.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(url)
+    assert plain.locator("#map-filters").is_hidden() and len(shown_cells(plain)) == len(query_cells(kg))
+    context.close()
+
+
+def test_table_filters_and_sort_are_kept_in_the_url(browser, real_build, tmp_path):
+    build_site(kg_of(real_build.graph), tmp_path / "site", views=False)
+    visit = open_page(browser, (tmp_path / "site" / "topics" / "alliance-and-therapeutic-relationship.html").as_uri())
+    page = visit.page
+    page.select_option(".filters select[data-column='8']", "B adjusted")
+    page.click("table.findings th:nth-child(10) button")
+    page.click("table.findings th:nth-child(10) button")
+    assert "measure=B+adjusted" in page.url and "sort=-value" in page.url
+    again = open_page(browser, page.url)
+
+    def values(p):
+        return [r.locator("td").nth(9).inner_text() for r in p.locator("table.findings tbody tr").all() if r.is_visible()]
+
+    assert values(again.page) == values(page) == ["-0.065", "-0.148"]
+    assert again.page.input_value(".filters select[data-column='8']") == "B adjusted"
+    assert visit.errors == [] and again.errors == []
+    again.page.close()
+    page.close()
+
+
+def test_search_query_is_kept_in_the_url(browser, real_build, tmp_path):
+    build_site(kg_of(real_build.graph), tmp_path / "site", views=False)
+    visit = open_page(browser, (tmp_path / "site" / "index.html").as_uri())
+    visit.page.fill("nav input[name=q]", "alliance")
+    visit.page.press("nav input[name=q]", "Enter")
+    visit.page.wait_for_selector("#results li")
+    assert visit.page.url.endswith("search.html?q=alliance")
+    first = visit.page.locator("#results a").all_inner_texts()
+    again = open_page(browser, visit.page.url)
+    again.page.wait_for_selector("#results li")
+    assert again.page.locator("#results a").all_inner_texts() == first and again.page.input_value("#q") == "alliance"
+    visit.page.close()
+    again.page.close()
+
+
+MAX_HEIGHT = 15_000  # px, at 1300 x 850
+
+
+@pytest.mark.slow
+def test_no_site_page_is_taller_than_15000_px_at_2000_posts(browser, tmp_path):
+    # every page but the article and author pages (one study or one person each), and of those the
+    # 25 biggest files of each kind
+    kg = synthetic_kg(tmp_path, 2000)
+    out = tmp_path / "site"
+    build_site(kg, out, views=False)
+    pages = [p for p in out.rglob("*.html") if p.parent.name not in {"articles", "authors", "views"}]
+    for sub in ("articles", "authors"):
+        pages += sorted((out / sub).glob("*.html"), key=lambda p: -p.stat().st_size)[:25]
+    page = browser.new_page(viewport={"width": 1300, "height": 850})
+    heights = {}
+    for html in pages:
+        page.goto(html.as_uri())
+        heights[html.relative_to(out).as_posix()] = page.evaluate("document.documentElement.scrollHeight")
+    page.close()
+    assert len(heights) > 500
+    tallest = max(heights, key=heights.get)
+    assert heights[tallest] <= MAX_HEIGHT, (tallest, heights[tallest])
+
+
+def test_axe_core_on_the_new_pages(browser, axe_js, real_build, tmp_path):
+    build_site(kg_of(real_build.graph), tmp_path / "site", views=False)
+    pages = ["timeline.html", "authors.html", "authors/barkham-m.html", "evidence.html?outcome=x",
+             "topics/alliance-and-therapeutic-relationship.html?measure=B+adjusted&sort=-value"]
+    context = browser.new_context(bypass_csp=True)
+    found = {}
+    for rel in pages:
+        page = context.new_page()
+        page.goto((tmp_path / "site").as_uri() + "/" + rel)
+        page.add_script_tag(content=axe_js)
+        violations = page.evaluate("""() => axe.run().then(r => r.violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => v.id + " (" + v.nodes.length + ")"))""")
+        if violations:
+            found[rel] = violations
+        page.close()
+    context.close()
+    assert found == {}

@@ -302,3 +302,12 @@ def test_timeline_counts_posts_per_year_and_topic(site, real_build):
     assert page.count('<tr><th scope="row"><a href="topics/') == 36
     article = (out / "articles" / "doi-10-1016-j-cpr-2019-101810.html").read_text(encoding="utf-8")
     assert 'href="../timeline.html#year-2020"' in article
+
+
+def test_the_site_is_byte_identical_when_built_again(synthetic_site, tmp_path):
+    kg, out = synthetic_site
+    again = tmp_path / "again"
+    build_site(kg, again, views=False)
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert all((out / f).read_bytes() == (again / f).read_bytes() for f in files)

@@ -42,7 +42,7 @@ def authors(rows, arts: dict, topic_labels: dict[str, str], slug_of) -> dict[str
         arts[iri].authors = [(p.slug, p.name) for p in group]
     for person in people.values():
         joint = Counter(other.iri for art in person.articles for other in by_article[art.iri] if other is not person)
-        person.coauthors = [(people[i], n) for i, n in sorted(joint.items(), key=lambda kv: (-kv[1], people[kv[0]].name))]
+        person.coauthors = [(people[i], n) for i, n in sorted(joint.items(), key=lambda kv: (-kv[1], people[kv[0]].name, kv[0]))]
         topics = Counter(t for art in person.articles for p in art.posts for t in p["topics"] if t in topic_labels)
         person.topics = [(t, topic_labels[t], n) for t, n in sorted(topics.items(), key=lambda kv: (-kv[1], topic_labels[kv[0]]))]
     return people
