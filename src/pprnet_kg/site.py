@@ -22,6 +22,7 @@ from .site_js import MAP_JS, SEARCH_JS, TABLE_JS
 from .textnorm import slugify
 
 SHOWN = 10  # items of a long list shown before the rest is folded into a <details>
+TALL_PLOT = 400  # a forest plot taller than this (viewBox units, about 1.5 px each on a wide screen) scrolls in a box
 
 
 @dataclass
@@ -249,9 +250,18 @@ def forests(rows: list[dict], root: str = "") -> list[dict]:
             if scale == "smd" and (not plot.svg or not converted):
                 continue  # nothing was converted: the native plot already shows these on the SMD scale
             heading = plot.heading if scale == "native" else f"{plot.heading} (on one scale)"
-            out.append({"heading": heading, "svg": Markup(plot.svg), "rows": plot.svg.count('<g class="row">'), "no_ci": [
+            out.append({"heading": heading, "svg": Markup(plot.svg), "rows": plot.svg.count('<g class="row">'),
+                        "tall": _svg_height(plot.svg) > TALL_PLOT, "no_ci": [
                 (row.label, row.href, f"{row.measure} = {row.value}") for row in plot.no_ci]})
     return out
+
+
+def _svg_height(svg: str) -> float:
+    """The height of an SVG's viewBox (0 when it has none)."""
+    import re
+
+    m = re.search(r'viewBox="[-\d.]+ [-\d.]+ [\d.]+ ([\d.]+)"', svg)
+    return float(m.group(1)) if m else 0.0
 
 
 def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, int]:
