@@ -278,6 +278,8 @@ def test_long_lists_fold_and_pages_have_a_table_of_contents(synthetic_site):
     assert 'class="scroll tall"' in page  # a long comparison table scrolls inside its box
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('<details class="more">') >= 2 and 'href="#articles"' in index
+    prolific = max((out / "authors").glob("*.html"), key=lambda p: p.stat().st_size).read_text(encoding="utf-8")
+    assert prolific.count('<details class="more"><summary>') >= 2  # an author's many articles, one fold a year
 
 
 def test_author_pages_list_articles_coauthors_and_topics(site):
