@@ -24,14 +24,15 @@ def authors(rows, arts: dict, topic_labels: dict[str, str], slug_of) -> dict[str
     """Authors from the `authors` view query's rows (article, person, name); each article also gets
     its authors as `art.authors` [(slug, name)]. `slug_of(iri)` names an author's page."""
     people: dict[str, Author] = {}
+    seen: set[tuple[str, str]] = set()
     for row in rows:
         art = arts.get(str(row.article))
-        if art is None:
+        if art is None or (str(row.person), art.iri) in seen:
             continue
         iri = str(row.person)
+        seen.add((iri, art.iri))
         person = people.setdefault(iri, Author(iri, slug_of(iri), str(row.name) if row.name is not None else iri))
-        if art not in person.articles:
-            person.articles.append(art)
+        person.articles.append(art)
     for person in people.values():
         person.articles.sort(key=lambda a: (a.year, a.title))
     by_article: dict[str, list[Author]] = defaultdict(list)
