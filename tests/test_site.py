@@ -207,6 +207,14 @@ def test_view_nodes_link_to_their_site_pages(site):
     assert {f"articles/{p.name}" for p in (out / "articles").glob("*.html")} <= hrefs
     assert all((out / h).is_file() for h in hrefs)
     assert "Open its page" in html
+    # the evidence view's findings (details panel, edge clicks) link their article's page too
+    import json
+
+    evidence = (out / "views" / "evidence.html").read_text(encoding="utf-8")
+    data = json.loads(evidence.split('id="graph-data">', 1)[1].split("</script>", 1)[0])
+    findings = [f for e in data["edges"] for f in e.get("findings", [])]
+    assert findings and all(f.get("href", "").startswith("../articles/") for f in findings)
+    assert all((out / f["href"][3:]).is_file() for f in findings)
 
 
 # ------------------------------------- map filters, long lists, authors, timeline (issue 12, part 2)

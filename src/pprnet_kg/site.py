@@ -343,6 +343,7 @@ def build_site(kg, destination: str | Path, *, views: bool = True) -> dict[str, 
             hrefs.update({iri: f"../{path}" for kind in pages.values() for iri, path in kind.items()})
             for name in ("overview", "topics", "evidence", "authors"):
                 view = make_view(kg, name)
+                view.graph["hrefs"] = hrefs  # a finding in the details panel links its article's page
                 for node, attrs in view.nodes(data=True):  # every node links to its page of the site
                     if node in hrefs:
                         attrs["href"] = hrefs[node]
