@@ -133,8 +133,8 @@ def _extract_all(raws: list, rules: Rules, jobs: int, progress: Progress = QUIET
         spans = [(i, min(i + size, len(raws))) for i in range(0, len(raws), size)]
         try:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for (start, _), posts in zip(spans, pool.imap(_extract_range, spans)):
-                    out += [evolve(post, raw=raw) for post, raw in zip(posts, raws[start:])]
+                for (start, stop), posts in zip(spans, pool.imap(_extract_range, spans)):
+                    out += [evolve(post, raw=raw) for post, raw in zip(posts, raws[start:stop], strict=True)]
                     bar.update(len(posts))
         finally:
             _WORKER_RULES, _WORKER_RAWS = None, []
