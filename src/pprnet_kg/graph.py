@@ -25,6 +25,7 @@ from .model import Finding, Page, Post
 from .namespaces import BIBO, MESH, OBO, PPR, WD
 from .ntriples import Lit, lit, term
 
+
 class _Names:
     """A namespace whose terms, once looked up, are plain attributes: rdflib's DefinedNamespace
     checks a name on every lookup, and the builder looks up half a million of them."""
