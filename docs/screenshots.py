@@ -5,7 +5,8 @@
 Builds the site from the bundled sample (data/sample) into a temporary folder, opens it from
 file:// in Debian's headless Chromium (Playwright, no browser download; every request outside
 file:// is refused) and writes: the evidence map and a topic page at 1100 px wide, and both at
-390 px wide (a phone), each one screen tall.
+390 px wide (a phone), each one screen tall; and the evidence view (the graph) once its layout has
+settled.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 SHOTS = [("evidence-map.png", "evidence.html", 1100, 720), ("topic-page.png", "TOPIC", 1100, 900),
-         ("phone-evidence-map.png", "evidence.html", 390, 844), ("phone-topic-page.png", "TOPIC", 390, 844)]
+         ("phone-evidence-map.png", "evidence.html", 390, 844), ("phone-topic-page.png", "TOPIC", 390, 844),
+         ("evidence-view.png", "views/evidence.html", 1100, 720)]
 
 
 def main() -> None:
@@ -31,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        build_site(KG.build(None, store="oxigraph")[0], site, views=False)
+        build_site(KG.build(None, store="oxigraph")[0], site)
         # the topic page with the most findings (the biggest file) shows the most of a page
         topic = max((site / "topics").glob("*.html"), key=lambda p: (p.stat().st_size, p.name))
         with sync_playwright() as p:
@@ -41,6 +43,20 @@ def main() -> None:
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
                            else r.abort())
                 page.goto((topic if rel == "TOPIC" else site / rel).as_uri(), wait_until="load")
+                if rel.startswith("views/"):
+                    page.wait_for_timeout(3000)  # the graph's layout settles, then physics stops
+                    # click the middle of the first line, so the panel lists that pair's findings
+                    x, y = page.evaluate("""() => {
+                        const net = window.pprnetNetwork, edge = window.pprnetEdges.get()[0];
+                        const p = net.getPositions([edge.from, edge.to]);
+                        const mid = net.canvasToDOM({x: (p[edge.from].x + p[edge.to].x) / 2,
+                                                     y: (p[edge.from].y + p[edge.to].y) / 2});
+                        const box = document.getElementById("graph").getBoundingClientRect();
+                        return [box.left + mid.x, box.top + mid.y];
+                    }""")
+                    page.mouse.click(x, y)
+                    page.mouse.move(2, 2)  # no hover tooltip over the drawing
+                    page.wait_for_timeout(500)
                 page.screenshot(path=str(args.out / name))
                 page.close()
                 print(f"wrote {args.out / name}")
