@@ -500,3 +500,15 @@ def test_axe_core_on_the_new_pages(browser, axe_js, real_build, tmp_path):
         page.close()
     context.close()
     assert found == {}
+
+
+@pytest.mark.parametrize("name", ["overview", "topics", "evidence", "authors"])
+def test_node_labels_do_not_overlap_on_the_real_page(browser, real_build, tmp_path, name):
+    """Once the layout settles, no two nodes' boxes (shape and label, as vis-network measures them)
+    overlap: the page pulls overlapping labels apart."""
+    view = make_view(kg_of(real_build.graph), name)
+    path = write_html(to_network(view, heading=f"{name} view"), tmp_path / f"{name}.html")
+    visit = open_page(browser, path.as_uri())
+    visit.page.wait_for_function("() => window.pprnetSettled === true", timeout=60_000)
+    assert visit.page.evaluate("window.pprnetLabelOverlaps()") == []
+    assert visit.page.evaluate("window.pprnetNodes.length") == view.number_of_nodes() > 1
