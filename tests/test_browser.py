@@ -512,3 +512,21 @@ def test_node_labels_do_not_overlap_on_the_real_page(browser, real_build, tmp_pa
     visit.page.wait_for_function("() => window.pprnetSettled === true", timeout=60_000)
     assert visit.page.evaluate("window.pprnetLabelOverlaps()") == []
     assert visit.page.evaluate("window.pprnetNodes.length") == view.number_of_nodes() > 1
+
+
+def test_site_pages_fit_a_phone_screen(browser, real_build, tmp_path):
+    """At 390 px wide no site page is wider than the screen: wide tables scroll inside their box."""
+    out = tmp_path / "site"
+    build_site(kg_of(real_build.graph), out, views=False)
+    pages = ["index.html", "evidence.html", "timeline.html", "authors.html", "search.html"]
+    pages += [str(p.relative_to(out)) for sub in ("topics", "articles", "disorders", "interventions", "authors")
+              for p in sorted((out / sub).glob("*.html"), key=lambda p: -p.stat().st_size)[:2]]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    wide = {}
+    for rel in pages:
+        page.goto((out / rel).as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide[rel] = width
+    page.close()
+    assert len(pages) > 10 and wide == {}
