@@ -177,26 +177,36 @@ def test_comparison_tables_sort_and_filter_and_read_without_scripts(browser, rea
     context.close()
 
 
+def serious_violations(page, axe_js: str) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is ("rule-id (nodes)")."""
+    page.add_script_tag(content=axe_js)
+    return page.evaluate("""() => axe.run().then(r => r.violations
+        .filter(v => v.impact === "serious" || v.impact === "critical")
+        .map(v => v.id + " (" + v.nodes.length + ")"))""")
+
+
+def axe_on_site_pages(browser, axe_js: str, site, pages: list[str]) -> dict[str, list[str]]:
+    """Page -> its serious or critical violations, for the site pages that have any."""
+    context = browser.new_context(bypass_csp=True)  # our pages allow only their own scripts; axe is injected
+    found = {}
+    for rel in pages:
+        page = context.new_page()
+        page.goto(site.as_uri() + "/" + rel)
+        violations = serious_violations(page, axe_js)
+        if violations:
+            found[rel] = violations
+        page.close()
+    context.close()
+    return found
+
+
 def test_axe_core_finds_no_serious_or_critical_violations(browser, axe_js, real_build, tmp_path):
     build_site(kg_of(real_build.graph), tmp_path / "site")
     pages = ["index.html", "evidence.html", "search.html?q=alliance", "topics/alliance-and-therapeutic-relationship.html",
              "disorders/depression.html", "articles/doi-10-1016-j-cpr-2019-101810.html",
              "evidence/psychotherapy--depression.html", "views/overview.html", "views/evidence.html",
              "views/authors.html", "views/topics.html"]
-    context = browser.new_context(bypass_csp=True)  # our pages allow only their own scripts; axe is injected
-    found = {}
-    for rel in pages:
-        page = context.new_page()
-        page.goto((tmp_path / "site").as_uri() + "/" + rel)
-        page.add_script_tag(content=axe_js)
-        violations = page.evaluate("""() => axe.run().then(r => r.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => v.id + " (" + v.nodes.length + ")"))""")
-        if violations:
-            found[rel] = violations
-        page.close()
-    context.close()
-    assert found == {}
+    assert axe_on_site_pages(browser, axe_js, tmp_path / "site", pages) == {}
 
 
 def _evidence_page(browser, real_build, tmp_path, *, viewport=None, fragment=""):
@@ -325,10 +335,7 @@ def test_views_at_phone_width_pass_axe(browser, axe_js, real_build, tmp_path):
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         page.wait_for_function("() => document.querySelectorAll('#edge-table tbody tr').length > 0")
         page.evaluate("window.pprnetShow(window.pprnetNodes.getIds()[0], true)")
-        page.add_script_tag(content=axe_js)
-        violations = page.evaluate("""() => axe.run().then(r => r.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => v.id + " (" + v.nodes.length + ")"))""")
+        violations = serious_violations(page, axe_js)
         if violations:
             found[name] = violations
         page.close()
@@ -486,20 +493,7 @@ def test_axe_core_on_the_new_pages(browser, axe_js, real_build, tmp_path):
     build_site(kg_of(real_build.graph), tmp_path / "site", views=False)
     pages = ["timeline.html", "authors.html", "authors/barkham-m.html", "evidence.html?outcome=x",
              "topics/alliance-and-therapeutic-relationship.html?measure=B+adjusted&sort=-value"]
-    context = browser.new_context(bypass_csp=True)
-    found = {}
-    for rel in pages:
-        page = context.new_page()
-        page.goto((tmp_path / "site").as_uri() + "/" + rel)
-        page.add_script_tag(content=axe_js)
-        violations = page.evaluate("""() => axe.run().then(r => r.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => v.id + " (" + v.nodes.length + ")"))""")
-        if violations:
-            found[rel] = violations
-        page.close()
-    context.close()
-    assert found == {}
+    assert axe_on_site_pages(browser, axe_js, tmp_path / "site", pages) == {}
 
 
 @pytest.mark.parametrize("name", ["overview", "topics", "evidence", "authors"])
