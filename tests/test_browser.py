@@ -420,6 +420,19 @@ def test_evidence_map_filters_match_the_query_and_stay_in_the_url(browser, tmp_p
     assert "outcome=" in page.url and "timepoint=post-treatment" in page.url
     again = open_page(browser, page.url)  # the copied link reopens the same view, from file://
     assert again.page.input_value("#map-outcome") == best and shown_cells(again.page) == expected
+    # a cell opens its comparison table under the same filters: the rows shown are the findings counted
+    unfiltered = query_cells(kg)
+    narrowed = [c for c in expected if expected[c][0] < unfiltered[c][0]]  # cells the filter makes smaller
+    assert narrowed
+    cell = sorted(narrowed)[0]
+    counts = expected[cell]
+    link = page.locator(f'td[data-cell="{cell}"] a')
+    assert "map-outcome=" in link.get_attribute("href") and "map-timepoint=post-treatment" in link.get_attribute("href")
+    link.click()
+    page.wait_for_load_state()
+    table = page.locator("table.findings").first
+    assert int(table.get_attribute("data-shown")) == counts[0] < table.locator("tbody tr").count()
+    assert "As filtered on the evidence map" in page.locator(".map-filter").inner_text()
     assert visit.errors == [] and again.errors == [] and visit.outside == [] and again.outside == []
     again.page.close()
     page.close()

@@ -52,10 +52,19 @@ TABLE_JS = """(function () {
     var keys = heads.map(function (th) { return key(th.textContent); });
     var filters = {};
     function cell(row, i) { return row.cells[i].textContent.trim(); }
+    // a cell of the evidence map opened under its filters (?map-outcome=...&map-timepoint=...):
+    // only the findings the map counted, by outcome concept and timepoint
+    var mapOutcome = params.get("map-outcome") || "", mapTime = params.get("map-timepoint") || "";
+    function fromMap(row) {
+      return (!mapOutcome || (row.getAttribute("data-outcomes") || "").split("|").indexOf(mapOutcome) >= 0) &&
+             (!mapTime || row.getAttribute("data-when") === mapTime);
+    }
     function apply() {
       var shown = 0;
       rows.forEach(function (row) {
-        var ok = Object.keys(filters).every(function (i) { return !filters[i] || cell(row, i) === filters[i]; });
+        var ok = fromMap(row) && Object.keys(filters).every(function (i) {
+          return !filters[i] || cell(row, i) === filters[i];
+        });
         row.hidden = !ok;
         if (ok) { shown += 1; }
       });
@@ -114,6 +123,18 @@ TABLE_JS = """(function () {
       box.appendChild(label);
       box.hidden = false;
     });
+    if (mapOutcome || mapTime) {
+      var note = document.createElement("p");
+      note.className = "map-filter";
+      note.textContent = "As filtered on the evidence map: " + [mapOutcome && "outcome " + mapOutcome,
+        mapTime && "timepoint " + mapTime].filter(Boolean).join(", ") + ". ";
+      var all = document.createElement("a");
+      all.href = window.location.pathname;
+      all.textContent = "Show every finding";
+      note.appendChild(all);
+      box.appendChild(note);
+      box.hidden = false;
+    }
     var sort = params.get("sort") || "";
     var at = keys.indexOf(sort.replace(/^-/, ""));
     if (at >= 0) { sortBy(at, sort.charAt(0) === "-"); }
@@ -183,7 +204,9 @@ MAP_JS = """(function () {
         comparators[f[4]] = true;
       });
       var a = document.createElement("a");
-      a.href = href;
+      var query = [o && "map-outcome=" + encodeURIComponent(o), t && "map-timepoint=" + encodeURIComponent(t)]
+        .filter(Boolean).join("&");
+      a.href = href + (query ? "?" + query : "");  // the cell's table opens under the same filters
       a.textContent = fs.length + " finding" + (fs.length !== 1 ? "s" : "");
       td.appendChild(a);
       td.appendChild(document.createElement("br"));
