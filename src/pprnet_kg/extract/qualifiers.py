@@ -13,13 +13,15 @@ from .findings import NUMBER_WORDS, number_value
 
 SEP = r"[\s\-\u2010\u2011]+"
 _NUMWORD = rf"(?<![\w\-])(?:{NUMBER_WORDS})(?![\w\-])"
+_AMOUNT = rf"(?<![\w.,])\d+(?:\.\d+)?|{_NUMWORD}"  # "6", "1.5", "six", "twenty-four" (whole words)
+_UNIT = r"months?|weeks?|years?"
 _FOLLOW_RE = re.compile(
-    rf"\bfollow{SEP}?ups?\b|(?P<n>(?<![\w.,])\d+(?:\.\d+)?|{_NUMWORD})\s*(?:-|\s)?(?P<unit>months?|weeks?|years?)\s+"
+    rf"\bfollow{SEP}?ups?\b|(?P<n>{_AMOUNT})\s*(?:-|\s)?(?P<unit>{_UNIT})\s+"
     r"(?:after|following|post)(?:\s+the\s+end\s+of)?\s+(?:the\s+)?(?:treatment|therapy|intervention)",
     re.IGNORECASE)
 _FOLLOW_MONTHS_RE = re.compile(
-    rf"(?P<n>(?<![\w.,])\d+(?:\.\d+)?|{_NUMWORD})[\s\-]*(?P<unit>months?|weeks?|years?)[\s\-]*follow{SEP}?ups?\b|"
-    rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>\d+(?:\.\d+)?|{_NUMWORD})\s+(?P<unit2>months?|weeks?|years?)",
+    rf"(?P<n>{_AMOUNT})[\s\-]*(?P<unit>{_UNIT})[\s\-]*follow{SEP}?ups?\b|"
+    rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>{_AMOUNT})\s+(?P<unit2>{_UNIT})",
     re.IGNORECASE)
 _SESSION_RE = re.compile(
     r"\b(?:following|next|subsequent|previous|preceding|same)\s+(?:week|session)s?\b|\bin\s+one\s+(?:week|session)\b|"
