@@ -9,10 +9,11 @@ from __future__ import annotations
 from ..errors import CitationError
 from ..model import Post, Problem, RawPost
 from .citation import parse_citation
-from .entities import assign_topics, find_entries
+from .entities import assign_topics, find_entries, note_words
 from .findings import extract_findings
 from .pico import annotate
 from .rules import Rules, load_rules
+from .sentences import split_sentences
 from .study import study_facts
 
 __all__ = ["extract_post", "load_rules", "Rules"]
@@ -38,6 +39,11 @@ def extract_post(raw: RawPost, rules: Rules) -> Post:
     cited_title = str(citation.get("title", "")) if citation else ""
     summary = raw.summary_text
     body = f"{summary} {raw.implications_text}"
+    # the texts below are made of the summary's sentences: their words are found once
+    for line in raw.summary:
+        note_words(line.text, split_sentences(line.text))
+    note_words(summary, [line.text for line in raw.summary])
+    note_words(body, (summary, raw.implications_text))
     study = study_facts(cited_title, f"{raw.title}. {summary}", summary, rules.designs,
                         citation.get("type") if citation else None)
     findings, finding_problems = extract_findings(
@@ -45,6 +51,7 @@ def extract_post(raw: RawPost, rules: Rules) -> Post:
     )
     problems.extend(finding_problems)
     about = f"{raw.title}. {cited_title}. {summary}"
+    note_words(about, (raw.title, cited_title, summary))
     conditions = find_entries(about, rules.disorders)
     findings = annotate(findings, summary=summary, implications=raw.implications_text, rules=rules,
                         post_conditions=tuple(m.key for m in conditions))

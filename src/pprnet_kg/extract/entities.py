@@ -8,7 +8,6 @@ regex.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ..model import Match
 from .rules import Entry, PhraseSet
@@ -16,11 +15,30 @@ from .rules import Entry, PhraseSet
 _WORD_RE = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=256)
+_WORDS: dict[str, tuple[str, frozenset[str]]] = {}  # text -> (lower case, words): a post's recent texts
+
+
 def _words(text: str) -> tuple[str, frozenset[str]]:
     """The text in lower case and its set of words (one post's text is looked up in several lexicons)."""
-    lowered = text.lower()
-    return lowered, frozenset(_WORD_RE.findall(lowered))
+    known = _WORDS.get(text)
+    if known is None:
+        if len(_WORDS) >= 512:
+            _WORDS.clear()
+        lowered = text.lower()
+        known = _WORDS[text] = (lowered, frozenset(_WORD_RE.findall(lowered)))
+    return known
+
+
+def note_words(text: str, parts) -> None:
+    """Remember the words of `text` as those of its parts: the caller guarantees that every word of
+    the text lies inside one part and every part's words are the text's (the parts cover the text,
+    cut between words). A post's summary, its sentences and the texts made of it then share one
+    tokenising."""
+    if text not in _WORDS:
+        words = frozenset().union(*(_words(part)[1] for part in parts))
+        if len(_WORDS) >= 512:
+            _WORDS.clear()
+        _WORDS[text] = (text.lower(), words)
 
 
 def _hits(text: str, entries) -> dict[int, list[str]]:

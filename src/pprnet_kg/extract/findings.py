@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ..model import Finding, Problem, TextLine, evolve
+from .caseless import Caseless
 from .sentences import sentences_with_lines
 
 NUM = r"[-+\u2212\u2013]?\s?(?:\d+(?:\.\d+)?|\.\d+)"
@@ -58,26 +59,24 @@ _MEASURE_RE = re.compile(
     r"|(?:" + "|".join(f"(?P<m{len(NAMED) + i}>{p})" for i, (p, _) in enumerate(SINGLE)) + r")" + _LINK_SINGLE +
     r")(?P<value>" + NUM + r")(?![\d%])",
 )
-_CI_LABELLED_RE = re.compile(
-    r"(?:(?P<lvl>\d{2}(?:\.\d+)?)\s*%\s*)?(?:CI|C\.I\.|confidence\s+interval)s?\s*(?:[:=,]|of)?\s*"
+_CI_LABELLED_RE = Caseless(
+    r"(?:(?P<lvl>\d{2}(?:\.\d+)?)\s*%\s*)?(?:ci|c\.i\.|confidence\s+interval)s?\s*(?:[:=,]|of)?\s*"
     r"[\[(]?\s*(?P<lo>" + NUM + r")\s*(?:,|;|to|\u2013|\u2014|-)\s*(?P<hi>" + NUM + r")\s*[\])]?",
-    re.IGNORECASE,
 )
 _CI_BARE_RE = re.compile(r"^\s*[,;]?\s*[\[(]\s*(?P<lo>" + NUM + r")\s*(?:[,;]|to|\u2013|\u2014)\s*(?P<hi>" + NUM +
                          r")\s*[\])]")
 _P_RE = re.compile(r"(?<![\w])p\s*(?P<cmp>[<>=≤≥])\s*(?P<v>" + NUM + r")")
 _SE_RE = re.compile(r"(?<![\w])SE\s*=\s*(?P<v>" + NUM + r")")
 _I2_RE = re.compile(r"(?<![\w])I\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")\s*%?")
-_TAU2_RE = re.compile(r"(?:τ|tau)\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")", re.IGNORECASE)
+_TAU2_RE = Caseless(r"(?:τ|tau)\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")")
 _K_EQ_RE = re.compile(r"(?<![\w])k\s*=\s*(?P<v>\d+)")
 _N_EQ_RE = re.compile(r"(?<![\w])[Nn]\s*=\s*(?P<v>\d[\d,]*)(?!\.\d)")
 _DIGIT_RE = re.compile(r"\d")
 _COUNT_AFTER_RE = re.compile(r"[\s,;(]*(?:k|n|N)\s*=\s*\d[\d,]*(?!\.\d)")
-_CAVEAT_RE = re.compile(
+_CAVEAT_RE = Caseless(
     r"did\s+not\s+hold(?:\s+up)?|no\s+longer\s+(?:statistically\s+)?significant|"
     r"not\s+(?:statistically\s+)?significant|non-?significant|not\s+robust|did\s+not\s+remain\s+significant|"
     r"did\s+not\s+survive",
-    re.IGNORECASE,
 )
 _NUMBER_WORDS = {
     w: i for i, w in enumerate(
@@ -92,11 +91,10 @@ _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 NUMBER_WORDS = (rf"(?:{_TENS})(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine)\b)?|"
                 + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)))
 COUNT = rf"(?<![\w\-.,])(?P<count>\d[\d,]*|(?:{NUMBER_WORDS})(?![\w\-]))"
-_K_PROSE_RE = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,5}?(?:studies|trials|RCTs|samples)\b", re.IGNORECASE)
-_N_PROSE_RE = re.compile(
+_K_PROSE_RE = Caseless(COUNT + r"\s+(?:[\w-]+\s+){0,5}?(?:studies|trials|rcts|samples)\b")
+_N_PROSE_RE = Caseless(
     COUNT + r"\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|people|adults|"
     r"children|adolescents|youths?|subjects|veterans|women|men)\b",
-    re.IGNORECASE,
 )
 
 

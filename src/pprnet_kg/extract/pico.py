@@ -25,43 +25,38 @@ import re
 from functools import lru_cache
 
 from ..model import Finding, evolve
+from .caseless import Caseless
 from .entities import find_entries
 from .findings import outcome_in
 from .qualifiers import adjusted, population, timepoint
 
 
-_WITHIN_RE = re.compile(
+_WITHIN_RE = Caseless(
     r"\bpre[\s\-\u2013]*(?:to[\s\-]*)?post\b|\bpre-?treatment to post-?treatment\b|\bfrom baseline\b|"
-    r"\bwithin[\s\-]group\b|\bbefore and after (?:treatment|therapy)\b|\bpre[\s\-]post\b",
-    re.IGNORECASE)
-_ASSOC_RE = re.compile(
+    r"\bwithin[\s\-]group\b|\bbefore and after (?:treatment|therapy)\b|\bpre[\s\-]post\b")
+_ASSOC_RE = Caseless(
     r"\b(?:related|associated|linked|correlated|tied|connected|associations?|correlations?|links?)\s+(?:to|with|between)\b|"
     r"\b(?:was|were|is|are)\s+followed\s+by\b|"
     r"\bpredict(?:ed|s|ive of)\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
-    r"\beffects?\s+of\b.+?\bon\b|\bcorrelated\b",
-    re.IGNORECASE)
-_CUE_RE = re.compile(
+    r"\beffects?\s+of\b.+?\bon\b|\bcorrelated\b")
+_CUE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
     r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
-    r"outperformed|outperforms|exceeded|beat|than|against|over)\s+",
-    re.IGNORECASE)
-_ADDING_RE = re.compile(
+    r"outperformed|outperforms|exceeded|beat|than|against|over)\s+")
+_ADDING_RE = Caseless(
     r"\badd(?:ing|ed|ition of)\s+(?P<x>[\w\s\-’']{2,60}?)\s+(?:to|for|after|in)\s+"
-    r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|not\s+(?:respond\w*|improv\w*|responsive))[^,;()]{0,40})",
-    re.IGNORECASE)
-_NOT_DIFFER_RE = re.compile(r"\bdid\s+not\s+differ\b|\bno\s+(?:significant\s+)?differences?\b|\bwere\s+comparable\b|"
-                            r"\bsimilar\s+(?:levels|outcomes|effects)\b", re.IGNORECASE)
-_PRIOR_RE = re.compile(
+    r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|not\s+(?:respond\w*|improv\w*|responsive))[^,;()]{0,40})")
+_NOT_DIFFER_RE = Caseless(r"\bdid\s+not\s+differ\b|\bno\s+(?:significant\s+)?differences?\b|\bwere\s+comparable\b|"
+                            r"\bsimilar\s+(?:levels|outcomes|effects)\b")
+_PRIOR_RE = Caseless(
     r"(?:not\s+(?:respond\w*|improv\w*|responsive|benefit\w*)|non-?respon\w*|failed)\s+(?:\w+\s+){0,2}?"
     r"(?:to|with|from|on)\s+(?:an?\s+|the\s+|their\s+)?(?:previous|prior|initial|first)?\s*(?P<y>[\w\s\-]{3,40}?)"
-    r"(?=[,.;()]|\s+(?:and|but|were|was|had|in)\b|$)",
-    re.IGNORECASE)
-_STAT_TAIL_RE = re.compile(
+    r"(?=[,.;()]|\s+(?:and|but|were|was|had|in)\b|$)")
+_STAT_TAIL_RE = Caseless(
     r"(?:[\s,;(]*(?:and\s+)?(?:it|this|which|that)?\s*(?:was|were|is|are|had|has|have|found|showed|yielded|produced|"
     r"gave|resulted\s+in|with)?\s*(?:an?|the)?\s*(?:(?:mean|average|overall|pooled|combined|summary)\s+)*"
     r"(?:effect\s+sizes?|effects?|correlations?|associations?|estimates?|coefficients?)?\s*(?:of|was|were|=|:)?\s*"
-    r"(?:\(|\[)?\s*(?:[nkN]\s*=\s*\d+\s*[;,]\s*)*)$",
-    re.IGNORECASE)
+    r"(?:\(|\[)?\s*(?:[nk]\s*=\s*\d+\s*[;,]\s*)*)$")
 # The tail regex can start anywhere, so running it over a whole clause tries every position. A
 # match is made of these words only (run together or apart) and of digits, so it cannot start
 # before the last word that is something else: the regex only runs from there (same result).
@@ -69,8 +64,8 @@ _TAIL_WORDS = (
     r"(?:and|it|this|which|that|was|were|is|are|had|has|have|found|showed|yielded|produced|gave|resulted|in|with|"
     r"an|a|the|mean|average|overall|pooled|combined|summary|effects?|sizes?|correlations?|associations?|"
     r"estimates?|coefficients?|of|[nk]|\d)+")
-_LAST_OTHER_WORD_RE = re.compile(rf".*\b(?!{_TAIL_WORDS}\b)(\w+)", re.IGNORECASE | re.DOTALL)
-_TAIL_WORDS_RE = re.compile(_TAIL_WORDS, re.IGNORECASE)
+_LAST_OTHER_WORD_RE = Caseless(rf".*\b(?!{_TAIL_WORDS}\b)(\w+)", re.DOTALL)
+_TAIL_WORDS_RE = Caseless(_TAIL_WORDS)
 
 
 def _strip_stat_tail(text: str) -> str:
@@ -84,11 +79,10 @@ def _strip_stat_tail(text: str) -> str:
     return text[:start] + _STAT_TAIL_RE.sub("", text[start:])
 
 
-_LEAD_RE = re.compile(r"^[\s)\],;.]*(?:and|but|while|whereas)?\s*", re.IGNORECASE)
-_BOUNDARY_RE = re.compile(
+_LEAD_RE = Caseless(r"^[\s)\],;.]*(?:and|but|while|whereas)?\s*")
+_BOUNDARY_RE = Caseless(
     r"(?:\bfound\s+that\b|\bshowed\s+that\b|\brevealed\s+that\b|\bindicated\s+that\b|\bsuggests?\s+that\b|"
-    r"\bthat\s+looked\s+at\b|\blooked\s+at\b|\bexamined\b|\bevaluated\b|\bfound\b|\bthat\b|:|,)\s*",
-    re.IGNORECASE)
+    r"\bthat\s+looked\s+at\b|\blooked\s+at\b|\bexamined\b|\bevaluated\b|\bfound\b|\bthat\b|:|,)\s*")
 
 
 def _after_boundary(text: str) -> str:
@@ -98,29 +92,27 @@ def _after_boundary(text: str) -> str:
         end = m.end()
     return text[end:]
 _RELATION_RES = (
-    re.compile(r"\beffects?\s+of\s+(?P<x>.+?)\s+on\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"\brelationship\s+between\s+(?P<x>.+?)\s+and\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"(?P<x>.+?)\s+and\s+how\s+(?:it|they|this)\s+(?:was\s+|were\s+)?related\s+to\s+(?P<y>.+)$",
-               re.IGNORECASE | re.DOTALL),
-    re.compile(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:\w+ly\s+)?(?:related|associated|linked|correlated|tied|"
-               r"connected)\s+(?:to|with)\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"(?P<x>.+?)\s+(?:showed|had|has|have)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:link|association|"
-               r"relationship|correlation|relation)\s+(?:with|to)\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"(?P<x>.+?)\s+(?:was|were|is|are)\s+followed\s+by\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"(?P<x>.+?)\s+(?:significantly\s+)?predict(?:ed|s)\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
-    re.compile(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.IGNORECASE | re.DOTALL),
+    Caseless(r"\beffects?\s+of\s+(?P<x>.+?)\s+on\s+(?P<y>.+)$", re.DOTALL),
+    Caseless(r"\brelationship\s+between\s+(?P<x>.+?)\s+and\s+(?P<y>.+)$", re.DOTALL),
+    Caseless(r"(?P<x>.+?)\s+and\s+how\s+(?:it|they|this)\s+(?:was\s+|were\s+)?related\s+to\s+(?P<y>.+)$",
+               re.DOTALL),
+    Caseless(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:\w+ly\s+)?(?:related|associated|linked|correlated|tied|"
+               r"connected)\s+(?:to|with)\s+(?P<y>.+)$", re.DOTALL),
+    Caseless(r"(?P<x>.+?)\s+(?:showed|had|has|have)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:link|association|"
+               r"relationship|correlation|relation)\s+(?:with|to)\s+(?P<y>.+)$", re.DOTALL),
+    Caseless(r"(?P<x>.+?)\s+(?:was|were|is|are)\s+followed\s+by\s+(?P<y>.+)$", re.DOTALL),
+    Caseless(r"(?P<x>.+?)\s+(?:significantly\s+)?predict(?:ed|s)\s+(?P<y>.+)$", re.DOTALL),
+    Caseless(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.DOTALL),
 )
 _FAVOURS_RES = (
-    re.compile(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})", re.IGNORECASE),
-    re.compile(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})", re.IGNORECASE),
-    re.compile(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed|outperforms|beat|(?:was|were)\s+superior\s+to)\b",
-               re.IGNORECASE),
+    Caseless(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})"),
+    Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"),
+    Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed|outperforms|beat|(?:was|were)\s+superior\s+to)\b"),
 )
-_STUDY_COMPARISON_RE = re.compile(
-    r"\bcompar\w*\s+(?P<x>[^,.;()]{2,60}?)\s+(?:with|to|versus|vs\.?|against)\s+(?P<y>[^,.;()]{2,60})",
-    re.IGNORECASE)
-_BOTH_RE = re.compile(r"\b(?:both|the\s+two)\s+(?:formats|groups|conditions|arms|treatments|modes)\b|"
-                      r"\babout\s+the\s+same\b|\bdid\s+not\s+differ\b", re.IGNORECASE)
+_STUDY_COMPARISON_RE = Caseless(
+    r"\bcompar\w*\s+(?P<x>[^,.;()]{2,60}?)\s+(?:with|to|versus|vs\.?|against)\s+(?P<y>[^,.;()]{2,60})")
+_BOTH_RE = Caseless(r"\b(?:both|the\s+two)\s+(?:formats|groups|conditions|arms|treatments|modes)\b|"
+                      r"\babout\s+the\s+same\b|\bdid\s+not\s+differ\b")
 
 
 def study_comparison(summary: str, rules) -> dict:
@@ -328,10 +320,10 @@ _COMPARATOR_LEAD = (r"\s*(?:those\s+who\s+(?:received|got|had)\s+|(?:the\s+)?(?:
 _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
                     r"led|improved|reduced|showed|produced|resulted|was|were)\b|$")
 # the comparator is the shortest run of words after the cue that a stop follows
-_COMPARATOR_RE = re.compile(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})", re.IGNORECASE)
-_COMPARATOR_LEAD_RE = re.compile(_COMPARATOR_LEAD, re.IGNORECASE)
-_COMPARATOR_STOP_RE = re.compile(_COMPARATOR_STOP, re.IGNORECASE)
-_ARTICLE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_COMPARATOR_RE = Caseless(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})")
+_COMPARATOR_LEAD_RE = Caseless(_COMPARATOR_LEAD)
+_COMPARATOR_STOP_RE = Caseless(_COMPARATOR_STOP)
+_ARTICLE_RE = Caseless(r"^(?:the|a|an)\s+")
 
 
 def _comparator_words(after: str) -> str | None:

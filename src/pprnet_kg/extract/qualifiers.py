@@ -9,47 +9,42 @@ import re
 from decimal import Decimal
 
 from ..model import Finding
+from .caseless import Caseless
 from .findings import NUMBER_WORDS, number_value
 
 SEP = r"[\s\-\u2010\u2011]+"
 _NUMWORD = rf"(?<![\w\-])(?:{NUMBER_WORDS})(?![\w\-])"
 _AMOUNT = rf"(?<![\w.,])\d+(?:\.\d+)?|{_NUMWORD}"  # "6", "1.5", "six", "twenty-four" (whole words)
 _UNIT = r"months?|weeks?|years?"
-_FOLLOW_RE = re.compile(
+_FOLLOW_RE = Caseless(
     rf"\bfollow{SEP}?ups?\b|(?P<n>{_AMOUNT})\s*(?:-|\s)?(?P<unit>{_UNIT})\s+"
-    r"(?:after|following|post)(?:\s+the\s+end\s+of)?\s+(?:the\s+)?(?:treatment|therapy|intervention)",
-    re.IGNORECASE)
-_FOLLOW_MONTHS_RE = re.compile(
+    r"(?:after|following|post)(?:\s+the\s+end\s+of)?\s+(?:the\s+)?(?:treatment|therapy|intervention)")
+_FOLLOW_MONTHS_RE = Caseless(
     rf"(?P<n>{_AMOUNT})[\s\-]*(?P<unit>{_UNIT})[\s\-]*follow{SEP}?ups?\b|"
-    rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>{_AMOUNT})\s+(?P<unit2>{_UNIT})",
-    re.IGNORECASE)
-_SESSION_RE = re.compile(
+    rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>{_AMOUNT})\s+(?P<unit2>{_UNIT})")
+_SESSION_RE = Caseless(
     r"\b(?:following|next|subsequent|previous|preceding|same)\s+(?:week|session)s?\b|\bin\s+one\s+(?:week|session)\b|"
     r"\b(?:at|in|during|after)\s+(?:the\s+(?:start|end|beginning)\s+of\s+)?(?:a|each|every|one|the)\s+session\b|"
     r"\bweek[\s\-]to[\s\-]week\b|\bsession[\s\-](?:by|to)[\s\-]session\b|\bbetween[\s\-]sessions?\b|"
-    r"\bpost[\s\-]session\b|\bsession[\s\-]level\b",
-    re.IGNORECASE)
-_POST_RE = re.compile(
+    r"\bpost[\s\-]session\b|\bsession[\s\-]level\b")
+_POST_RE = Caseless(
     r"\bpost[\s\-]?treatment\b|\b(?:at|after)\s+the\s+end\s+of\s+(?:treatment|therapy)\b|\bend\s+of\s+treatment\b|"
-    r"\bafter\s+(?:treatment|therapy)\b|\bat\s+termination\b|\bposttreatment\b",
-    re.IGNORECASE)
-_ADJUST_RE = re.compile(
+    r"\bafter\s+(?:treatment|therapy)\b|\bat\s+termination\b|\bposttreatment\b")
+_ADJUST_RE = Caseless(
     r"\b(?:adjust\w*|correct\w*|controll?\w*)\s+(?:\w+\s+){0,4}?for\s+(?P<what>[\w\s\-’']{3,50}?)"
-    r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained)\b|$)",
-    re.IGNORECASE)
-_TRIM_FILL_RE = re.compile(r"\btrim[\s\-]and[\s\-]fill\b", re.IGNORECASE)
-_ANAPHORIC_ADJUST_RE = re.compile(r"\b(?:that|this|the|such|these)\s+(?:\w+\s+)?adjustments?\b", re.IGNORECASE)
-_ADJUSTED_LABEL_RE = re.compile(r"\b(?:adjusted|unadjusted)\b", re.IGNORECASE)
+    r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained)\b|$)")
+_TRIM_FILL_RE = Caseless(r"\btrim[\s\-]and[\s\-]fill\b")
+_ANAPHORIC_ADJUST_RE = Caseless(r"\b(?:that|this|the|such|these)\s+(?:\w+\s+)?adjustments?\b")
+_ADJUSTED_LABEL_RE = Caseless(r"\b(?:adjusted|unadjusted)\b")
 _POPULATION_RES = (
-    (re.compile(r"\b(?:after|following)\s+(?:a\s+)?(?:previous|prior|initial|first)?\s*(?:treatment\s+)?"
+    (Caseless(r"\b(?:after|following)\s+(?:a\s+)?(?:previous|prior|initial|first)?\s*(?:treatment\s+)?"
                 r"non-?response\b|\bnon-?responders\b|\bnot\s+(?:been\s+)?responsive\s+to\b|"
-                r"\bhad\s+not\s+(?:improved|responded)\b|\bdid\s+not\s+respond\b", re.IGNORECASE),
+                r"\bhad\s+not\s+(?:improved|responded)\b|\bdid\s+not\s+respond\b"),
      "treatment non-responders"),
 )
-_WHO_RE = re.compile(
+_WHO_RE = Caseless(
     r"\b(?:for|among|in|with)\s+(?P<p>(?:older\s+|young\s+)?(?:adults|children|adolescents|youths?|veterans|women|men|"
-    r"students|couples|families|inpatients|outpatients)(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)",
-    re.IGNORECASE)
+    r"students|couples|families|inpatients|outpatients)(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)")
 
 
 

@@ -5,25 +5,24 @@ from __future__ import annotations
 import re
 
 from ..model import StudyFacts
+from .caseless import Caseless
 from .findings import _K_PROSE_RE, count_value
 from .rules import Entry, PhraseSet
 from .sentences import split_sentences
 
 # A sentence speaks about the summarised study when it has one of these cues; background
 # figures ("over 1 million Canadians use psychotherapy") have none of them.
-_STUDY_CUE_RE = re.compile(
+_STUDY_CUE_RE = Caseless(
     r"\bthis\s+(?:[\w-]+\s+){0,2}?(?:meta-analysis|study|review|trial|meta-synthesis|analysis)\b|"
     r"\bcolleagues\b|\bthe\s+authors\b|\bthey\s+(?:found|included|collected|identified|located|analy[sz]ed)\b|"
     r"\bstudies\b",
-    re.IGNORECASE,
 )
 _DIGIT_RE = re.compile(r"\d")
 _WORD_RE = re.compile(r"\w+")
-_N_RE = re.compile(
+_N_RE = Caseless(
     r"(?P<qual>over|more\s+than|almost|nearly|about|approximately|around|roughly|under|fewer\s+than)?\s*"
     r"(?P<count>\d[\d,]*)\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
     r"children|adolescents|youths?|subjects|veterans|people)\b",
-    re.IGNORECASE,
 )
 
 
@@ -31,12 +30,12 @@ _N_RE = re.compile(
 # at the study ("In this meta-analysis, Rivera and colleagues ..."); background sentences
 # ("Meta-analyses indicate that ...") and other people's work ("a previous meta-analysis", designs in
 # the plural) do not.
-_POINTS_AT_STUDY_RE = re.compile(
-    r"\bthis\b|\bcolleagues\b|\bthe\s+(?:authors|researchers|investigators)\b|\bthey\b", re.IGNORECASE)
-_THIS_BEFORE_RE = re.compile(r"\b(?:this|the\s+present|the\s+current)\s+(?:[\w-]+\s+){0,5}$", re.IGNORECASE)
-_OTHER_BEFORE_RE = re.compile(
-    r"\b(?:previous|prior|earlier|past|other|many|several|existing)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
-_PLURAL_RE = re.compile(r"(?:analyses|syntheses|trials|reviews|studies|RCTs)$", re.IGNORECASE)
+_POINTS_AT_STUDY_RE = Caseless(
+    r"\bthis\b|\bcolleagues\b|\bthe\s+(?:authors|researchers|investigators)\b|\bthey\b")
+_THIS_BEFORE_RE = Caseless(r"\b(?:this|the\s+present|the\s+current)\s+(?:[\w-]+\s+){0,5}$")
+_OTHER_BEFORE_RE = Caseless(
+    r"\b(?:previous|prior|earlier|past|other|many|several|existing)\s+(?:[\w-]+\s+){0,2}$")
+_PLURAL_RE = Caseless(r"(?:analyses|syntheses|trials|reviews|studies|rcts)$")
 
 
 def study_design(cited_title: str, post_text: str, designs: tuple[Entry, ...], csl_type: str | None, *,

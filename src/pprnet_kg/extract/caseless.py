@@ -1,0 +1,130 @@
+"""Case-insensitive regular expressions, run as case-sensitive ones on lower-cased text.
+
+Python's `re.IGNORECASE` folds the case of every character it compares, which makes the
+extractors' searches several times slower than the same search without it. On a text whose
+letters are all ASCII, a case-insensitive match is exactly a case-sensitive match of a
+lower-case pattern on `text.lower()`, at the same positions (lower-casing such a text keeps
+its length, and no other character folds onto an ASCII letter). `Caseless` does that and
+answers with the original text's characters; a text with any other letter ('é', 'İ', the
+Kelvin sign) is searched the slow way, so the answers are always those of `re.IGNORECASE`.
+
+A `Caseless` pattern is written in lower case (escapes such as `\\S` aside): the constructor
+refuses an upper-case letter, which would never match the lowered text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_\x00-\x7f]")  # a word character that is neither an ASCII one nor a digit
+_NOT_LETTERS_RE = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)")  # escapes and group names: not letters to match
+_MISSING = object()
+_LOWER: dict[str, str | None] = {}  # recent texts -> their lower case, or None for the slow way
+
+
+def lowered(text: str) -> str | None:
+    """`text.lower()` when a case-sensitive match on it stands for a case-insensitive one on
+    `text` (every letter is ASCII); None otherwise. The same clause is searched by many patterns:
+    recent answers are kept."""
+    known = _LOWER.get(text, _MISSING)
+    if known is _MISSING:
+        if len(_LOWER) >= 2048:
+            _LOWER.clear()
+        known = _LOWER[text] = None if _NON_ASCII_LETTER_RE.search(text) else text.lower()
+    return known
+
+
+class Found:
+    """A match on the lowered text, answering with the original text's characters."""
+
+    __slots__ = ("_m", "_text")
+
+    def __init__(self, m: re.Match, text: str):
+        self._m, self._text = m, text
+
+    def _slice(self, group):
+        start, end = self._m.span(group)
+        return None if start < 0 else self._text[start:end]
+
+    def group(self, *groups):
+        if len(groups) <= 1:
+            return self._slice(groups[0] if groups else 0)
+        return tuple(self._slice(g) for g in groups)
+
+    def __getitem__(self, group):
+        return self._slice(group)
+
+    def groupdict(self, default=None) -> dict:
+        return {name: (default if (value := self._slice(name)) is None else value)
+                for name in self._m.re.groupindex}
+
+    def start(self, group=0) -> int:
+        return self._m.start(group)
+
+    def end(self, group=0) -> int:
+        return self._m.end(group)
+
+    def span(self, group=0) -> tuple[int, int]:
+        return self._m.span(group)
+
+    def __repr__(self) -> str:
+        return f"<caseless match span={self.span()} {self.group(0)!r}>"
+
+
+class Caseless:
+    """A pattern matched case-insensitively (see the module's docstring); the methods the
+    extractors use: search, match, fullmatch, finditer, sub."""
+
+    __slots__ = ("pattern", "fast", "slow")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        if any(c.isupper() for c in _NOT_LETTERS_RE.sub("", pattern)):
+            raise ValueError(f"a Caseless pattern is written in lower case: {pattern!r}")
+        self.pattern = pattern
+        self.fast = re.compile(pattern, flags)
+        self.slow = re.compile(pattern, flags | re.IGNORECASE)
+
+    def search(self, text: str, pos: int = 0):
+        low = lowered(text)
+        if low is None:
+            return self.slow.search(text, pos)
+        m = self.fast.search(low, pos)
+        return None if m is None else Found(m, text)
+
+    def match(self, text: str, pos: int = 0):
+        low = lowered(text)
+        if low is None:
+            return self.slow.match(text, pos)
+        m = self.fast.match(low, pos)
+        return None if m is None else Found(m, text)
+
+    def fullmatch(self, text: str, pos: int = 0):
+        low = lowered(text)
+        if low is None:
+            return self.slow.fullmatch(text, pos)
+        m = self.fast.fullmatch(low, pos)
+        return None if m is None else Found(m, text)
+
+    def finditer(self, text: str):
+        low = lowered(text)
+        if low is None:
+            return self.slow.finditer(text)
+        return (Found(m, text) for m in self.fast.finditer(low))
+
+    def sub(self, repl: str, text: str, count: int = 0) -> str:
+        """`re.sub` with a plain replacement (no group references)."""
+        if "\\" in repl:
+            raise ValueError("Caseless.sub takes a plain replacement")
+        low = lowered(text)
+        if low is None:
+            return self.slow.sub(repl, text, count)
+        pieces, last = [], 0
+        for n, m in enumerate(self.fast.finditer(low), 1):
+            pieces += [text[last: m.start()], repl]
+            last = m.end()
+            if n == count:
+                break
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
