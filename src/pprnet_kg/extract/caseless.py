@@ -85,21 +85,27 @@ class Caseless:
         self.slow = re.compile(pattern, flags | re.IGNORECASE)
 
     def search(self, text: str, pos: int = 0):
-        low = lowered(text)
+        low = _LOWER.get(text, _MISSING)
+        if low is _MISSING:
+            low = lowered(text)
         if low is None:
             return self.slow.search(text, pos)
         m = self.fast.search(low, pos)
         return None if m is None else Found(m, text)
 
     def match(self, text: str, pos: int = 0):
-        low = lowered(text)
+        low = _LOWER.get(text, _MISSING)
+        if low is _MISSING:
+            low = lowered(text)
         if low is None:
             return self.slow.match(text, pos)
         m = self.fast.match(low, pos)
         return None if m is None else Found(m, text)
 
     def fullmatch(self, text: str, pos: int = 0):
-        low = lowered(text)
+        low = _LOWER.get(text, _MISSING)
+        if low is _MISSING:
+            low = lowered(text)
         if low is None:
             return self.slow.fullmatch(text, pos)
         m = self.fast.fullmatch(low, pos)
