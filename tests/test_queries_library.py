@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal as D
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -424,3 +425,97 @@ def test_not_robust_reasons_on_a_tiny_graph(tiny):
         ("id:finding/or-null", "CI includes the null value"),
         ("id:finding/smd-low", "text says: did not hold after adjustment"),
     ]
+
+
+# ------------------------------------------------- our own queries run without a parser
+
+PAGES = [(None, 0), (10, 0), (10, 5), (None, 3), (2, 1)]
+
+
+def _own_queries():
+    from pprnet_kg.resources import queries_dir
+    from pprnet_kg.sparql import view_query
+
+    return library() + [view_query(p.stem) for p in sorted((queries_dir() / "views").glob("*.rq"))]
+
+
+@pytest.mark.parametrize("query", _own_queries(), ids=lambda q: q.name)
+def test_our_queries_are_paged_without_a_parser_into_queries_that_parse(query):
+    from pprnet_kg.sparql import prepare
+
+    assert query.own  # read from the package's queries/: parsed here, run without rdflib's parser
+    params = {p.name: SAMPLE[p.name] for p in query.params if not p.optional and p.name in SAMPLE}
+    for limit, offset in PAGES:
+        text, _, paged = prepare(query, params, base=ID, limit=limit, offset=offset)
+        check_syntax(text)
+        assert paged == (limit is not None or offset > 0) or not query.text.lstrip().startswith("SELECT")
+
+
+VARIANTS = [
+    "SELECT ?s ?o WHERE { ?s dcterms:title ?o } ORDER BY ?s ?o",
+    "SELECT ?s ?o WHERE { ?s dcterms:title ?o } ORDER BY ?s ?o LIMIT 3",
+    "SELECT ?s ?o WHERE { ?s dcterms:title ?o } ORDER BY ?s ?o OFFSET 2",
+    "SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?s dcterms:title ?o } ORDER BY ?s ?o LIMIT 4 } } ORDER BY ?s ?o",
+    "SELECT ?s ?o WHERE { ?s dcterms:title ?o } ORDER BY ?s ?o VALUES ?x { 1 }",
+    "SELECT ?s ?o WHERE { ?s dcterms:title ?o } ORDER BY ?s ?o # LIMIT 3",
+    'SELECT ?s ?o WHERE { ?s dcterms:title ?o FILTER(?o != "a } LIMIT 3") } ORDER BY ?s ?o',
+    "select ?s ?o where { ?s dcterms:title ?o } order by ?s ?o limit 3",
+    "ASK { ?s dcterms:title ?o }",
+]
+
+
+@pytest.fixture(scope="module")
+def sample_kg():
+    from pprnet_kg.kg import KG
+
+    kg, _ = KG.build(None, store="memory")
+    yield kg
+    kg.close()
+
+
+@pytest.mark.parametrize("text", VARIANTS)
+def test_a_page_is_the_slice_of_the_whole_answer(sample_kg, text):
+    """Paged in the engine or here, a page holds the rows the whole answer has at its place: a
+    query's own LIMIT bounds the rows before they are paged (LIMIT 3 has no second page)."""
+    from pprnet_kg.sparql import adhoc_query
+
+    for own in (False, True):
+        query = replace(adhoc_query(text), own=own)
+        whole = sample_kg.query(query)
+        for limit, offset in PAGES:
+            page = sample_kg.query(query, limit=limit, offset=offset)
+            if whole.form == "ASK":
+                assert page.boolean == whole.boolean
+                continue
+            end = None if limit is None else offset + limit
+            assert page.rows == whole.rows[offset:end], (own, limit, offset)
+
+
+def test_a_users_query_file_is_checked_by_the_parser(tmp_path):
+    from pprnet_kg.errors import QueryError
+    from pprnet_kg.sparql import prepare
+
+    path = tmp_path / "mine.rq"
+    path.write_text("SELECT * WHERE { ?s ?p ?o ", encoding="utf-8")
+    query = load_query(str(path))
+    assert not query.own
+    with pytest.raises(QueryError, match="syntax error"):
+        prepare(query, {}, base=ID)
+
+
+def test_the_cli_runs_a_library_query_without_importing_rdflibs_parser(tmp_path):
+    """The parser takes ~0.3 s to import, more than most queries take on the store."""
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    env_run = [sys.executable, "-m", "pprnet_kg.cli"]
+    assert subprocess.run([*env_run, "build", "--store", f"oxigraph:{store}", "--no-html", "-q"],
+                          capture_output=True, cwd=tmp_path).returncode == 0
+    probe = ("import sys, runpy; sys.argv = ['pprnet-kg', 'query', 'topic_overview', '--store', "
+             f"'oxigraph:{store}'];\ntry:\n    runpy.run_module('pprnet_kg.cli', run_name='__main__')\n"
+             "except SystemExit as e:\n    assert not e.code, e.code\n"
+             "print('PARSER' if 'rdflib.plugins.sparql.parser' in sys.modules else 'NO PARSER', file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert "Alliance" in proc.stdout, proc.stderr
+    assert proc.stderr.strip().endswith("NO PARSER"), proc.stderr

@@ -44,6 +44,9 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
     path: Path | None = None
+    # one of the package's own queries (queries/ and queries/views/): its syntax is checked by the
+    # tests, so running it needs no parser here (see sparql.prepare)
+    own: bool = False
 
 
 def parse_header(text: str, name: str) -> NamedQuery:
@@ -79,7 +82,8 @@ def _read(path: Path) -> NamedQuery:
     except OSError as exc:
         raise QueryError(f"{path}: cannot read query file: {exc.strerror or exc}") from None
     q = parse_header(text, path.stem)
-    return NamedQuery(q.name, q.title, q.description, q.params, q.text, path)
+    own = path.parent.resolve() in {queries_dir().resolve(), (queries_dir() / "views").resolve()}
+    return NamedQuery(q.name, q.title, q.description, q.params, q.text, path, own)
 
 
 def load_query(name_or_file: str, directory: Path | None = None) -> NamedQuery:

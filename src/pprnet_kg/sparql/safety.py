@@ -54,6 +54,33 @@ def words_outside_literals(text: str) -> set[str]:
     return {m.group("word").upper() for m in _LEXICAL_RE.finditer(text) if m.group("word")}
 
 
+_BRACE_RE = re.compile(r"[{}]")
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+
+
+def form_and_tail(text: str) -> tuple[str | None, set[str]]:
+    """(the query's form: SELECT, CONSTRUCT, ASK or DESCRIBE; the words outside every group
+    after its first one — WHERE, GROUP, ORDER, LIMIT, VALUES...), read without a parser from a
+    query known to be well formed. A query whose tail has LIMIT, OFFSET or VALUES cannot take
+    another LIMIT."""
+    plain = _LEXICAL_RE.sub(lambda m: f" {m.group('word')} " if m.group("word") else " ", text)
+    form, depth, groups, tail, start = None, 0, 0, set(), 0
+    for brace in _BRACE_RE.finditer(plain + "{"):  # the last brace, added, ends the last piece
+        if depth == 0:
+            words = plain[start: brace.start()].upper().split()
+            if form is None:
+                form = next((w for w in words if w in _FORMS), None)
+            if groups:
+                tail.update(words)
+        if brace.group() == "{":
+            groups += depth == 0
+            depth += 1
+        else:
+            depth -= 1
+        start = brace.end()
+    return form, tail
+
+
 @lru_cache(maxsize=256)
 def check_syntax(text: str, *, line_offset: int = 0):
     """Raise QueryError (with line and column) unless the text is one SPARQL query.
