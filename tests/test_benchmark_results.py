@@ -130,3 +130,48 @@ def test_the_committed_results_file_merges_into_itself_unchanged(run):
     text = (RUN.parent / "RESULTS.md").read_text(encoding="utf-8")
     scale = text[:run.OTHER.search(text).start()] if run.OTHER.search(text) else text
     assert run.merge_results(text, scale) == text
+
+
+# ------------------------------------------------- benchmarks/queries.py: ours beside pyoxigraph, same store
+
+def _queries_module(monkeypatch, tmp_path):
+    monkeypatch.setenv("PPRNET_BENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(RUN.parent))
+    spec = importlib.util.spec_from_file_location("benchmarks_queries", RUN.parent / "queries.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _measured(rows: int) -> dict:
+    return {"posts": 1000, "queries": {"topic_overview": {
+        "rows": rows, "direct_rows": rows, "runs": 3, "ours_ms": 12.0, "direct_ms": 10.0, "cli_ms": 300.0,
+        "cli_direct_ms": 100.0}}}
+
+
+def test_query_benchmark_prints_rows_and_ratios_and_flags_an_empty_answer(monkeypatch, tmp_path):
+    queries = _queries_module(monkeypatch, tmp_path)
+    text = queries.table([_measured(36)], "python benchmarks/queries.py --sizes 1000")
+    assert "| topic_overview | 36 | 12.0 | 10.0 | 1.20× | 300 | 100 | 3.00× |" in text
+    assert "0 rows: not a valid timing" in queries.table([_measured(0)], "x")
+
+
+def test_query_benchmark_replaces_its_own_section_only(monkeypatch, tmp_path):
+    queries = _queries_module(monkeypatch, tmp_path)
+    before = "# Benchmark results\n\n" + OTHER
+    once = queries.merge(before, queries.table([_measured(36)], "first"))
+    assert once.startswith(before.rstrip("\n")) and "first" in once
+    twice = queries.merge(once, queries.table([_measured(35)], "second"))
+    assert "second" in twice and "first" not in twice and twice.count(queries.SECTION) == 1
+    assert twice.replace(queries.table([_measured(35)], "second"), "") == once.replace(
+        queries.table([_measured(36)], "first"), "")
+
+
+@pytest.mark.slow
+def test_query_benchmark_runs_end_to_end_on_a_small_corpus(monkeypatch, tmp_path):
+    queries = _queries_module(monkeypatch, tmp_path)
+    out = queries.measure(60, repeat=1, budget=0.1)
+    assert set(out["queries"]) >= {"topic_overview", "evidence_map", "posts_by_month"}
+    for name, m in out["queries"].items():
+        assert m["rows"] > 0, name  # parameters drawn from the store: every timed query answers rows
+        assert m["ours_ms"] > 0 and m["direct_ms"] > 0 and m["cli_ms"] > 0 and m["cli_direct_ms"] > 0
