@@ -143,3 +143,24 @@ def test_design_in_the_post_title_or_cited_title_still_counts():
                        "article-journal").design == "randomized trial"
     assert study_facts("Psychotherapy for depression: a systematic review of meta-analyses", f"A Post. {summary}",
                        summary, RULES.designs, "article-journal").design == "systematic review"
+
+
+_N_REFERENCE = __import__("re").compile(  # the one pattern study.n_counts stands for (qualifier tried everywhere)
+    r"(?P<qual>over|more\s+than|almost|nearly|about|approximately|around|roughly|under|fewer\s+than)?\s*"
+    r"(?P<count>\d[\d,]*)\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
+    r"children|adolescents|youths?|subjects|veterans|people)\b", __import__("re").IGNORECASE)
+_N_PIECES = ["over", "more than", "More  than", "almost", "nearly", "about", "Approximately", "around", "roughly",
+             "under", "fewer than", "moreover", "1,200", "5000", "40", "3", "patients", "Participants", "older",
+             "adults", "people", "youth", "with", "and", "(", ")", ",", ".", "é", "–", "k", "studies", "N", "=",
+             "  ", "\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_N_PIECES), max_size=16).map(" ".join))
+def test_n_counts_finds_what_one_pattern_with_an_optional_qualifier_finds(sentence):
+    from pprnet_kg.extract.study import n_counts
+
+    expected = [(int(m.group("count").replace(",", "")),
+                 " ".join(m.group("qual").lower().split()) if m.group("qual") else None)
+                for m in _N_REFERENCE.finditer(sentence)]
+    assert list(n_counts(sentence)) == expected

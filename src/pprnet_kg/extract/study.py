@@ -7,6 +7,7 @@ import re
 from ..model import StudyFacts
 from .caseless import Caseless
 from .findings import _K_PROSE_RE, count_value
+from .entities import _words
 from .rules import Entry, PhraseSet
 from .sentences import split_sentences
 
@@ -18,12 +19,23 @@ _STUDY_CUE_RE = Caseless(
     r"\bstudies\b",
 )
 _DIGIT_RE = re.compile(r"\d")
-_WORD_RE = re.compile(r"\w+")
-_N_RE = Caseless(
-    r"(?P<qual>over|more\s+than|almost|nearly|about|approximately|around|roughly|under|fewer\s+than)?\s*"
-    r"(?P<count>\d[\d,]*)\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
-    r"children|adolescents|youths?|subjects|veterans|people)\b",
-)
+# "over 5,000 patients": the count and the people (searched from the digits, which is fast), then
+# the qualifier right before the count (the same matches as one pattern with an optional qualifier
+# in front, which is tried at every character; tests/test_extract.py checks they agree)
+_N_COUNT = (r"(?P<count>\d[\d,]*)\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
+            r"children|adolescents|youths?|subjects|veterans|people)\b")
+_N_QUALIFIERS = r"over|more\s+than|almost|nearly|about|approximately|around|roughly|under|fewer\s+than"
+_N_RE = Caseless(_N_COUNT)
+_N_QUALIFIER_RE = Caseless(rf"(?P<qual>{_N_QUALIFIERS})\s*\Z")
+
+
+def n_counts(sentence: str):
+    """(count, qualifier or None) for each 'N people' of the sentence, in order."""
+    last = 0
+    for m in _N_RE.finditer(sentence):
+        qual = _N_QUALIFIER_RE.search(sentence[last: m.start()])
+        last = m.end()
+        yield int(m.group("count").replace(",", "")), (" ".join(qual.group("qual").lower().split()) if qual else None)
 
 
 # The design of a post is what the summarised study is. A summary sentence names it when it points
@@ -69,7 +81,7 @@ def _mentions(text: str, designs) -> list[tuple[int, str, bool]]:
     """(design index, matched words, named as 'this ...') for each singular mention of a design
     that is not someone else's ('previous', 'other', 'several')."""
     found = []
-    words = set(_WORD_RE.findall(text.lower()))
+    words = _words(text)[1]  # a summary sentence's words are known already (entities.note_words)
     index = designs.index if isinstance(designs, PhraseSet) else PhraseSet(designs).index
     # the phrases with one of the text's words (an index), in designs.toml order
     for i, term in sorted((pair for w in words & index.keys() for pair in index[w]), key=lambda pair: pair[0]):
@@ -102,9 +114,8 @@ def study_counts(summary: str) -> tuple[int | None, int | None, str | None]:
         if could_count_studies:
             for m in _K_PROSE_RE.finditer(sentence):
                 ks.add(count_value(m.group("count")))
-        for m in _N_RE.finditer(sentence) if has_digit else ():
-            qual = " ".join(m.group("qual").lower().split()) if m.group("qual") else None
-            ns.setdefault(int(m.group("count").replace(",", "")), qual)
+        for count, qual in n_counts(sentence) if has_digit else ():
+            ns.setdefault(count, qual)
     k = ks.pop() if len(ks) == 1 else None
     if len(ns) == 1:
         (n, qual), = ns.items()
