@@ -9,7 +9,8 @@ ASGI app, with the limits uvicorn leaves to the application.
   connection is closed after `KEEP_ALIVE` seconds;
 - Content-Length is parsed strictly by llhttp (a sign, a second value, trailing text: 400);
 - a client that closes its connection while its query runs has the query stopped (see
-  `WorkerPool.run`): half-closing the socket counts as going away, as in uvicorn.
+  `WorkerPool.run`; the app watches the `GONE` future the protocol puts in each request's
+  scope): half-closing the socket counts as going away, as in uvicorn.
 """
 
 from __future__ import annotations
@@ -17,10 +18,42 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import urllib.parse
 
 HEAD_LIMIT = 64 * 1024
 KEEP_ALIVE = 5  # seconds an idle connection stays open
 CONNECTIONS = 1000  # open connections beyond which requests get 503 (uvicorn's limit_concurrency)
+GONE = "pprnet.gone"  # the scope extension: a future that completes when the client has gone away
+
+
+def parse_qs(text: str) -> dict[str, list[str]]:
+    """What `urllib.parse.parse_qs(text, keep_blank_values=True)` returns (a query string or a
+    form body), with its percent-escapes decoded in C when that gives the same text: a query sent
+    in a URL has a hundred escapes or more, and urllib decodes them one by one in Python."""
+    out: dict[str, list[str]] = {}
+    for part in text.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            out.setdefault(unquote_plus(name), []).append(unquote_plus(value))
+    return out
+
+
+def unquote_plus(text: str) -> str:
+    """`urllib.parse.unquote_plus(text)`. Percent-escapes are quoted-printable escapes with "%" for
+    "=", so binascii.a2b_qp decodes them; it reads "=" and line ends its own way, so text holding
+    either, and non-ASCII text, go to urllib; so does text with a "%" that starts no escape, which
+    shows in the length (every escape is three characters that become one byte; a2b_qp keeps,
+    drops or pairs up the "=" of a broken one, never taking three characters for it)."""
+    import binascii
+
+    if "%" not in text:
+        return text.replace("+", " ")
+    if "=" in text or "\n" in text or "\r" in text or not text.isascii():
+        return urllib.parse.unquote_plus(text)
+    decoded = binascii.a2b_qp(text.replace("+", " ").replace("%", "="))
+    if len(decoded) != len(text) - 2 * text.count("%"):  # some "%" started no escape (3 characters, 1 byte)
+        return urllib.parse.unquote_plus(text)
+    return decoded.decode("utf-8", "replace")
 
 
 def _protocol_class(deadline: float):
@@ -34,11 +67,10 @@ def _protocol_class(deadline: float):
             self._head_size = 0  # the head's size as parsed (request line and headers)
             self._in_head = True
             self._deadline = None
+            # completes when the client goes away; every request on the connection may watch it
+            # (the app finds it in scope["extensions"]), so a query nobody waits for is stopped
+            self._gone = self.loop.create_future()
             super().connection_made(transport)
-            sock = transport.get_extra_info("socket")
-            if sock is not None:  # asyncio sets it only for sockets made with proto=IPPROTO_TCP; without
-                # it every answer (head and body written apart) waited ~40 ms on Nagle and delayed ACKs
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._arm()
 
         def _arm(self) -> None:
@@ -91,6 +123,7 @@ def _protocol_class(deadline: float):
             self._in_head = True
             self._head_size = 0
             super().on_message_begin()
+            self.scope["extensions"] = {GONE: self._gone}
 
         def on_url(self, url: bytes) -> None:
             self._head_size += len(url)
@@ -119,6 +152,8 @@ def _protocol_class(deadline: float):
 
         def connection_lost(self, exc) -> None:
             self._disarm()
+            if not self._gone.done():
+                self._gone.set_result(None)
             super().connection_lost(exc)
 
     return LimitedProtocol

@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import dataclasses
 import multiprocessing
 import os
 import pickle
 import signal
+import socket
 import struct
 import threading
 from dataclasses import dataclass
 
 from ..errors import QueryError, QueryRefused
-from .protocol import Payload, QueryTimeout, leave_network
+from .protocol import Payload, QueryTimeout, _execute, leave_network
+from .safety import check_safe
 
 
 class Busy(QueryError):
@@ -49,7 +50,6 @@ class Job:
     max_rows: int = 10_000
     base: str = ""
     params: dict | None = None
-    checked: tuple[str, str] | None = None  # a "sparql" text's verdict from an earlier check (full text, form)
 
 
 VERDICTS = 2048  # query texts whose check the server remembers for every worker
@@ -79,8 +79,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def _run(kg, job: Job) -> tuple[Payload, tuple[str, str] | None]:
-    """The answer, and for a "sparql" job the verdict of its check (full text, form) to remember."""
+def _run(kg, job: Job, checked: tuple[str, str] | None = None) -> tuple[Payload, tuple[str, str] | None]:
+    """The answer, and for a "sparql" job the verdict of its check (full text, form) to remember.
+    `checked`: the verdict of an earlier check of the same text, which is then not parsed again."""
     if job.kind == "draw":
         from ..projection import make_view
         from ..viz import render_html, to_network
@@ -88,16 +89,13 @@ def _run(kg, job: Job) -> tuple[Payload, tuple[str, str] | None]:
         view = make_view(kg, "query", query=job.text, params=job.params or {})
         html = render_html(to_network(view, heading=f"Query: {job.text}"))
         return Payload(200, "text/html", html.encode("utf-8")), None
-    from .protocol import _execute
-    from .safety import check_safe
-
     if job.kind == "named":
         from . import library_query, prepare
 
         query = library_query(job.text)
         full, bindings, _ = prepare(query, kg._labels(query, dict(job.params or {})), base=job.base)
-        job = Job("sparql", full, bindings, job.select_fmt, job.graph_fmt, job.max_rows, job.base)
-    verdict = job.checked or check_safe(job.text, job.base)  # rdflib's parse: ms per text, so remembered
+        job, checked = Job("sparql", full, bindings, job.select_fmt, job.graph_fmt, job.max_rows, job.base), None
+    verdict = checked or check_safe(job.text, job.base)  # rdflib's parse: ms per text, so remembered
     full, form = verdict
     graph_form = form in {"ConstructQuery", "DescribeQuery"}
     if (job.graph_fmt if graph_form else job.select_fmt) is None:
@@ -111,8 +109,6 @@ def _warm(kg) -> None:
     first query (imports, building rdflib's SPARQL grammar: about 150 ms), so that a fresh or
     replacement worker answers at once."""
     from . import library_query, prepare  # noqa: F401
-    from .protocol import _execute  # noqa: F401
-    from .safety import check_safe
 
     check_safe("ASK { ?s ?p ?o }", kg.base)
 
@@ -137,50 +133,160 @@ def _close_inherited_sockets(keep: int) -> None:
             pass
 
 
-def _worker(kg, conn, memory_mb: int) -> None:
-    _close_inherited_sockets(conn.fileno())
+# A job goes to a worker as a pickle (from the server, which the worker trusts); an answer comes
+# back in a plain frame the server reads without unpickling anything, so that a worker whose query
+# engine had been subverted still could not run code in the server, which has the network.
+# Both are preceded by their size (4 bytes, big-endian).
+_SIZE = struct.Struct("!I")
+_ANSWER = struct.Struct("!BHBHIH")  # kind, status, truncated, then the sizes of: media type, verdict text, form
+OK, REFUSED, ERROR = 0, 1, 2
+
+
+def _answer_frame(kind: int, payload: Payload | None = None, verdict: tuple[str, str] | None = None,
+                  message: str = "") -> bytes:
+    media = payload.content_type.encode() if payload else b""
+    full, form = (verdict[0].encode(), verdict[1].encode()) if verdict else (b"", b"")
+    body = payload.body if payload else message.encode()
+    head = _ANSWER.pack(kind, payload.status if payload else 0, bool(payload and payload.truncated), len(media),
+                        len(full), len(form))
+    size = len(head) + len(media) + len(full) + len(form) + len(body)
+    return b"".join((_SIZE.pack(size), head, media, full, form, body))
+
+
+def _read_answer(frame: bytes) -> tuple[int, Payload | str, tuple[str, str] | None]:
+    """(kind, the Payload or the message, the verdict) of a worker's answer frame."""
+    kind, status, truncated, n_media, n_full, n_form = _ANSWER.unpack_from(frame)
+    at = _ANSWER.size
+    media = frame[at:at + n_media].decode()
+    at += n_media
+    full = frame[at:at + n_full].decode()
+    at += n_full
+    form = frame[at:at + n_form].decode()
+    at += n_form
+    verdict = (full, form) if n_form else None
+    if kind == OK:
+        return kind, Payload(status, media, frame[at:], bool(truncated)), verdict
+    return kind, frame[at:].decode(errors="replace"), verdict
+
+
+def _recv_exactly(sock, size: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < size:
+        chunk = sock.recv(size - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return bytes(buf)
+
+
+def _worker(kg, sock, memory_mb: int) -> None:
+    _close_inherited_sockets(sock.fileno())
     _die_with_parent()
     leave_network()
     if memory_mb:
         _limit_memory(memory_mb)
     while True:
         try:
-            job = conn.recv()
+            (size,) = _SIZE.unpack(_recv_exactly(sock, _SIZE.size))
+            fields, checked = pickle.loads(_recv_exactly(sock, size))
+            job = Job(*fields)
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply = ("ok", *_run(kg, job))
+            payload, verdict = _run(kg, job, checked)
+            frame = _answer_frame(OK, payload, verdict if checked is None else None)
         except QueryRefused as exc:
-            reply = ("refused", str(exc), None)
+            frame = _answer_frame(REFUSED, message=str(exc))
         except MemoryError:
-            reply = ("error", "query needed more memory than this endpoint allows", None)
+            frame = _answer_frame(ERROR, message="query needed more memory than this endpoint allows")
         except Exception as exc:  # evaluation errors become a 400 in the server
-            reply = ("error", " ".join(str(exc).split())[:500] or type(exc).__name__, None)
+            frame = _answer_frame(ERROR, message=" ".join(str(exc).split())[:500] or type(exc).__name__)
         try:
-            conn.send(reply)
-        except (OSError, ValueError):
+            sock.sendall(frame)
+        except OSError:
             os._exit(0)
 
 
+_TIMEOUT, _GONE, _ENDED = "timeout", "gone", "ended"  # how a job can end without an answer
+
+
+def _fields(job: Job) -> tuple:
+    return (job.kind, job.text, job.bindings, job.select_fmt, job.graph_fmt, job.max_rows, job.base, job.params)
+
+
+def _settle(future: asyncio.Future, value) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
 class _Slot:
+    """One worker process and the server's end of its socket pair. The server end is read on the
+    event loop by a reader registered once per worker (`_readable`), which hands each whole answer
+    frame to the job waiting for it."""
+
     def __init__(self, pool: "WorkerPool") -> None:
         self.pool = pool
-        self.conn = None
+        self.sock = None
         self.process = None
+        self.loop = None  # the event loop the reader is registered on, once it is
+        self.answer: asyncio.Future | None = None  # what the job in progress waits for
+        self._buf = bytearray()
         self.start()
 
     def start(self) -> None:
         ctx = multiprocessing.get_context("fork")
-        ours, theirs = ctx.Pipe(duplex=True)
+        ours, theirs = socket.socketpair()
         self.process = ctx.Process(target=_worker, args=(self.pool.kg, theirs, self.pool.memory_mb), daemon=True)
         self.process.start()
         theirs.close()
-        os.set_blocking(ours.fileno(), False)  # answers are read on the event loop (_receive)
-        self.conn = ours
+        ours.setblocking(False)
+        self.sock, self.loop, self.answer = ours, None, None
+        self._buf = bytearray()
+
+    def submit(self, message: bytes, answer: asyncio.Future) -> None:
+        """Hand the worker a job (it is idle, so the write goes through whole); `answer` gets the
+        frame, or _ENDED when the worker closes its end."""
+        if self.loop is None:
+            self.loop = asyncio.get_running_loop()
+            self.loop.add_reader(self.sock.fileno(), self._readable)
+        self.answer = answer
+        sent = self.sock.send(message)
+        if sent != len(message):  # cannot happen for an idle worker; never leave half a job behind
+            raise OSError("the job did not fit in the worker's socket")
+
+    def _readable(self) -> None:
+        try:
+            chunk = self.sock.recv(1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._stop_reading()
+            if self.answer is not None:
+                _settle(self.answer, _ENDED)
+            else:  # an idle worker ended (killed from outside?): replace it before a job finds it gone
+                self.pool._restart(self)
+            return
+        self._buf += chunk
+        if len(self._buf) < _SIZE.size:
+            return
+        (size,) = _SIZE.unpack_from(self._buf)
+        if len(self._buf) >= _SIZE.size + size:
+            frame = bytes(self._buf[_SIZE.size:_SIZE.size + size])
+            del self._buf[:_SIZE.size + size]
+            if self.answer is not None:
+                _settle(self.answer, frame)
+
+    def _stop_reading(self) -> None:
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.remove_reader(self.sock.fileno())
+        self.loop = None
 
     def kill(self, *, wait: bool = True) -> None:
         """SIGKILL the worker; reap it here (wait) or in a thread, so the event loop never waits
-        for the kernel to tear down a large process."""
+        for the kernel to tear down a large process. The reader is removed before its socket is
+        closed (a closed descriptor's number is soon reused by the next socket pair)."""
         process = self.process
         if process is not None and process.is_alive():
             process.kill()
@@ -188,37 +294,9 @@ class _Slot:
                 process.join(5)
             else:
                 threading.Thread(target=process.join, args=(5,), daemon=True).start()
-        if self.conn is not None:
-            self.conn.close()
-
-
-async def _read_exactly(fd: int, size: int) -> bytes:
-    loop = asyncio.get_running_loop()
-    buf = bytearray()
-    while len(buf) < size:
-        try:
-            chunk = os.read(fd, min(size - len(buf), 1 << 20))
-        except BlockingIOError:
-            ready = loop.create_future()
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
-            try:
-                await ready
-            finally:
-                loop.remove_reader(fd)
-            continue
-        if not chunk:
-            raise EOFError
-        buf += chunk
-    return bytes(buf)
-
-
-async def _receive(fd: int):
-    """One object sent by a worker's `Connection.send` (its wire format: a 4-byte big-endian size,
-    -1 then 8 bytes for a huge one, then the pickle), read without blocking the event loop."""
-    (size,) = struct.unpack("!i", await _read_exactly(fd, 4))
-    if size == -1:
-        (size,) = struct.unpack("!Q", await _read_exactly(fd, 8))
-    return pickle.loads(await _read_exactly(fd, size))
+        if self.sock is not None:
+            self._stop_reading()
+            self.sock.close()
 
 
 class WorkerPool:
@@ -247,49 +325,53 @@ class WorkerPool:
 
     async def run(self, job: Job, gone: "asyncio.Future | None" = None) -> Payload:
         """The job's answer. `gone` completes when the client has gone away: the job is then
-        abandoned (its worker killed and replaced) and Abandoned is raised."""
+        abandoned (its worker killed and replaced) and Abandoned is raised. `gone` may be shared
+        by every request of a connection: it is only watched, never completed or cancelled here."""
         key = (job.text, job.base) if job.kind == "sparql" else None
-        if key is not None and key in self._verdicts:
+        checked = self._verdicts.get(key) if key is not None else None
+        if checked is not None:
             self._verdicts.move_to_end(key)
-            job = dataclasses.replace(job, checked=self._verdicts[key])
+        # plain values only: unpickling the Job class itself cost the worker an import lookup a job
+        message = pickle.dumps((_fields(job), checked), protocol=pickle.HIGHEST_PROTOCOL)
+        message = _SIZE.pack(len(message)) + message
         slot = await self._take(gone)
+        loop = asyncio.get_running_loop()
+        answer = loop.create_future()
+        timer = loop.call_later(self.timeout, _settle, answer, _TIMEOUT)
+        hook = None
+        if gone is not None:
+            hook = lambda _: _settle(answer, _GONE)  # noqa: E731
+            gone.add_done_callback(hook)
         try:
-            slot.conn.send(job)  # small, and the worker is waiting for it: never blocks
-            reader = asyncio.ensure_future(_receive(slot.conn.fileno()))
-            try:
-                await asyncio.wait({reader} | ({gone} if gone is not None else set()), timeout=self.timeout,
-                                   return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                if not reader.done():
-                    reader.cancel()
-            if reader.cancelled() or not reader.done():
-                self._replace(slot)
-                slot = None
-                if gone is not None and gone.done():
-                    self.abandoned += 1
-                    raise Abandoned("the client went away; its query was stopped")
-                raise QueryTimeout(f"query stopped after {self.timeout:g} s (the limit of this endpoint)")
-            try:
-                status, value, verdict = reader.result()
-            except (EOFError, OSError):
-                self._replace(slot)
-                slot = None
-                raise QueryError("the query process ended without an answer (out of memory?)") from None
+            slot.submit(message, answer)
+            outcome = await answer
+        except OSError:
+            outcome = _ENDED
         except asyncio.CancelledError:  # the server is stopping: the worker may be mid-query
-            if slot is not None:
-                self._replace(slot)
-                slot = None
+            self._replace(slot)
             raise
         finally:
-            if slot is not None:
-                self._give(slot)
-        if key is not None and verdict is not None and job.checked is None:
+            timer.cancel()
+            if hook is not None:
+                gone.remove_done_callback(hook)
+            slot.answer = None
+        if not isinstance(outcome, bytes):
+            self._replace(slot)
+            if outcome == _GONE:
+                self.abandoned += 1
+                raise Abandoned("the client went away; its query was stopped")
+            if outcome == _TIMEOUT:
+                raise QueryTimeout(f"query stopped after {self.timeout:g} s (the limit of this endpoint)")
+            raise QueryError("the query process ended without an answer (out of memory?)")
+        self._give(slot)
+        kind, value, verdict = _read_answer(outcome)
+        if key is not None and verdict is not None and checked is None:
             self._verdicts[key] = verdict
             if len(self._verdicts) > VERDICTS:
                 self._verdicts.popitem(last=False)
-        if status == "refused":
+        if kind == REFUSED:
             raise QueryRefused(value)
-        if status == "error":
+        if kind == ERROR:
             raise QueryError(value if value.startswith("query failed") else f"query failed: {value}")
         return value
 
@@ -300,26 +382,33 @@ class WorkerPool:
             raise Busy("every query worker is busy and the queue is full; try again shortly")
         turn = asyncio.get_running_loop().create_future()
         self._waiters.append(turn)
+        hook = None
+        if gone is not None:
+            hook = lambda _: _settle(turn, _GONE)  # noqa: E731
+            gone.add_done_callback(hook)
         try:
-            await asyncio.wait({turn} | ({gone} if gone is not None else set()), return_when=asyncio.FIRST_COMPLETED)
+            got = await turn
         except asyncio.CancelledError:
             self._leave_queue(turn)
             raise
-        if not turn.done():
+        finally:
+            if hook is not None:
+                gone.remove_done_callback(hook)
+        if got is _GONE:
             self._leave_queue(turn)
             self.abandoned += 1
             raise Abandoned("the client went away while its query waited")
-        return turn.result()
+        return got
 
     def _leave_queue(self, turn) -> None:
-        if turn.done() and not turn.cancelled():
+        if turn.done() and not turn.cancelled() and isinstance(turn.result(), _Slot):
             self._give(turn.result())  # a worker was handed over just as the client left
-        else:
-            turn.cancel()
-            try:
-                self._waiters.remove(turn)
-            except ValueError:
-                pass
+            return
+        turn.cancel()
+        try:
+            self._waiters.remove(turn)
+        except ValueError:
+            pass
 
     def _give(self, slot: _Slot) -> None:
         while self._waiters:
@@ -330,11 +419,14 @@ class WorkerPool:
         self._free.append(slot)
 
     def _replace(self, slot: _Slot) -> None:
+        self._restart(slot)
+        self._give(slot)
+
+    def _restart(self, slot: _Slot) -> None:
         with self._lock:
             slot.kill(wait=False)
             slot.start()
         self.replaced += 1
-        self._give(slot)
 
     def close(self) -> None:
         with self._lock:
