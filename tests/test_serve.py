@@ -774,3 +774,56 @@ def test_a_checked_text_is_not_parsed_again(real_build):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+# ------------------------------------------------ uvicorn's own limits (issue 10)
+
+def test_an_idle_kept_alive_connection_is_closed_after_keep_alive_seconds(real_build, monkeypatch):
+    import http.client
+
+    from pprnet_kg import serve_http
+
+    assert serve_http.KEEP_ALIVE == 5  # what the README says
+    monkeypatch.setattr(serve_http, "KEEP_ALIVE", 1)
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1)
+    try:
+        host, port = base.split("//", 1)[1].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        for pause in (0, 0.6):  # a request within the idle time keeps the connection (and restarts the clock)
+            time.sleep(pause)
+            conn.request("GET", "/sparql?query=ASK%20%7B%7D")
+            response = conn.getresponse()
+            assert response.status == 200 and response.getheader("Connection") is None
+            response.read()
+        idle = time.monotonic()
+        assert conn.sock.recv(1) == b""  # the server closes it, saying nothing
+        assert 0.8 < time.monotonic() - idle < 3
+        conn.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_past_the_connection_limit_a_request_gets_503_with_retry_after(real_build, monkeypatch):
+    from pprnet_kg import serve_http
+
+    monkeypatch.setattr(serve_http, "CONNECTIONS", 4)
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1)
+    host, port = base.split("//", 1)[1].split(":")
+    idle = [socket.create_connection((host, int(port)), timeout=5) for _ in range(3)]
+    try:
+        time.sleep(0.3)  # the server has taken them: with this one, 4 are open
+        reply = raw_request(base, f"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n")
+        head, _, body = reply.partition(b"\r\n\r\n")
+        lines = head.decode().lower().split("\r\n")
+        assert lines[0] == "http/1.1 503 service unavailable", reply[:200]
+        assert "retry-after: 1" in lines and "connection: close" in lines
+        assert b"4 connections open; try again shortly" in body
+        idle.pop().close()
+        time.sleep(0.3)
+        assert get(base, "/sparql", query="ASK {}")[0] == 200  # room again: answered
+    finally:
+        for s in idle:
+            s.close()
+        srv.shutdown()
+        srv.server_close()

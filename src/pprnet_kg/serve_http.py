@@ -7,6 +7,8 @@ ASGI app, with the limits uvicorn leaves to the application.
   ready for it, else the connection is closed (408 when the head was not complete): a client that
   dribbles its request (slowloris) holds a connection for that long at most; an idle keep-alive
   connection is closed after `KEEP_ALIVE` seconds;
+- while `CONNECTIONS` connections are open, a request gets 503 with Retry-After and its
+  connection is closed (uvicorn's limit_concurrency, with the answer a full queue gets);
 - Content-Length is parsed strictly by llhttp (a sign, a second value, trailing text: 400);
 - a client that closes its connection while its query runs has the query stopped (see
   `WorkerPool.run`; the app watches the `GONE` future the protocol puts in each request's
@@ -22,7 +24,7 @@ import urllib.parse
 
 HEAD_LIMIT = 64 * 1024
 KEEP_ALIVE = 5  # seconds an idle connection stays open
-CONNECTIONS = 1000  # open connections beyond which requests get 503 (uvicorn's limit_concurrency)
+CONNECTIONS = 1000  # open connections (this one included) from which requests get 503 and Retry-After
 GONE = "pprnet.gone"  # the scope extension: a future that completes when the client has gone away
 
 
@@ -67,6 +69,7 @@ def _protocol_class(deadline: float):
             self._head_size = 0  # the head's size as parsed (request line and headers)
             self._in_head = True
             self._deadline = None
+            self._crowded = False  # CONNECTIONS were open when this connection's request came
             # completes when the client goes away; every request on the connection may watch it
             # (the app finds it in scope["extensions"]), so a query nobody waits for is stopped
             self._gone = self.loop.create_future()
@@ -95,10 +98,11 @@ def _protocol_class(deadline: float):
                 self.transport.close()  # mid-body: the app sees the client gone
 
         def _refuse(self, status: int, message: str) -> None:
-            reason = {408: "Request Timeout", 431: "Request Header Fields Too Large"}[status]
+            reason = {408: "Request Timeout", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}[status]
             body = (message + "\n").encode()
+            retry = "retry-after: 1\r\n" if status == 503 else ""
             self.transport.write(f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                                 f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode() + body)
+                                 f"content-length: {len(body)}\r\n{retry}connection: close\r\n\r\n".encode() + body)
             self.transport.close()
 
         def data_received(self, data: bytes) -> None:
@@ -110,6 +114,8 @@ def _protocol_class(deadline: float):
             try:
                 self.parser.feed_data(data)
             except httptools.HttpParserError:
+                if self._crowded:
+                    return self._refuse(503, f"this server has {CONNECTIONS} connections open; try again shortly")
                 if self._head_size > HEAD_LIMIT:
                     return self._refuse(431, f"request line and headers over {HEAD_LIMIT // 1024} KiB")
                 return self.send_400_response("Invalid HTTP request received.")
@@ -136,6 +142,10 @@ def _protocol_class(deadline: float):
         def on_headers_complete(self) -> None:
             if self._head_size > HEAD_LIMIT:  # a head that came whole in one read
                 raise ValueError("head too large")  # stops the parser; data_received answers 431
+            # uvicorn's own limit_concurrency check, answered as a full queue is (503, Retry-After)
+            self._crowded = len(self.connections) >= CONNECTIONS or len(self.tasks) >= CONNECTIONS
+            if self._crowded:
+                raise ValueError("too many connections")  # data_received answers 503
             self._in_head = False
             self._head_bytes = 0
             super().on_headers_complete()
@@ -184,7 +194,7 @@ class Server:
         logging.getLogger("uvicorn.error").setLevel(logging.ERROR)  # no line per refused request
         config = uvicorn.Config(self.app, http=_protocol_class(self.deadline), lifespan="off", ws="none", access_log=False,
                                 log_config=None, proxy_headers=False, server_header=False,
-                                timeout_keep_alive=KEEP_ALIVE, limit_concurrency=CONNECTIONS,
+                                timeout_keep_alive=KEEP_ALIVE,
                                 timeout_graceful_shutdown=2, backlog=2048)
         self._uvicorn = uvicorn.Server(config)
         self._stopped.clear()

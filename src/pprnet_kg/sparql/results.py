@@ -116,22 +116,22 @@ _XSD_STRING = str(XSD.string)
 
 
 def _parts(t) -> tuple[str, str, str | None, str | None]:
-    """(uri | bnode | literal, value, language, datatype) of an rdflib term or a pyoxigraph term
+    """(uri | bnode | literal, value, language, datatype) of a pyoxigraph term or an rdflib term
     (the server writes Oxigraph's answers without turning them into rdflib objects first)."""
-    if isinstance(t, URIRef):
-        return "uri", str(t), None, None
-    if isinstance(t, BNode):
-        return "bnode", str(t), None, None
-    if isinstance(t, Literal):
-        datatype = str(t.datatype) if t.datatype and not t.language and str(t.datatype) != _XSD_STRING else None
-        return "literal", str(t), t.language, datatype
-    kind = type(t).__name__  # pyoxigraph: NamedNode, BlankNode, Literal
+    kind = type(t).__name__  # pyoxigraph: NamedNode, BlankNode, Literal; rdflib: URIRef, BNode, Literal
     if kind == "NamedNode":
         return "uri", t.value, None, None
     if kind == "BlankNode":
         return "bnode", t.value, None, None
-    datatype = None if t.language or t.datatype.value == _XSD_STRING else t.datatype.value
-    return "literal", t.value, t.language, datatype
+    if kind == "Literal" and not isinstance(t, Literal):
+        datatype = None if t.language or t.datatype.value == _XSD_STRING else t.datatype.value
+        return "literal", t.value, t.language, datatype
+    if isinstance(t, URIRef):
+        return "uri", str(t), None, None
+    if isinstance(t, BNode):
+        return "bnode", str(t), None, None
+    datatype = str(t.datatype) if t.datatype and not t.language and str(t.datatype) != _XSD_STRING else None
+    return "literal", str(t), t.language, datatype
 
 
 def _select_json(names: list[str], rows: list) -> bytes:

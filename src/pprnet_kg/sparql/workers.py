@@ -169,14 +169,19 @@ def _read_answer(frame: bytes) -> tuple[int, Payload | str, tuple[str, str] | No
     return kind, frame[at:].decode(errors="replace"), verdict
 
 
-def _recv_exactly(sock, size: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < size:
-        chunk = sock.recv(size - len(buf))
+def _next_job(sock, buf: bytearray):
+    """The next (job fields, verdict) the server sent; `buf` keeps what was read past it."""
+    while True:
+        if len(buf) >= _SIZE.size:
+            (size,) = _SIZE.unpack_from(buf)
+            if len(buf) >= _SIZE.size + size:
+                message = bytes(buf[_SIZE.size:_SIZE.size + size])
+                del buf[:_SIZE.size + size]
+                return pickle.loads(message)
+        chunk = sock.recv(1 << 16)
         if not chunk:
             raise EOFError
         buf += chunk
-    return bytes(buf)
 
 
 def _worker(kg, sock, memory_mb: int) -> None:
@@ -185,10 +190,10 @@ def _worker(kg, sock, memory_mb: int) -> None:
     leave_network()
     if memory_mb:
         _limit_memory(memory_mb)
+    buf = bytearray()
     while True:
         try:
-            (size,) = _SIZE.unpack(_recv_exactly(sock, _SIZE.size))
-            fields, checked = pickle.loads(_recv_exactly(sock, size))
+            fields, checked = _next_job(sock, buf)
             job = Job(*fields)
         except (EOFError, OSError):
             os._exit(0)
