@@ -827,3 +827,25 @@ def test_past_the_connection_limit_a_request_gets_503_with_retry_after(real_buil
             s.close()
         srv.shutdown()
         srv.server_close()
+
+
+def test_a_worker_killed_from_outside_is_replaced_and_no_request_fails(real_build):
+    # regression (issue 10): a worker that had died (however: the OOM killer, an operator) was handed
+    # the next job like a live one; the request failed and the dead worker stayed in the pool
+    import os
+    import signal
+
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1)
+    try:
+        for pause in (0, 0.3):  # a request at once (the job finds it gone) or after the server noticed
+            (pid,) = srv.pool.pids()
+            os.kill(pid, signal.SIGKILL)
+            time.sleep(pause)
+            assert get(base, "/sparql", query="ASK {}")[0] == 200
+            assert srv.pool.pids() != [pid] and not _alive(pid)
+        assert srv.pool.replaced == 2
+        statuses = [get(base, "/sparql", query="ASK {}")[0] for _ in range(5)]
+        assert statuses == [200] * 5 and srv.pool.replaced == 2
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -348,7 +348,11 @@ class WorkerPool:
             hook = lambda _: _settle(answer, _GONE)  # noqa: E731
             gone.add_done_callback(hook)
         try:
-            slot.submit(message, answer)
+            try:
+                slot.submit(message, answer)
+            except OSError:  # the worker had ended before it got the job (killed from outside):
+                self._restart(slot)  # the job never ran, so a fresh worker takes it
+                slot.submit(message, answer)
             outcome = await answer
         except OSError:
             outcome = _ENDED
