@@ -606,6 +606,7 @@ def _alive(pid: int) -> bool:
 def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
     # regression: forked query processes outlived the server and held its socket
     import os
+    import pathlib
     import signal
     import subprocess
     import sys
@@ -613,11 +614,23 @@ def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
     from servers import free_port
 
     port = free_port()
-    cmd = [sys.executable, "-m", "pprnet_kg.cli", "serve", "--port", str(port), "--workers", "2"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    cmd = [sys.executable, "-m", "pprnet_kg.cli", "serve", "--port", str(port), "--workers", "2", "--processes", "2"]
+    import pprnet_kg
+
+    here = str(pathlib.Path(pprnet_kg.__file__).resolve().parents[1])  # the checkout under test, from any cwd
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     _wait_answering(base)
-    children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
+
+    def descendants(pid: int) -> list[int]:
+        try:
+            children = [int(p) for p in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+        except OSError:
+            return []
+        return children + [d for c in children for d in descendants(c)]
+
+    children = descendants(proc.pid)  # query workers, and another server process with its own workers
     assert len(children) >= 2
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
@@ -625,7 +638,7 @@ def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
     while time.monotonic() < deadline and any(_alive(c) for c in children):
         time.sleep(0.1)
     assert not any(_alive(c) for c in children)
-    again = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    again = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         _wait_answering(base)
         assert again.poll() is None, again.stdout.read().decode()
@@ -837,9 +850,11 @@ def test_a_worker_killed_from_outside_is_replaced_and_no_request_fails(real_buil
 
     srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1)
     try:
-        for pause in (0, 0.3):  # a request at once (the job finds it gone) or after the server noticed
+        for pause in (0, 0.3):  # a request as soon as it has ended (the job may find it gone), or later
             (pid,) = srv.pool.pids()
             os.kill(pid, signal.SIGKILL)
+            while _alive(pid):  # until its sockets are closed (it is a zombie, or reaped)
+                time.sleep(0.001)
             time.sleep(pause)
             assert get(base, "/sparql", query="ASK {}")[0] == 200
             assert srv.pool.pids() != [pid] and not _alive(pid)
@@ -849,3 +864,35 @@ def test_a_worker_killed_from_outside_is_replaced_and_no_request_fails(real_buil
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_two_server_processes_answer_on_one_port_and_stop_together(real_build):
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=2, processes=2)
+    try:
+        _wait_answering(base)
+        import os
+
+        me = os.getpid()
+        children = set()
+        for tid in os.listdir(f"/proc/{me}/task"):  # children are listed under the thread that forked them
+            children |= {int(p) for p in open(f"/proc/{me}/task/{tid}/children").read().split()}
+        copies = [c for c in children if c not in srv.pool.pids()]
+        assert len(copies) == 1 and len(srv.pool.pids()) == 1  # the other process, and this one's worker
+        (copy,) = copies
+        its_workers = [int(p) for p in open(f"/proc/{copy}/task/{copy}/children").read().split()]
+        assert len(its_workers) == 1
+        statuses = []
+        clients = [threading.Thread(target=lambda: statuses.extend(get(base, "/sparql", query=COUNT)[0] for _ in range(10)))
+                   for _ in range(8)]
+        for t in clients:
+            t.start()
+        for t in clients:
+            t.join()
+        assert statuses == [200] * 80
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(p) for p in [copy, *its_workers]):
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in [copy, *its_workers])  # stopped with the server, workers and all

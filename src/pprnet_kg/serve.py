@@ -17,6 +17,7 @@ import asyncio
 import functools
 import json
 import mimetypes
+import os
 import socket
 import threading
 import time
@@ -439,18 +440,21 @@ def void_description(kg, settings: Settings) -> Graph:
 
 def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
                 site: Path | None = None, cors: str | None = None, workers: int | None = None,
-                memory_mb: int = 2048, queue: int = 512, deadline: float = 10.0):
+                memory_mb: int = 2048, queue: int = 512, deadline: float = 10.0, processes: int = 1):
     """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise.
     CORS is off unless `cors` names the one origin allowed to read answers. `deadline`: seconds a
-    client has to send a whole request."""
+    client has to send a whole request. `processes`: server processes answering HTTP on the one
+    socket, each with its share of the `workers` (default: twice the CPU count in all)."""
     from .serve_http import Server
 
     settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,
                         datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         cors=cors)
     bind = host.strip("[]")
-    # the workers are forked before the socket exists; replacements close every socket they inherit
-    settings.pool = WorkerPool(kg, size=workers, timeout=timeout, memory_mb=memory_mb, queue=queue)
+    # the first workers are forked before the socket exists; every worker closes the sockets it inherits
+    total = workers or 2 * (os.cpu_count() or 1)
+    settings.pool = WorkerPool(kg, size=-(-total // processes), timeout=timeout, memory_mb=memory_mb,
+                               queue=queue)
     try:
         sock = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -469,6 +473,7 @@ def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float
     names = {shown, "localhost", "127.0.0.1", "[::1]"} if bind in {"127.0.0.1", "localhost", "::1"} else {shown}
     if bind not in {"0.0.0.0", "::"}:  # a wildcard bind answers to any name the operator gives it
         settings.hosts = frozenset(f"{n}:{bound}" for n in names) | (frozenset(names) if bound == 80 else frozenset())
-    server = Server(Endpoint(kg, settings), sock, deadline=deadline, on_close=settings.pool.close)
+    server = Server(Endpoint(kg, settings), sock, deadline=deadline, on_close=settings.pool.close,
+                    processes=processes, on_fork=settings.pool.reopen)
     server.pool = settings.pool
     return server

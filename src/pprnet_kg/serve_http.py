@@ -170,14 +170,22 @@ def _protocol_class(deadline: float):
 
 
 class Server:
-    """uvicorn serving `app` on an already bound socket; `serve_forever` blocks until `shutdown`."""
+    """uvicorn serving `app` on an already bound socket; `serve_forever` blocks until `shutdown`.
 
-    def __init__(self, app, sock: socket.socket, *, deadline: float, on_close=None) -> None:
+    With `processes` above 1, as many copies of this process (forked when serving starts) answer
+    on the same socket, each with its own event loop; `on_fork` runs first in each copy (to start
+    its own query workers). A copy dies with the thread that forked it and is stopped with it."""
+
+    def __init__(self, app, sock: socket.socket, *, deadline: float, on_close=None, processes: int = 1,
+                 on_fork=None) -> None:
         self.app = app
         self.socket = sock
         self.deadline = deadline
+        self.processes = processes
         self._on_close = on_close
+        self._on_fork = on_fork
         self._uvicorn = None
+        self._copies: list = []
         self._stopped = threading.Event()
         self._stopped.set()
 
@@ -189,6 +197,35 @@ class Server:
         return self.socket.fileno()
 
     def serve_forever(self) -> None:
+        import multiprocessing
+
+        import uvicorn  # noqa: F401  imported before forking, so no copy imports it (or finds a lock held)
+        from uvicorn.protocols.http import httptools_impl  # noqa: F401
+
+        self._stopped.clear()
+        try:
+            ctx = multiprocessing.get_context("fork")
+            self._copies = [ctx.Process(target=self._copy) for _ in range(self.processes - 1)]
+            for copy in self._copies:
+                copy.start()
+            self._serve()
+        finally:
+            self._stop_copies()
+            self._stopped.set()
+
+    def _copy(self) -> None:
+        from .sparql.workers import die_with_parent
+
+        die_with_parent()
+        if self._on_fork is not None:
+            self._on_fork()
+        try:
+            self._serve()
+        finally:
+            if self._on_close is not None:
+                self._on_close()
+
+    def _serve(self) -> None:
         import uvicorn
 
         logging.getLogger("uvicorn.error").setLevel(logging.ERROR)  # no line per refused request
@@ -197,11 +234,18 @@ class Server:
                                 timeout_keep_alive=KEEP_ALIVE,
                                 timeout_graceful_shutdown=2, backlog=2048)
         self._uvicorn = uvicorn.Server(config)
-        self._stopped.clear()
-        try:
-            self._uvicorn.run(sockets=[self.socket])
-        finally:
-            self._stopped.set()
+        self._uvicorn.run(sockets=[self.socket])
+
+    def _stop_copies(self) -> None:
+        for copy in self._copies:
+            if copy.is_alive():
+                copy.terminate()  # uvicorn in the copy stops on SIGTERM, as here
+        for copy in self._copies:
+            copy.join(5)
+            if copy.is_alive():
+                copy.kill()
+                copy.join(1)
+        self._copies = []
 
     def shutdown(self) -> None:
         if self._uvicorn is not None:

@@ -1,7 +1,8 @@
 """A fixed pool of long-lived query workers for the server.
 
-Each worker is a process forked once from the server before it listens, so it shares the opened
-store (read only) and never holds the listening socket. On start a worker leaves the network
+Each worker is a process forked once from the server, so it shares the opened store (read only);
+before anything else it closes every socket it inherited (the listening socket, client
+connections, other workers' ends), keeping only its own to the server. Then it leaves the network
 (an empty network namespace), caps its own address space (the per-query memory limit) and asks
 the kernel to kill it when the server dies (PR_SET_PDEATHSIG), so no worker outlives the server
 and a restart on the same port works at once. Parsing and checking happen in the worker, inside
@@ -69,7 +70,8 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when the thread that forked it ends (Linux)."""
     import ctypes
 
     try:
@@ -186,7 +188,7 @@ def _next_job(sock, buf: bytearray):
 
 def _worker(kg, sock, memory_mb: int) -> None:
     _close_inherited_sockets(sock.fileno())
-    _die_with_parent()
+    die_with_parent()
     leave_network()
     if memory_mb:
         _limit_memory(memory_mb)
@@ -436,6 +438,19 @@ class WorkerPool:
             slot.kill(wait=False)
             slot.start()
         self.replaced += 1
+
+    def reopen(self) -> None:
+        """In a forked copy of the server process (another HTTP process): let go of the workers
+        inherited from the parent (close this copy's ends of their sockets, never signal them) and
+        start this process's own."""
+        self._lock = threading.Lock()  # a copy of a lock may be copied held
+        for slot in self._all:
+            slot.sock.close()
+        self._all = [_Slot(self) for _ in range(self.size)]
+        self._free = list(self._all)
+        self._waiters = collections.deque()
+        self._verdicts = collections.OrderedDict()
+        self.replaced = self.abandoned = 0
 
     def close(self) -> None:
         with self._lock:
