@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import gc
 import multiprocessing
 import os
 import pickle
@@ -113,6 +114,10 @@ def _warm(kg) -> None:
     from . import library_query, prepare  # noqa: F401
 
     check_safe("ASK { ?s ?p ?o }", kg.base)
+    # what exists now (the store's handle, the grammar, every module) lives as long as the server:
+    # the collector stops scanning it, so a full collection is short in every process forked later
+    # (and does not copy the pages it would have touched)
+    gc.freeze()
 
 
 def _close_inherited_sockets(keep: int) -> None:
