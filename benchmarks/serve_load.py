@@ -307,7 +307,9 @@ def main() -> None:
     here = str(Path(pprnet_kg.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
     ours = subprocess.Popen([sys.executable, "-m", "pprnet_kg.cli", "serve", *sum((["--source", p] for p in args.pages), []),
-                             "--port", str(ours_port), "--timeout", "5"], stdout=subprocess.DEVNULL,
+                             "--port", str(ours_port), "--timeout", "5",
+                             "--max-rows", "10000000"],  # all rows, as Oxigraph's server sends
+                            stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, cwd=tmp, env=env)
     theirs = start_oxigraph(binary, f"{tmp}/ox", ox_port)
     servers = {"pprnet-kg serve": f"http://127.0.0.1:{ours_port}/sparql", "oxigraph serve": f"http://127.0.0.1:{ox_port}/query"}

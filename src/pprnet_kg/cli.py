@@ -351,7 +351,7 @@ def analyze(as_json, sources, graphs, store, endpoint, named_graph, base):
               help="Serve this explorer site (made by `pprnet-kg site`) under /site/.")
 @click.option("--cors", metavar="ORIGIN", help="Let pages from this one origin read answers (off by default).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Query worker processes in all (default: twice the CPU count).")
+              help="Query worker processes in all (default: three per server process).")
 @click.option("--processes", type=click.IntRange(1, 64), default=None,
               help="Server processes answering HTTP, each with its share of the workers (default: the CPU count).")
 @click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, show_default=True,

@@ -17,7 +17,6 @@ import asyncio
 import functools
 import json
 import mimetypes
-import os
 import socket
 import threading
 import time
@@ -444,7 +443,7 @@ def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float
     """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise.
     CORS is off unless `cors` names the one origin allowed to read answers. `deadline`: seconds a
     client has to send a whole request. `processes`: server processes answering HTTP on the one
-    socket, each with its share of the `workers` (default: twice the CPU count in all)."""
+    socket, each with its share of the `workers` (default: three per process)."""
     from .serve_http import Server
 
     settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,
@@ -452,7 +451,9 @@ def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float
                         cors=cors)
     bind = host.strip("[]")
     # the first workers are forked before the socket exists; every worker closes the sockets it inherits
-    total = workers or 2 * (os.cpu_count() or 1)
+    # three per process: while a slow query holds one, two answer the rest, and a core is not left
+    # idle while a worker waits for its process to collect an answer
+    total = workers or 3 * processes
     settings.pool = WorkerPool(kg, size=-(-total // processes), timeout=timeout, memory_mb=memory_mb,
                                queue=queue)
     try:

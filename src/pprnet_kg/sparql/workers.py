@@ -321,9 +321,7 @@ class WorkerPool:
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.queue = queue
-        # twice the cores by default: a worker waits for the server to read its answer and hand it
-        # the next job, and the cores are kept busy meanwhile
-        self.size = size or 2 * (os.cpu_count() or 1)
+        self.size = size or 3  # make_server gives each server process its share
         _warm(kg)
         self._lock = threading.Lock()  # guards _all against close() from another thread
         self._all: list[_Slot] = [_Slot(self) for _ in range(self.size)]
