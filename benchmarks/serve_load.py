@@ -327,6 +327,7 @@ def main() -> None:
         for name, endpoint in servers.items():  # warm caches: every text 4 times (each of our server
             # processes keeps the verdicts of its own safety checks, and a text goes to whichever is free)
             load(endpoint, sorted(set(plan)) * 4, 20, False, ours.pid if name == "pprnet-kg serve" else theirs.pid)
+        print(f"load average (1 min) before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(HEAD)
         runs: dict = {}
         attacks, notes = [], []
@@ -350,6 +351,8 @@ def main() -> None:
                         wait_for(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D")
                         notes.append(f"round {round_ + 1}, {clients} clients: after its attack phase Oxigraph's server "
                                      f"still used {burning / 2:.0%} of a core; restarted")
+        print()
+        print(f"load average (1 min) after the runs: {os.getloadavg()[0]:.1f}")
         print()
         print(f"median of {args.rounds} round(s):")
         print()
