@@ -27,6 +27,7 @@ limit; loopback only.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import shutil
@@ -74,8 +75,10 @@ def fetch(url: str, accept: str = "application/sparql-results+json", timeout: fl
         status = exc.code
         if record and len(ERRORS) < 5:
             ERRORS.append(f"{exc.code} {url[:100]}: {exc.read()[:160]!r}")
-    except OSError:
+    except (OSError, http.client.HTTPException) as exc:  # no answer, or one cut short (IncompleteRead)
         status = 0
+        if record and len(ERRORS) < 5:
+            ERRORS.append(f"no whole answer ({type(exc).__name__}) {url[:100]}")
     return status, time.perf_counter() - t
 
 
@@ -273,7 +276,7 @@ def median_row(runs: list[dict]) -> dict:
 
 
 def row(clients: int, name: str, attack: bool, r: dict) -> str:
-    return (f"| {clients} | {name} | {'yes' if attack else 'no'} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+    return (f"| {clients} | {name} | {'yes' if attack else 'no'} | {r['rps']:,.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
             f"{sum(r['errors'].values())} {dict(r['errors']) or ''} | {r['cheap_p99']:.0f} ({r['cheap_errors']} of "
             f"{r['cheap_n']}) | {r['cpu_ms']:.2f} |")
 

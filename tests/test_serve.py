@@ -895,3 +895,30 @@ def test_two_server_processes_answer_on_one_port_and_stop_together(real_build):
     while time.monotonic() < deadline and any(_alive(p) for p in [copy, *its_workers]):
         time.sleep(0.1)
     assert not any(_alive(p) for p in [copy, *its_workers])  # stopped with the server, workers and all
+
+
+def test_a_cheap_query_is_not_stuck_behind_expensive_ones(real_build):
+    # with every worker on slow queries, a cheap query waited for one of them to end (a slow-query
+    # attack, or heavy queries on a large store): the last free worker is now kept for jobs known to
+    # be quick, and the quick queue goes first
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=2, timeout=3.0)
+    try:
+        assert get(base, "/sparql", query="ASK {}")[0] == 200  # now known to be quick
+        statuses = {}
+
+        def slow(name, query):
+            statuses[name] = get(base, "/sparql", query=query)[0]
+
+        attackers = [threading.Thread(target=slow, args=(n, SLOW + n * " ")) for n in range(3)]
+        for t in attackers:
+            t.start()
+            time.sleep(0.2)
+        t0 = time.monotonic()
+        assert get(base, "/sparql", query="ASK {}")[0] == 200
+        assert time.monotonic() - t0 < 1.5  # not after a slow query's 3 s
+        for t in attackers:
+            t.join(15)
+        assert statuses == {0: 503, 1: 503, 2: 503}  # each ran (one at a time) and was stopped
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -12,6 +12,8 @@ The pool is driven from the server's event loop: a request waits (without a thre
 worker; when `queue` requests already wait, it is refused at once (the server answers 503 with
 Retry-After). A worker that runs out of time is killed and replaced, and its request gets a
 timeout; so is a worker whose client went away (the query is abandoned, not finished for nobody).
+Jobs known to be quick wait in a queue of their own that goes first, and slow or new ones never
+hold the last free worker (see WorkerPool).
 """
 
 from __future__ import annotations
@@ -54,7 +56,9 @@ class Job:
     params: dict | None = None
 
 
-VERDICTS = 2048  # query texts whose check the server remembers for every worker
+VERDICTS = 2048  # query texts whose check (and how long they took) the server remembers
+QUICK = 0.1  # seconds: a job whose text last took less waits in the quick queue
+FAIR = 4  # one turn in FAIR goes to the other queue first
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -313,7 +317,13 @@ class _Slot:
 
 class WorkerPool:
     """The workers, handed out on the server's event loop (every method but `close` and `pids`
-    runs on that loop's thread)."""
+    runs on that loop's thread).
+
+    Two queues: a job whose text last ran in under QUICK seconds waits in the quick one, any other
+    (a text not run yet, or a slow one) in the other. A free worker goes to the quick queue first
+    (to the other one turn in FAIR, so neither waits for ever), and jobs from the other queue never
+    hold every worker: the last free one is kept for quick jobs, so that a cheap query is not stuck
+    behind expensive ones (a slow-query attack, or a mix of heavy queries on a large store)."""
 
     def __init__(self, kg, *, size: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
                  queue: int = 512) -> None:
@@ -325,27 +335,39 @@ class WorkerPool:
         _warm(kg)
         self._lock = threading.Lock()  # guards _all against close() from another thread
         self._all: list[_Slot] = [_Slot(self) for _ in range(self.size)]
+        self._reset()
+
+    def _reset(self) -> None:
         self._free: list[_Slot] = list(self._all)
-        self._waiters: collections.deque = collections.deque()
+        self._lanes = {True: collections.deque(), False: collections.deque()}  # quick: waiting turns
+        self._slow = 0  # workers held by jobs from the other queue
+        self._turns = 0
         self.replaced = 0
         self.abandoned = 0
         # verdicts of the safety check, made by a worker and handed to the next one that gets the
         # same text (same text, same verdict: the check is a pure function of the text and base)
         self._verdicts: collections.OrderedDict = collections.OrderedDict()
+        self._took: collections.OrderedDict = collections.OrderedDict()  # seconds each job last took
 
     async def run(self, job: Job, gone: "asyncio.Future | None" = None) -> Payload:
         """The job's answer. `gone` completes when the client has gone away: the job is then
         abandoned (its worker killed and replaced) and Abandoned is raised. `gone` may be shared
         by every request of a connection: it is only watched, never completed or cancelled here."""
+        if gone is not None and gone.done():  # left before its turn came: no worker to spend
+            self.abandoned += 1
+            raise Abandoned("the client went away before its query started")
         key = (job.text, job.base) if job.kind == "sparql" else None
         checked = self._verdicts.get(key) if key is not None else None
         if checked is not None:
             self._verdicts.move_to_end(key)
+        cost_key = (job.kind, job.text, job.base, tuple(sorted((job.params or {}).items())))
+        quick = self._took.get(cost_key, QUICK) < QUICK
         # plain values only: unpickling the Job class itself cost the worker an import lookup a job
         message = pickle.dumps((_fields(job), checked), protocol=pickle.HIGHEST_PROTOCOL)
         message = _SIZE.pack(len(message)) + message
-        slot = await self._take(gone)
+        slot = await self._take(gone, quick)
         loop = asyncio.get_running_loop()
+        started = loop.time()
         answer = loop.create_future()
         timer = loop.call_later(self.timeout, _settle, answer, _TIMEOUT)
         hook = None
@@ -362,22 +384,26 @@ class WorkerPool:
         except OSError:
             outcome = _ENDED
         except asyncio.CancelledError:  # the server is stopping: the worker may be mid-query
-            self._replace(slot)
+            self._release(slot, quick, replace=True)
             raise
         finally:
             timer.cancel()
             if hook is not None:
                 gone.remove_done_callback(hook)
             slot.answer = None
+        if outcome != _GONE:
+            self._took[cost_key] = loop.time() - started
+            self._took.move_to_end(cost_key)
+            if len(self._took) > VERDICTS:
+                self._took.popitem(last=False)
+        self._release(slot, quick, replace=not isinstance(outcome, bytes))
         if not isinstance(outcome, bytes):
-            self._replace(slot)
             if outcome == _GONE:
                 self.abandoned += 1
                 raise Abandoned("the client went away; its query was stopped")
             if outcome == _TIMEOUT:
                 raise QueryTimeout(f"query stopped after {self.timeout:g} s (the limit of this endpoint)")
             raise QueryError("the query process ended without an answer (out of memory?)")
-        self._give(slot)
         kind, value, verdict = _read_answer(outcome)
         if key is not None and verdict is not None and checked is None:
             self._verdicts[key] = verdict
@@ -389,13 +415,17 @@ class WorkerPool:
             raise QueryError(value if value.startswith("query failed") else f"query failed: {value}")
         return value
 
-    async def _take(self, gone) -> _Slot:
-        if self._free:
+    def _may_start(self, quick: bool) -> bool:
+        return quick or self.size == 1 or self._slow < self.size - 1
+
+    async def _take(self, gone, quick: bool) -> _Slot:
+        if self._free and self._may_start(quick):
+            self._slow += not quick
             return self._free.pop()
-        if len(self._waiters) >= self.queue:
+        if sum(len(lane) for lane in self._lanes.values()) >= self.queue:
             raise Busy("every query worker is busy and the queue is full; try again shortly")
         turn = asyncio.get_running_loop().create_future()
-        self._waiters.append(turn)
+        self._lanes[quick].append(turn)
         hook = None
         if gone is not None:
             hook = lambda _: _settle(turn, _GONE)  # noqa: E731
@@ -403,38 +433,46 @@ class WorkerPool:
         try:
             got = await turn
         except asyncio.CancelledError:
-            self._leave_queue(turn)
+            self._leave_queue(turn, quick)
             raise
         finally:
             if hook is not None:
                 gone.remove_done_callback(hook)
         if got is _GONE:
-            self._leave_queue(turn)
+            self._leave_queue(turn, quick)
             self.abandoned += 1
             raise Abandoned("the client went away while its query waited")
         return got
 
-    def _leave_queue(self, turn) -> None:
+    def _leave_queue(self, turn, quick: bool) -> None:
         if turn.done() and not turn.cancelled() and isinstance(turn.result(), _Slot):
-            self._give(turn.result())  # a worker was handed over just as the client left
+            self._release(turn.result(), quick)  # a worker was handed over just as the client left
             return
         turn.cancel()
         try:
-            self._waiters.remove(turn)
+            self._lanes[quick].remove(turn)
         except ValueError:
             pass
 
+    def _release(self, slot: _Slot, quick: bool, *, replace: bool = False) -> None:
+        """A job is done with its worker: replace the worker (if it may be mid-query or gone), then
+        hand it on."""
+        self._slow -= not quick
+        if replace:
+            self._restart(slot)
+        self._give(slot)
+
     def _give(self, slot: _Slot) -> None:
-        while self._waiters:
-            turn = self._waiters.popleft()
-            if not turn.done():
-                turn.set_result(slot)
+        self._turns += 1
+        for quick in ((False, True) if self._turns % FAIR == 0 else (True, False)):
+            lane = self._lanes[quick]
+            while lane and lane[0].done():  # turns whose clients left
+                lane.popleft()
+            if lane and self._may_start(quick):
+                self._slow += not quick
+                lane.popleft().set_result(slot)
                 return
         self._free.append(slot)
-
-    def _replace(self, slot: _Slot) -> None:
-        self._restart(slot)
-        self._give(slot)
 
     def _restart(self, slot: _Slot) -> None:
         with self._lock:
@@ -450,10 +488,7 @@ class WorkerPool:
         for slot in self._all:
             slot.sock.close()
         self._all = [_Slot(self) for _ in range(self.size)]
-        self._free = list(self._all)
-        self._waiters = collections.deque()
-        self._verdicts = collections.OrderedDict()
-        self.replaced = self.abandoned = 0
+        self._reset()
 
     def close(self) -> None:
         with self._lock:
