@@ -31,7 +31,7 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 from .errors import PprnetError, QueryError, QueryRefused
 from .namespaces import bind_prefixes
 from .resources import ontology_file
-from .serve_http import GONE, parse_qs
+from .serve_http import GONE, Server, parse_qs
 from .sparql.protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, negotiate
 from .sparql.results import plain
 from .sparql.workers import Abandoned, Busy, Job, WorkerPool
@@ -444,8 +444,6 @@ def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float
     CORS is off unless `cors` names the one origin allowed to read answers. `deadline`: seconds a
     client has to send a whole request. `processes`: server processes answering HTTP on the one
     socket, each with its share of the `workers` (default: three per process)."""
-    from .serve_http import Server
-
     settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,
                         datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         cors=cors)
