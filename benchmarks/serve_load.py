@@ -82,9 +82,11 @@ def fetch(url: str, accept: str = "application/sparql-results+json", timeout: fl
     return status, time.perf_counter() - t
 
 
-def wait_for(url: str) -> None:
-    for _ in range(150):
-        if fetch(url)[0] == 200:
+def wait_for(url: str, seconds: float = 300) -> None:
+    """Until the server answers (ours builds the graph first: most of a minute at 10,000 posts)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if fetch(url, record=False)[0] == 200:
             return
         time.sleep(0.2)
     raise SystemExit(f"server at {url} did not start")
