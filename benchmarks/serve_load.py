@@ -1,25 +1,34 @@
 """Load on loopback: `pprnet-kg serve` beside Oxigraph's own server, same data, same request mix,
 same run.
 
-    python benchmarks/serve_load.py [PAGES...] [--clients 50 200] [--requests 3000]
+    python benchmarks/serve_load.py [PAGES...] [--clients 50 200] [--requests 3000] [--rounds 2]
 
 Both servers hold the same triples (ours builds them; Oxigraph's gets our canonical N-Triples
 through its Graph Store endpoint). The mix is SPARQL only, so both do the same work: every
 library query with its parameters (prepared exactly as `pprnet-kg query` runs it, parameters
 as a VALUES block) and a CONSTRUCT of each resource's description. For each client count the
 two servers are run in turn on the same plan, first alone, then under attack: one deliberately
-slow query after another and four connections at a time flooding the server with a 4 MiB header
-line (10 a second each). Both servers first answer every text of the mix once (a warm-up).
-Throughout, a cheap query (ASK) runs every 50 ms and its p99 is printed beside the numbers.
-Prints throughput, p50/p99, the error count, ours/Oxigraph ratios and the rows the mix returned
-(a 0-row query is reported), and what became of the attack's requests. Both servers have a 5 s
-query time limit. Bounded: a request count and a wall-clock limit; loopback only.
+slow query after another, and header floods (connections sending a 4 MiB header line) started
+at a fixed rate by the clock, 40 a second, whatever the server does with them, so that both
+servers receive the same floods. Both servers first answer every text of the mix four times
+(a warm-up: each of our server processes checks a text once). Throughout, a cheap query (ASK) runs every 50 ms and its p99 is printed beside the
+numbers. Every round alternates which server goes first; the summary gives the median of the
+rounds and the ours/Oxigraph ratios. Printed too: the CPU time each server (all its processes)
+spent per request, the error count, the rows the mix returned (a 0-row query is reported), and
+what became of the attack's requests.
+
+Oxigraph's server does not stop the slow query at its time limit: the query goes on using a core
+after its client has gone, which would slow every later phase of both servers; so its server is
+restarted after each of its attack phases (on the same store) and the CPU it was still burning
+is printed. Both servers have a 5 s query time limit. Bounded: a request count and a wall-clock
+limit; loopback only.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import http.client
+import os
 import random
 import shutil
 import signal
@@ -37,6 +46,8 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+import pprnet_kg
+
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 PARAMS = {"month": "2020-12", "topic": "Alliance and Therapeutic Relationship",
           "article": "id:article/doi/10.1016/j.cpr.2019.101810",
@@ -52,24 +63,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fetch(url: str, accept: str = "application/sparql-results+json") -> tuple[int, float]:
+def fetch(url: str, accept: str = "application/sparql-results+json", timeout: float = 60,
+          record: bool = True) -> tuple[int, float]:
+    """(HTTP status, 0 when no answer; seconds); the first errors are kept in ERRORS (when `record`)."""
     t = time.perf_counter()
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=60) as r:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=timeout) as r:
             r.read()
             status = r.status
     except urllib.error.HTTPError as exc:
         status = exc.code
-        if len(ERRORS) < 5:
+        if record and len(ERRORS) < 5:
             ERRORS.append(f"{exc.code} {url[:100]}: {exc.read()[:160]!r}")
-    except OSError:
+    except (OSError, http.client.HTTPException) as exc:  # no answer, or one cut short (IncompleteRead)
         status = 0
+        if record and len(ERRORS) < 5:
+            ERRORS.append(f"no whole answer ({type(exc).__name__}) {url[:100]}")
     return status, time.perf_counter() - t
 
 
-def wait_for(url: str) -> None:
-    for _ in range(150):
-        if fetch(url)[0] == 200:
+def wait_for(url: str, seconds: float = 300) -> None:
+    """Until the server answers (ours builds the graph first: most of a minute at 10,000 posts)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if fetch(url, record=False)[0] == 200:
             return
         time.sleep(0.2)
     raise SystemExit(f"server at {url} did not start")
@@ -99,6 +116,8 @@ def plan_of(pages: list[str], requests: int) -> tuple[list[str], str, dict]:
 
 CHEAP = "ASK { ?s ?p ?o }"
 FLOOD_BYTES = 4 * 1024 * 1024  # one header line this long, per flood connection
+FLOOD_RATE = 40  # flood connections started a second, by the clock
+FLOOD_AT_ONCE = 16  # the attacker's own limit: a flood due while this many are open is skipped
 
 
 def cheap_probe(endpoint: str, stop: threading.Event, out: list) -> None:
@@ -111,37 +130,77 @@ def cheap_probe(endpoint: str, stop: threading.Event, out: list) -> None:
 
 
 def slow_attack(endpoint: str, stop: threading.Event, out: list) -> None:
-    """One deliberately slow query after another (a cartesian product), for the whole run."""
+    """One deliberately slow query after another (a cartesian product), for the whole run; the
+    attacker gives up on an answer after 10 s (Oxigraph's server never sends one)."""
     url = endpoint + "?" + urllib.parse.urlencode({"query": SLOW})
     while not stop.is_set():
-        out.append(fetch(url))
+        out.append(fetch(url, timeout=10, record=False))
 
 
 def header_flood(endpoint: str, stop: threading.Event, out: list) -> None:
-    """Connection after connection (at most 10 a second) sending one endless header line:
-    (bytes the server took, first reply line). Paced, so that the attacker's own CPU does not
-    decide the outcome on a small machine."""
+    """Header floods started by the clock, FLOOD_RATE a second (a server that cuts them sooner
+    does not receive more of them): (bytes the server took, first reply line) each."""
     parts = urllib.parse.urlsplit(endpoint)
-    while not stop.wait(0.1):
-        sent, reply = 0, b""
+    due, open_floods = time.monotonic(), []
+    while not stop.is_set():
+        wait = due - time.monotonic()
+        if wait > 0:
+            stop.wait(wait)
+            continue
+        due += 1 / FLOOD_RATE
+        open_floods = [t for t in open_floods if t.is_alive()]
+        if len(open_floods) >= FLOOD_AT_ONCE:
+            out.append((-1, "skipped"))
+            continue
+        flood = threading.Thread(target=_flood_once, args=(parts, stop, out))
+        flood.start()
+        open_floods.append(flood)
+    for flood in open_floods:
+        flood.join(15)
+
+
+def _flood_once(parts, stop: threading.Event, out: list) -> None:
+    sent, reply = 0, b""
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
+            s.sendall(f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nX-Flood: ".encode())
+            piece = b"a" * 65536
+            try:
+                while sent < FLOOD_BYTES and not stop.is_set():
+                    s.sendall(piece)
+                    sent += len(piece)
+                s.settimeout(2)
+                reply = s.recv(100)
+            except OSError:
+                pass
+    except OSError:
+        pass
+    out.append((sent, reply.split(b"\r\n", 1)[0].decode("latin-1")))
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) used so far by a process, its children that have ended (once
+    reaped: our server reaps the query workers it kills) and those still running."""
+    total = 0
+    for p in [pid] + _children(pid):
         try:
-            with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
-                s.sendall(f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nX-Flood: ".encode())
-                piece = b"a" * 65536
-                try:
-                    while sent < FLOOD_BYTES and not stop.is_set():
-                        s.sendall(piece)
-                        sent += len(piece)
-                    s.settimeout(2)
-                    reply = s.recv(100)
-                except OSError:
-                    pass
-        except OSError:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15 if p == pid else 13])
+        except (OSError, IndexError, ValueError):
             pass
-        out.append((sent, reply.split(b"\r\n", 1)[0].decode("latin-1")))
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-def load(endpoint: str, plan: list[str], clients: int, attack: bool) -> dict:
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(c) for c in fh.read().split()]
+    except OSError:
+        return []
+
+
+def load(endpoint: str, plan: list[str], clients: int, attack: bool, pid: int) -> dict:
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
@@ -165,11 +224,12 @@ def load(endpoint: str, plan: list[str], clients: int, attack: bool) -> dict:
     probe, slow, flood = [], [], []
     side = [threading.Thread(target=cheap_probe, args=(endpoint, stop, probe))]
     if attack:
-        side += [threading.Thread(target=slow_attack, args=(endpoint, stop, slow))]
-        side += [threading.Thread(target=header_flood, args=(endpoint, stop, flood)) for _ in range(4)]
+        side += [threading.Thread(target=slow_attack, args=(endpoint, stop, slow)),
+                 threading.Thread(target=header_flood, args=(endpoint, stop, flood))]
     for t in side:
         t.start()
     time.sleep(0.5)  # the attack is under way before the load starts
+    cpu = cpu_seconds(pid)
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
@@ -177,6 +237,7 @@ def load(endpoint: str, plan: list[str], clients: int, attack: bool) -> dict:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    cpu = cpu_seconds(pid) - cpu
     stop.set()
     for t in side:
         t.join(70)
@@ -184,17 +245,52 @@ def load(endpoint: str, plan: list[str], clients: int, attack: bool) -> dict:
     cheap = sorted(seconds for _, seconds in probe)
     return {"requests": len(lat), "errors": Counter(errors), "rps": len(lat) / elapsed,
             "p50": 1000 * statistics.median(lat), "p99": 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))],
+            "cpu_ms": 1000 * cpu / max(1, len(lat)),
             "cheap_p99": 1000 * cheap[min(len(cheap) - 1, int(0.99 * len(cheap)))] if cheap else float("nan"),
             "cheap_errors": sum(1 for status, _ in probe if status != 200), "cheap_n": len(probe),
             "slow": Counter(status for status, _ in slow), "flood": flood}
 
 
 def describe_attack(r: dict) -> str:
-    slow = ", ".join(f"{n}x HTTP {status or 'none'}" for status, n in sorted(r["slow"].items()))
-    cut = sum(1 for sent, _ in r["flood"] if sent < FLOOD_BYTES)
-    replies = Counter(reply[:12] or "no reply" for _, reply in r["flood"])
-    flood = f"{len(r['flood'])} floods, {cut} cut off ({', '.join(f'{k}: {v}' for k, v in replies.most_common(2))})"
+    slow = ", ".join(f"{n}x {f'HTTP {status}' if status else 'no answer'}" for status, n in sorted(r["slow"].items()))
+    done = [(sent, reply) for sent, reply in r["flood"] if sent >= 0]
+    cut = sum(1 for sent, _ in done if sent < FLOOD_BYTES)
+    replies = Counter(reply[:12] or "no reply" for _, reply in done)
+    skipped = len(r["flood"]) - len(done)
+    flood = (f"{len(done)} floods, {cut} cut off before 4 MiB ({', '.join(f'{k}: {v}' for k, v in replies.most_common(2))})"
+             + (f", {skipped} skipped ({FLOOD_AT_ONCE} already open)" if skipped else ""))
     return f"slow queries: {slow or 'none finished'}; {flood}"
+
+
+def start_oxigraph(binary: str, location: str, port: int) -> subprocess.Popen:
+    return subprocess.Popen([binary, "serve", "--location", location, "--bind", f"127.0.0.1:{port}",
+                             "--timeout-s", "5"],  # the same query time limit as ours
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def median_row(runs: list[dict]) -> dict:
+    keys = ("rps", "p50", "p99", "cpu_ms", "cheap_p99")
+    out = {k: statistics.median(r[k] for r in runs) for k in keys}
+    out["errors"] = sum((r["errors"] for r in runs), Counter())
+    out["cheap_errors"] = sum(r["cheap_errors"] for r in runs)
+    out["cheap_n"] = sum(r["cheap_n"] for r in runs)
+    return out
+
+
+def row(clients: int, name: str, attack: bool, r: dict) -> str:
+    return (f"| {clients} | {name} | {'yes' if attack else 'no'} | {r['rps']:,.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{sum(r['errors'].values())} {dict(r['errors']) or ''} | {r['cheap_p99']:.0f} ({r['cheap_errors']} of "
+            f"{r['cheap_n']}) | {r['cpu_ms']:.2f} |")
+
+
+def ratio_row(clients: int, attack: bool, a: dict, b: dict) -> str:
+    return (f"| {clients} | ours / Oxigraph | {'yes' if attack else 'no'} | {a['rps'] / b['rps']:.2f}x | "
+            f"{a['p50'] / b['p50']:.2f}x | {a['p99'] / b['p99']:.2f}x | | {a['cheap_p99'] / b['cheap_p99']:.2f}x | "
+            f"{a['cpu_ms'] / b['cpu_ms']:.2f}x |")
+
+
+HEAD = ("| clients | server | attack | requests/s | p50 ms | p99 ms | errors | cheap ASK p99 ms (errors) | "
+        "CPU ms/request |\n|---|---|---|---|---|---|---|---|---|")
 
 
 def main() -> None:
@@ -203,6 +299,7 @@ def main() -> None:
                                                          / "pages" / "blog-2020-07-to-2020-12.txt")])
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=2, help="rounds, each alternating which server goes first")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still stop both servers (finally)
     plan, ntriples, rows = plan_of(args.pages, args.requests)
@@ -211,12 +308,16 @@ def main() -> None:
         raise SystemExit("the Oxigraph server is needed beside ours: pip install oxigraph")
     ours_port, ox_port = free_port(), free_port()
     tmp = tempfile.mkdtemp()
+    # our server runs from the checkout this script imports (not whichever one is installed)
+    here = str(Path(pprnet_kg.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
     ours = subprocess.Popen([sys.executable, "-m", "pprnet_kg.cli", "serve", *sum((["--source", p] for p in args.pages), []),
-                             "--port", str(ours_port), "--timeout", "5"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=tmp)
-    theirs = subprocess.Popen([binary, "serve", "--location", f"{tmp}/ox", "--bind", f"127.0.0.1:{ox_port}",
-                               "--timeout-s", "5"],  # the same query time limit as ours
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--port", str(ours_port), "--timeout", "5",
+                             "--max-rows", "10000000"],  # all rows, as Oxigraph's server sends
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=tmp, env=env)
+    theirs = start_oxigraph(binary, f"{tmp}/ox", ox_port)
+    servers = {"pprnet-kg serve": f"http://127.0.0.1:{ours_port}/sparql", "oxigraph serve": f"http://127.0.0.1:{ox_port}/query"}
     try:
         wait_for(f"http://127.0.0.1:{ours_port}/sparql?query=ASK%7B%7D")
         wait_for(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D")
@@ -228,29 +329,49 @@ def main() -> None:
               f"{', '.join(f'{k} {v}' for k, v in sorted(rows.items()))}), half CONSTRUCT descriptions of resources")
         if zero:
             print(f"warning: queries returning 0 rows in the mix: {', '.join(zero)}")
-        for name, endpoint in (("ours", f"http://127.0.0.1:{ours_port}/sparql"), ("oxigraph", f"http://127.0.0.1:{ox_port}/query")):
-            load(endpoint, sorted(set(plan)), 20, False)  # every text once: warm caches (our check verdicts)
-        print("| clients | server | attack | requests/s | p50 ms | p99 ms | errors | cheap ASK p99 ms (errors) |")
-        print("|---|---|---|---|---|---|---|---|")
-        attacks = []
+        for name, endpoint in servers.items():  # warm caches: every text 4 times (each of our server
+            # processes keeps the verdicts of its own safety checks, and a text goes to whichever is free)
+            load(endpoint, sorted(set(plan)) * 4, 20, False, ours.pid if name == "pprnet-kg serve" else theirs.pid)
+        print(f"load average (1 min) before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(HEAD)
+        runs: dict = {}
+        attacks, notes = [], []
+        for round_ in range(args.rounds):
+            for phase, (attack, clients) in enumerate((a, c) for a in (False, True) for c in args.clients):
+                names = list(servers) if (round_ + phase) % 2 == 0 else list(servers)[::-1]
+                for name in names:
+                    pid = ours.pid if name == "pprnet-kg serve" else theirs.pid
+                    r = load(servers[name], plan, clients, attack, pid)
+                    runs.setdefault((clients, attack, name), []).append(r)
+                    print(row(clients, name, attack, r), flush=True)
+                    if attack:
+                        attacks.append(f"round {round_ + 1}, {clients} clients, {name}: {describe_attack(r)}")
+                    if attack and name == "oxigraph serve":  # its slow query is still running: measure, restart
+                        before = cpu_seconds(theirs.pid)
+                        time.sleep(2)
+                        burning = cpu_seconds(theirs.pid) - before
+                        theirs.terminate()
+                        theirs.wait(timeout=10)
+                        theirs = start_oxigraph(binary, f"{tmp}/ox", ox_port)
+                        wait_for(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D")
+                        notes.append(f"round {round_ + 1}, {clients} clients: after its attack phase Oxigraph's server "
+                                     f"still used {burning / 2:.0%} of a core; restarted")
+        print()
+        print(f"load average (1 min) after the runs: {os.getloadavg()[0]:.1f}")
+        print()
+        print(f"median of {args.rounds} round(s):")
+        print()
+        print(HEAD)
         for attack in (False, True):
             for clients in args.clients:
-                results = {}
-                for name, endpoint in (("pprnet-kg serve", f"http://127.0.0.1:{ours_port}/sparql"),
-                                       ("oxigraph serve", f"http://127.0.0.1:{ox_port}/query")):
-                    r = results[name] = load(endpoint, plan, clients, attack)
-                    print(f"| {clients} | {name} | {'yes' if attack else 'no'} | {r['rps']:,.0f} | {r['p50']:.1f} | "
-                          f"{r['p99']:.1f} | {sum(r['errors'].values())} {dict(r['errors']) or ''} | "
-                          f"{r['cheap_p99']:.0f} ({r['cheap_errors']} of {r['cheap_n']}) |", flush=True)
-                    if attack:
-                        attacks.append(f"{clients} clients, {name}: {describe_attack(r)}")
-                a, b = results["pprnet-kg serve"], results["oxigraph serve"]
-                print(f"| {clients} | ours / Oxigraph | {'yes' if attack else 'no'} | {a['rps'] / b['rps']:.2f}x | "
-                      f"{a['p50'] / b['p50']:.2f}x | {a['p99'] / b['p99']:.2f}x | | |", flush=True)
+                a, b = (median_row(runs[(clients, attack, name)]) for name in servers)
+                print(row(clients, "pprnet-kg serve", attack, a))
+                print(row(clients, "oxigraph serve", attack, b))
+                print(ratio_row(clients, attack, a, b))
         print()
-        print(f"attack: one slow query ({SLOW}) after another and 4 connections at a time each sending a "
-              f"{FLOOD_BYTES // 2**20} MiB header line; the cheap query ({CHEAP}) runs every 50 ms throughout")
-        for line in attacks:
+        print(f"attack: one slow query ({SLOW}) after another and {FLOOD_RATE} header floods a second (each a "
+              f"{FLOOD_BYTES // 2**20} MiB header line); the cheap query ({CHEAP}) runs every 50 ms throughout")
+        for line in attacks + notes:
             print(f"- {line}")
         for line in ERRORS:
             print(f"error: {line}")

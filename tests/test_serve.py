@@ -606,6 +606,7 @@ def _alive(pid: int) -> bool:
 def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
     # regression: forked query processes outlived the server and held its socket
     import os
+    import pathlib
     import signal
     import subprocess
     import sys
@@ -613,11 +614,23 @@ def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
     from servers import free_port
 
     port = free_port()
-    cmd = [sys.executable, "-m", "pprnet_kg.cli", "serve", "--port", str(port), "--workers", "2"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    cmd = [sys.executable, "-m", "pprnet_kg.cli", "serve", "--port", str(port), "--workers", "2", "--processes", "2"]
+    import pprnet_kg
+
+    here = str(pathlib.Path(pprnet_kg.__file__).resolve().parents[1])  # the checkout under test, from any cwd
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     _wait_answering(base)
-    children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
+
+    def descendants(pid: int) -> list[int]:
+        try:
+            children = [int(p) for p in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+        except OSError:
+            return []
+        return children + [d for c in children for d in descendants(c)]
+
+    children = descendants(proc.pid)  # query workers, and another server process with its own workers
     assert len(children) >= 2
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
@@ -625,7 +638,7 @@ def test_workers_die_with_the_server_and_the_port_is_free_at_once(tmp_path):
     while time.monotonic() < deadline and any(_alive(c) for c in children):
         time.sleep(0.1)
     assert not any(_alive(c) for c in children)
-    again = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    again = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         _wait_answering(base)
         assert again.poll() is None, again.stdout.read().decode()
@@ -771,6 +784,141 @@ def test_a_checked_text_is_not_parsed_again(real_build):
         refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
         assert [get(base, "/sparql", query=refused)[0] for _ in range(2)] == [403, 403]
         assert len(srv.pool._verdicts) == 1  # refusals are not remembered as verdicts to skip
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+# ------------------------------------------------ uvicorn's own limits (issue 10)
+
+def test_an_idle_kept_alive_connection_is_closed_after_keep_alive_seconds(real_build, monkeypatch):
+    import http.client
+
+    from pprnet_kg import serve_http
+
+    assert serve_http.KEEP_ALIVE == 5  # what the README says
+    monkeypatch.setattr(serve_http, "KEEP_ALIVE", 1)
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1)
+    try:
+        host, port = base.split("//", 1)[1].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        for pause in (0, 0.6):  # a request within the idle time keeps the connection (and restarts the clock)
+            time.sleep(pause)
+            conn.request("GET", "/sparql?query=ASK%20%7B%7D")
+            response = conn.getresponse()
+            assert response.status == 200 and response.getheader("Connection") is None
+            response.read()
+        idle = time.monotonic()
+        assert conn.sock.recv(1) == b""  # the server closes it, saying nothing
+        assert 0.8 < time.monotonic() - idle < 3
+        conn.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_past_the_connection_limit_a_request_gets_503_with_retry_after(real_build, monkeypatch):
+    from pprnet_kg import serve_http
+
+    monkeypatch.setattr(serve_http, "CONNECTIONS", 4)
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1)
+    host, port = base.split("//", 1)[1].split(":")
+    idle = [socket.create_connection((host, int(port)), timeout=5) for _ in range(3)]
+    try:
+        time.sleep(0.3)  # the server has taken them: with this one, 4 are open
+        reply = raw_request(base, f"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n")
+        head, _, body = reply.partition(b"\r\n\r\n")
+        lines = head.decode().lower().split("\r\n")
+        assert lines[0] == "http/1.1 503 service unavailable", reply[:200]
+        assert "retry-after: 1" in lines and "connection: close" in lines
+        assert b"4 connections open; try again shortly" in body
+        idle.pop().close()
+        time.sleep(0.3)
+        assert get(base, "/sparql", query="ASK {}")[0] == 200  # room again: answered
+    finally:
+        for s in idle:
+            s.close()
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_a_worker_killed_from_outside_is_replaced_and_no_request_fails(real_build):
+    # regression (issue 10): a worker that had died (however: the OOM killer, an operator) was handed
+    # the next job like a live one; the request failed and the dead worker stayed in the pool
+    import os
+    import signal
+
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1)
+    try:
+        for pause in (0, 0.3):  # a request as soon as it has ended (the job may find it gone), or later
+            (pid,) = srv.pool.pids()
+            os.kill(pid, signal.SIGKILL)
+            while _alive(pid):  # until its sockets are closed (it is a zombie, or reaped)
+                time.sleep(0.001)
+            time.sleep(pause)
+            assert get(base, "/sparql", query="ASK {}")[0] == 200
+            assert srv.pool.pids() != [pid] and not _alive(pid)
+        assert srv.pool.replaced == 2
+        statuses = [get(base, "/sparql", query="ASK {}")[0] for _ in range(5)]
+        assert statuses == [200] * 5 and srv.pool.replaced == 2
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_two_server_processes_answer_on_one_port_and_stop_together(real_build):
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=2, processes=2)
+    try:
+        _wait_answering(base)
+        copies = [c.pid for c in srv._copies if c.is_alive()]
+        assert len(copies) == 1 and len(srv.pool.pids()) == 1  # the other process, and this one's worker
+        (copy,) = copies
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the copy starts its own worker as it starts
+            its_workers = [int(p) for p in open(f"/proc/{copy}/task/{copy}/children").read().split()]
+            if its_workers:
+                break
+            time.sleep(0.05)
+        assert len(its_workers) == 1
+        statuses = []
+        clients = [threading.Thread(target=lambda: statuses.extend(get(base, "/sparql", query=COUNT)[0] for _ in range(10)))
+                   for _ in range(8)]
+        for t in clients:
+            t.start()
+        for t in clients:
+            t.join()
+        assert statuses == [200] * 80
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(p) for p in [copy, *its_workers]):
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in [copy, *its_workers])  # stopped with the server, workers and all
+
+
+def test_a_cheap_query_is_not_stuck_behind_expensive_ones(real_build):
+    # with every worker on slow queries, a cheap query waited for one of them to end (a slow-query
+    # attack, or heavy queries on a large store): the last free worker is now kept for jobs known to
+    # be quick, and the quick queue goes first
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=2, timeout=3.0)
+    try:
+        assert get(base, "/sparql", query="ASK {}")[0] == 200  # now known to be quick
+        statuses = {}
+
+        def slow(name, query):
+            statuses[name] = get(base, "/sparql", query=query)[0]
+
+        attackers = [threading.Thread(target=slow, args=(n, SLOW + n * " ")) for n in range(3)]
+        for t in attackers:
+            t.start()
+            time.sleep(0.2)
+        t0 = time.monotonic()
+        assert get(base, "/sparql", query="ASK {}")[0] == 200
+        assert time.monotonic() - t0 < 1.5  # not after a slow query's 3 s
+        for t in attackers:
+            t.join(15)
+        assert statuses == {0: 503, 1: 503, 2: 503}  # each ran (one at a time) and was stopped
     finally:
         srv.shutdown()
         srv.server_close()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -349,7 +350,10 @@ def analyze(as_json, sources, graphs, store, endpoint, named_graph, base):
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, exists=True),
               help="Serve this explorer site (made by `pprnet-kg site`) under /site/.")
 @click.option("--cors", metavar="ORIGIN", help="Let pages from this one origin read answers (off by default).")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Query worker processes (default: twice the CPU count).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Query worker processes in all (default: three per server process).")
+@click.option("--processes", type=click.IntRange(1, 64), default=None,
+              help="Server processes answering HTTP, each with its share of the workers (default: the CPU count).")
 @click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, show_default=True,
               help="Megabytes a query may use beyond what its worker maps at start.")
 @click.option("--request-deadline", "deadline", type=click.FloatRange(0.5), default=10.0, show_default=True,
@@ -357,8 +361,8 @@ def analyze(as_json, sources, graphs, store, endpoint, named_graph, base):
 @click.option("--queue", type=click.IntRange(0), default=512, show_default=True,
               help="Requests that may wait for a worker; beyond that, 503 with Retry-After.")
 @read_options
-def serve(host, port, timeout, max_rows, site_dir, cors, workers, memory_mb, deadline, queue, sources, graphs, store, endpoint,
-          named_graph, base):
+def serve(host, port, timeout, max_rows, site_dir, cors, workers, processes, memory_mb, deadline, queue, sources, graphs,
+          store, endpoint, named_graph, base):
     """Serve the graph read-only: SPARQL endpoint, query page, linked-data pages, VoID."""
     from .serve import make_server
 
@@ -366,7 +370,8 @@ def serve(host, port, timeout, max_rows, site_dir, cors, workers, memory_mb, dea
         click.echo(f"warning: listening on {host} makes the endpoint reachable from other machines", err=True)
     with opened(sources, graphs, store, endpoint, named_graph, base, say_first=True) as kg:
         server = make_server(kg, host=host, port=port, timeout=timeout, max_rows=max_rows, site=site_dir, cors=cors,
-                             workers=workers, memory_mb=memory_mb, queue=queue, deadline=deadline)
+                             workers=workers, memory_mb=memory_mb, queue=queue, deadline=deadline,
+                             processes=processes or os.cpu_count() or 1)
         click.echo(f"serving at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
         try:
             server.serve_forever()

@@ -14,6 +14,7 @@ The routes are plain functions of a request that return a `Reply`, or a `Job` fo
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import mimetypes
 import socket
@@ -30,6 +31,7 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 from .errors import PprnetError, QueryError, QueryRefused
 from .namespaces import bind_prefixes
 from .resources import ontology_file
+from .serve_http import GONE, Server, parse_qs
 from .sparql.protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, negotiate
 from .sparql.results import plain
 from .sparql.workers import Abandoned, Busy, Job, WorkerPool
@@ -71,7 +73,7 @@ class Request:
         return values[0] if values else None
 
     def params(self) -> dict[str, list[str]]:
-        return urllib.parse.parse_qs(self.query, keep_blank_values=True)
+        return parse_qs(self.query)
 
 
 @dataclass
@@ -115,10 +117,10 @@ class Endpoint:
                 reply = body
             else:
                 request.body = body
-                reply = await self._answer(request, receive)
+                reply = await self._answer(request, scope.get("extensions", {}).get(GONE))
         await self._send(send, request, reply)
 
-    async def _answer(self, request: Request, receive) -> Reply:
+    async def _answer(self, request: Request, gone: "asyncio.Future | None") -> Reply:
         path = request.path.split("?", 1)[0]
         quick = path == "/sparql" or path.startswith(("/queries/", "/draw/"))
         try:
@@ -129,7 +131,6 @@ class Endpoint:
             return error(400, str(exc))
         if isinstance(result, Reply):
             return result
-        gone = asyncio.ensure_future(_gone(receive))
         try:
             payload = await self.settings.pool.run(result, gone)
         except Busy as exc:
@@ -142,8 +143,6 @@ class Endpoint:
             return error(403, str(exc))
         except QueryError as exc:
             return error(400, str(exc))
-        finally:
-            gone.cancel()
         headers = {}
         if payload.truncated:
             headers["X-Result-Truncated"] = f"only the first {self.settings.max_rows} results"
@@ -225,7 +224,7 @@ class Endpoint:
             refused = self._dataset_params(request.params())
             return refused or self._sparql(request, body)
         if kind == "application/x-www-form-urlencoded":
-            form = urllib.parse.parse_qs(body, keep_blank_values=True)
+            form = parse_qs(body)
             if "update" in form:
                 return error(403, READ_ONLY)
             return self._one_query(request, {**request.params(), **form})
@@ -256,8 +255,7 @@ class Endpoint:
         if fmt:  # ?format=csv for download links
             accept = {"json": "application/sparql-results+json", "csv": "text/csv", "tsv": "text/tab-separated-values",
                       "xml": "application/sparql-results+xml", "turtle": "text/turtle"}.get(fmt, accept)
-        return (negotiate(accept, SELECT_TYPES, "json", family="application/sparql-results+json"),
-                negotiate(accept, GRAPH_TYPES, "turtle", family="text/turtle"))
+        return _result_formats(accept)
 
     def _sparql(self, request: Request, query: str) -> Reply | Job:
         if not query.strip():
@@ -395,10 +393,12 @@ async def _read_body(request: Request, receive) -> bytes | Reply:
             return b"".join(chunks)
 
 
-async def _gone(receive) -> None:
-    """Completes when the client has gone away (the body has been read: only a disconnect is left)."""
-    while (await receive())["type"] != "http.disconnect":
-        pass
+@functools.lru_cache(maxsize=64)
+def _result_formats(accept: str | None) -> tuple[str | None, str | None]:
+    """(format for SELECT / ASK, format for CONSTRUCT / DESCRIBE) for an Accept header; clients send
+    the same few headers over and over."""
+    return (negotiate(accept, SELECT_TYPES, "json", family="application/sparql-results+json"),
+            negotiate(accept, GRAPH_TYPES, "turtle", family="text/turtle"))
 
 
 def _media(fmt: str) -> str:
@@ -439,21 +439,27 @@ def void_description(kg, settings: Settings) -> Graph:
 
 def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
                 site: Path | None = None, cors: str | None = None, workers: int | None = None,
-                memory_mb: int = 2048, queue: int = 512, deadline: float = 10.0):
+                memory_mb: int = 2048, queue: int = 512, deadline: float = 10.0, processes: int = 1):
     """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise.
     CORS is off unless `cors` names the one origin allowed to read answers. `deadline`: seconds a
-    client has to send a whole request."""
-    from .serve_http import Server
-
+    client has to send a whole request. `processes`: server processes answering HTTP on the one
+    socket, each with its share of the `workers` (default: three per process)."""
     settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,
                         datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         cors=cors)
     bind = host.strip("[]")
-    # the workers are forked before the socket exists; replacements close every socket they inherit
-    settings.pool = WorkerPool(kg, size=workers, timeout=timeout, memory_mb=memory_mb, queue=queue)
+    # the first workers are forked before the socket exists; every worker closes the sockets it inherits
+    # three per process: while a slow query holds one, two answer the rest, and a core is not left
+    # idle while a worker waits for its process to collect an answer
+    total = workers or 3 * processes
+    settings.pool = WorkerPool(kg, size=-(-total // processes), timeout=timeout, memory_mb=memory_mb,
+                               queue=queue)
     try:
         sock = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # inherited by every accepted connection (Linux): without it each answer, head and body
+        # written apart, waited ~40 ms on Nagle and delayed ACKs on a kept-alive connection
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((bind, port))
         sock.listen(2048)
         sock.setblocking(False)
@@ -466,6 +472,7 @@ def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float
     names = {shown, "localhost", "127.0.0.1", "[::1]"} if bind in {"127.0.0.1", "localhost", "::1"} else {shown}
     if bind not in {"0.0.0.0", "::"}:  # a wildcard bind answers to any name the operator gives it
         settings.hosts = frozenset(f"{n}:{bound}" for n in names) | (frozenset(names) if bound == 80 else frozenset())
-    server = Server(Endpoint(kg, settings), sock, deadline=deadline, on_close=settings.pool.close)
+    server = Server(Endpoint(kg, settings), sock, deadline=deadline, on_close=settings.pool.close,
+                    processes=processes, on_fork=settings.pool.reopen)
     server.pool = settings.pool
     return server

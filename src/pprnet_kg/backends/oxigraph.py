@@ -6,6 +6,7 @@ Parameters go in as a VALUES block: Oxigraph's substitutions leave BOUND(?param)
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -82,7 +83,6 @@ class OxigraphBackend(Backend):
 
     def query(self, text: str, bindings: dict, *, limit: int | None = None, raw: bool = False) -> QueryResult:
         text = inline_bindings(text, bindings) if bindings else text
-        conv = (lambda t: t) if raw else to_rdflib
         try:
             result = self._store.query(text)
             if isinstance(result, ox.QueryBoolean):
@@ -96,12 +96,10 @@ class OxigraphBackend(Backend):
                     triples.append(t if raw else (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
                 return QueryResult("CONSTRUCT", triples=triples, truncated=truncated)
             names = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                if limit is not None and len(rows) >= limit:
-                    return QueryResult("SELECT", names, rows, truncated=True)
-                rows.append(tuple(conv(solution[i]) for i in range(len(names))))
-            return QueryResult("SELECT", names, rows)
+            solutions = iter(result)
+            first = itertools.islice(solutions, limit)
+            rows = [tuple(s) for s in first] if raw else [tuple(map(to_rdflib, s)) for s in first]
+            return QueryResult("SELECT", names, rows, truncated=limit is not None and next(solutions, None) is not None)
         except (SyntaxError, OSError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed: {' '.join(str(exc).split())[:300]}") from None
 
