@@ -1,0 +1,120 @@
+"""Canonical N-Triples without holding them in memory: sorted runs on disk, merged.
+
+The canonical form of a graph is every distinct N-Triples line once, in code-point order (what
+`sorted(set(lines))` gives). A large build makes tens of millions of lines, so they are never
+held together: each chunk of lines is sorted and written as a run, and the runs are merged into
+one file with `heapq.merge`, repeats dropped. Runs are UTF-8, whose byte order is code-point
+order, so they are merged as bytes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import shutil
+import tempfile
+import weakref
+from contextlib import ExitStack
+from pathlib import Path
+from typing import BinaryIO
+
+FAN_IN = 128  # runs merged at once; past that, runs are first merged into bigger ones
+
+
+def write_run(lines: list[str], path: str | Path) -> int:
+    """Sort `lines` (each ending in a newline; in place, the list is the caller's scratch) and
+    write them to `path` as UTF-8; returns how many were written. Repeats are kept: the merge
+    drops them (sorting in place is faster than making a set first)."""
+    lines.sort()
+    with open(path, "wb") as out:
+        out.write("".join(lines).encode("utf-8"))
+    return len(lines)
+
+
+def merge(paths: list[Path], out: BinaryIO, on_read=None) -> int:
+    """Merge sorted runs into `out`, each distinct line once; returns the lines written.
+    `on_read(n)` is told of the lines read, every 65,536."""
+    written = read = 0
+    last = None
+    with ExitStack() as stack:
+        files = [stack.enter_context(open(p, "rb", buffering=1 << 20)) for p in paths]
+        write = out.write
+        for read, line in enumerate(heapq.merge(*files), start=1):
+            if line != last:
+                write(line)
+                last = line
+                written += 1
+            if not read & 0xFFFF and on_read is not None:
+                on_read(0x10000)
+    if on_read is not None and read & 0xFFFF:
+        on_read(read & 0xFFFF)
+    return written
+
+
+class Runs:
+    """Sorted runs in a directory, merged when asked. Runs are added in any order (the merge
+    does not depend on it); past FAN_IN of them, the oldest are merged into one as they come,
+    so the final merge never opens more than FAN_IN files."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.paths: list[Path] = []
+        self._names = 0
+        self.lines = 0  # lines in the runs added (repeats included)
+
+    def new_path(self) -> Path:
+        """Where the next run may be written (a run written elsewhere can be added too)."""
+        self._names += 1
+        return self.directory / f"run-{self._names:06d}.nt"
+
+    def add(self, path: str | Path, lines: int) -> None:
+        self.paths.append(Path(path))
+        self.lines += lines
+        if len(self.paths) > FAN_IN:
+            target = self.new_path()
+            with open(target, "wb") as out:
+                merge(self.paths[:FAN_IN], out)
+            for p in self.paths[:FAN_IN]:
+                p.unlink()
+            self.paths = [target, *self.paths[FAN_IN:]]
+
+    def merge_into(self, out: BinaryIO, on_read=None) -> int:
+        """Every distinct line of the runs, sorted, into `out`; the runs are removed. Returns the
+        number of lines; `on_read` as in `merge`."""
+        written = merge(self.paths, out, on_read)
+        for p in self.paths:
+            p.unlink()
+        self.paths = []
+        return written
+
+
+class Scratch:
+    """A temporary directory (in the system's, which TMPDIR chooses), removed once nothing refers
+    to this object any more, at exit at the latest, or when `remove` is called."""
+
+    def __init__(self, prefix: str = "pprnet-kg-") -> None:
+        self.path = Path(tempfile.mkdtemp(prefix=prefix))
+        self._remove = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+    def remove(self) -> None:
+        self._remove()
+
+
+class NTriplesFile:
+    """A canonical N-Triples file on disk and how many triples it holds; a file in a Scratch
+    directory keeps the directory while this object lives."""
+
+    def __init__(self, path: str | Path, triples: int, *, scratch: Scratch | None = None) -> None:
+        self.path = Path(path)
+        self.triples = triples
+        self.scratch = scratch
+
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def canonical_file(runs: Runs, path: str | Path, *, scratch: Scratch | None = None, on_read=None) -> NTriplesFile:
+    """Merge `runs` into the canonical file `path`; `on_read` as in `merge`."""
+    with open(path, "wb", buffering=1 << 20) as out:
+        triples = runs.merge_into(out, on_read)
+    return NTriplesFile(path, triples, scratch=scratch)
