@@ -9,8 +9,7 @@ spell the same person differently, the fullest spelling wins, deterministically.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable
 
@@ -82,51 +81,107 @@ def _display_name(name: dict[str, str]) -> str:
     return f"{name['given']} {name['family']}".strip() if name.get("given") else name["family"]
 
 
-def _fullest(names: Iterable[dict[str, str]]) -> dict[str, str]:
-    return max(names, key=lambda n: (len(n.get("given", "")), n.get("given", ""), n.get("family", "")))
+def _fullness(name: dict[str, str]) -> tuple[int, str, str]:
+    """How full a spelling of a name is: the longest given name, then by text (deterministic)."""
+    return len(name.get("given", "")), name.get("given", ""), name.get("family", "")
+
+
+@dataclass
+class Facts:
+    """What the dataset-level triples (people, the topic and research-type schemes) and the build
+    report's counts need from posts. Gathered post by post, in any process, and merged in post
+    order: a build in chunks or in parallel sees what one pass over the posts would."""
+
+    people: dict[URIRef, dict[str, str]] = field(default_factory=dict)  # person -> fullest spelling so far
+    labels: set[str] = field(default_factory=set)  # topic labels: the pages' lists, the rules', the blog's
+    research_types: set[str] = field(default_factory=set)  # the blog's types of research
+    filed: bool = False  # some post carries the blog's own filing
+    articles: set[URIRef] = field(default_factory=set)
+    journals: set[URIRef] = field(default_factory=set)
+    topics: set[URIRef] = field(default_factory=set)  # topics assigned to some post
+    findings: int = 0
+
+    def person(self, iri: URIRef, name: dict[str, str]) -> None:
+        """Note a spelling of a person: the fullest wins, the first of equally full ones."""
+        known = self.people.get(iri)
+        if known is None or _fullness(name) > _fullness(known):
+            self.people[iri] = name
+
+    def merge(self, later: "Facts") -> None:
+        """Add the facts of posts that come after these ones."""
+        for iri, name in later.people.items():
+            self.person(iri, name)
+        self.labels |= later.labels
+        self.research_types |= later.research_types
+        self.filed = self.filed or later.filed
+        self.articles |= later.articles
+        self.journals |= later.journals
+        self.topics |= later.topics
+        self.findings += later.findings
+
+    def counts(self) -> dict[str, int]:
+        return {"articles": len(self.articles), "authors": len(self.people), "journals": len(self.journals),
+                "topics": len(self.topics), "findings": self.findings}
 
 
 class GraphBuilder:
-    def __init__(self, rules: Rules, *, base: str) -> None:
+    """Makes N-Triples lines: `post` for each post (noting its facts), then `dataset` once for
+    what depends on all of them. Lines may repeat; the canonical form drops repeats."""
+
+    def __init__(self, rules: Rules, *, base: str, facts: Facts | None = None) -> None:
         self.iri = Minter(base)
         self.rules = rules
         self.lexicon = {e.key: e for e in (*rules.disorders, *rules.finding_interventions)}
         self.comparators = {e.key: e for e in rules.comparators}
         self.outcomes = {e.key: e for e in rules.outcome_scheme}
-        self.lines: list[str] = []  # N-Triples lines, duplicates included
+        self.lines: list[str] = []  # N-Triples lines, repeats included
+        self.facts = facts if facts is not None else Facts()
         self._concepts: set[tuple] = set()
-        # what the build report counts, noted as the triples are made (no pass over them after)
-        self.typed: dict[URIRef, set] = {FOAF.Person: set(), BIBO.Journal: set(), PPR.Finding: set()}
-        self.about: set = set()
-        self.topics: set = set()
-        self._noted = {RDF.type: "type", SDO.about: "about", PPR.topic: "topic"}
 
-    def add(self, s, p, o) -> None:
-        self.lines.append(f"{term(s)} {term(p)} {term(o)} .\n")
-        noted = self._noted.get(p)
-        if noted == "type":
-            if o in self.typed:
-                self.typed[o].add(s)
-        elif noted == "about":
-            self.about.add(o)
-        elif noted == "topic":
-            self.topics.add(o)
-
-    def counts(self) -> dict[str, int]:
-        return {"articles": len(self.about), "authors": len(self.typed[FOAF.Person]),
-                "journals": len(self.typed[BIBO.Journal]), "topics": len(self.topics),
-                "findings": len(self.typed[PPR.Finding])}
+    def add(self, s: URIRef, p: URIRef, o) -> None:
+        """One triple: subject and predicate IRIs, the object a Lit or an IRI. Written with
+        str.join: formatting or comparing rdflib terms runs Python code for each one."""
+        kind = type(o)
+        if kind is Lit:
+            self.lines.append("".join(("<", s, "> <", p, "> ", o, " .\n")))
+        elif kind is URIRef:
+            self.lines.append("".join(("<", s, "> <", p, "> <", o, "> .\n")))
+        else:
+            self.lines.append(f"{term(s)} {term(p)} {term(o)} .\n")
 
     def build(self, posts: list[Post], topics: list[str], sources: list[str],
               snapshots: dict[str, Page] | None = None, on_post=None) -> list[str]:
-        people: dict[URIRef, list[dict]] = defaultdict(list)
+        """Every line of the graph of `posts` (read from `sources`, whose pages list `topics`)."""
         for post in posts:
-            for role in ("author", "editor"):
-                for name in (post.citation or {}).get(role, []):
-                    people[self.iri.person(name)].append(name)
-        for iri, names in sorted(people.items()):
-            self._person(iri, _fullest(names))
-        self._topics(topics, posts)
+            self.post(post)
+            if on_post is not None:
+                on_post(1)
+        self.facts.labels.update(topics)
+        self.dataset(sources, snapshots)
+        return self.lines
+
+    def post(self, post: Post) -> None:
+        """The lines of one post, its article and findings; its people, labels and counts noted."""
+        facts = self.facts
+        for role in ("author", "editor"):
+            for name in (post.citation or {}).get(role, []):
+                facts.person(self.iri.person(name), name)
+        facts.labels.update(m.label for m in post.topics)
+        facts.labels.update(label for label, _ in post.blog_topics)
+        if post.blog_topics or post.blog_types:
+            facts.filed = True
+            facts.research_types.update(label for label, _ in post.blog_types)
+        facts.findings += len(post.findings)
+        self._post(post)
+
+    def dataset(self, sources: Iterable[str], snapshots: dict[str, Page] | None = None, *,
+                people: dict[URIRef, dict[str, str]] | None = None) -> None:
+        """The lines that depend on every post: people (each under their fullest spelling; only
+        `people` when given), the topic scheme, the source pages, and the blog's own schemes when
+        posts carry its filing."""
+        for iri, name in sorted((self.facts.people if people is None else people).items()):
+            self._person(iri, name)
+        self._topics(sorted(self.facts.labels))
         for source in sorted(set(sources)):
             page = self.iri.page(source)
             self.add(page, RDF.type, PPR.SourcePage)
@@ -135,13 +190,8 @@ class GraphBuilder:
             self.add(page, DCTERMS.identifier, lit(source))
             if source in (snapshots or {}):
                 self._snapshot(page, snapshots[source])
-        if any(post.blog_topics or post.blog_types for post in posts):
-            self._blog_filing_schemes(posts)
-        for post in posts:
-            self._post(post)
-            if on_post is not None:
-                on_post(1)
-        return self.lines
+        if self.facts.filed:
+            self._blog_filing_schemes(sorted(self.facts.research_types))
 
     def _snapshot(self, node: URIRef, page: Page) -> None:
         """A page read from the snapshot cache: which response of which URL, fetched when."""
@@ -151,12 +201,11 @@ class GraphBuilder:
         if page.retrieved:
             self.add(node, PROV.generatedAtTime, lit(page.retrieved, datatype=XSD.dateTime))
 
-    def _blog_filing_schemes(self, posts: list[Post]) -> None:
+    def _blog_filing_schemes(self, labels: list[str]) -> None:
         blog = self.iri.blog()
         self.add(blog, RDF.type, PROV.Agent)
         self.add(blog, RDF.type, SDO.Blog)
         self.add(blog, RDFS.label, _en("PPRNet blog"))
-        labels = sorted({label for post in posts for label, _ in post.blog_types})
         if not labels:
             return
         scheme = self.iri.scheme("research-types")
@@ -170,6 +219,7 @@ class GraphBuilder:
         matched terms: no rule made it), and the type of research (dcterms:type, in the blog's scheme)."""
         for label, filter_url in post.blog_topics:
             topic = self.iri.topic(label)
+            self.facts.topics.add(topic)
             self.add(node, DCTERMS.subject, topic)
             assignment = self.iri.blog_topic_assignment(post.id, label)
             self.add(node, PPR.topicAssignment, assignment)
@@ -189,11 +239,7 @@ class GraphBuilder:
         if name.get("given"):
             self.add(iri, FOAF.givenName, lit(name["given"]))
 
-    def _topics(self, topics: list[str], posts: list[Post]) -> None:
-        labels = list(topics)
-        for post in posts:
-            labels += [m.label for m in post.topics if m.label not in labels]
-            labels += [label for label, _ in post.blog_topics if label not in labels]
+    def _topics(self, labels: list[str]) -> None:
         scheme = self.iri.scheme("topics")
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
         self.add(scheme, SKOS.prefLabel, _en("PPRNet blog topics"))
@@ -226,8 +272,10 @@ class GraphBuilder:
             self.add(node, PPR.practiceImplications, _en(raw.implications_text))
         if raw.citation:
             self.add(node, PPR.citationText, lit(raw.citation.text))
+        self.facts.articles.add(article)
         for match in post.topics:
             topic = self.iri.topic(match.label)
+            self.facts.topics.add(topic)
             self.add(node, DCTERMS.subject, topic)
             assignment = self.iri.topic_assignment(raw.id, match.label)
             self.add(node, PPR.topicAssignment, assignment)
@@ -294,6 +342,7 @@ class GraphBuilder:
                 self.add(container, RDF.type, BIBO.Book)
             else:
                 container = self.iri.journal(c["container-title"])
+                self.facts.journals.add(container)
                 self.add(container, RDF.type, BIBO.Journal)
             self.add(container, DCTERMS.title, lit(c["container-title"]))
             self.add(article, DCTERMS.isPartOf, container)
@@ -435,8 +484,8 @@ class BuiltGraph:
 
 def build_graph(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
                 base: str, snapshots: dict[str, Page] | None = None, progress=None) -> BuiltGraph:
-    """The knowledge graph of some extracted posts as canonical N-Triples, made as text (no rdflib
-    graph, no term objects for literals) and sorted once; `snapshots` maps sources read from the
+    """The knowledge graph of some extracted posts as canonical N-Triples text, in memory (a
+    build of many posts streams instead: see stream.py); `snapshots` maps sources read from the
     snapshot cache to their Page (URL, time, SHA-256); `progress` (see progress.py) is told of
     each post done."""
     from .perf import no_cyclic_gc
@@ -446,7 +495,5 @@ def build_graph(posts: list[Post], topics: list[str], sources: list[str], rules:
     with no_cyclic_gc(), (progress or QUIET)("making triples", len(posts)) as bar:
         builder.build(posts, topics, sources, snapshots, on_post=bar.update)
     unique = set(builder.lines)
-    builder.lines.clear()  # the copies go as soon as they are not needed: a large build is memory-bound
-    ordered = sorted(unique)
-    del unique
-    return BuiltGraph("".join(ordered), builder.counts())
+    builder.lines.clear()
+    return BuiltGraph("".join(sorted(unique)), builder.facts.counts())
