@@ -99,6 +99,35 @@ def write_graph(ntriples: str, destination: str | Path, fmt: str | None = None, 
     return path
 
 
+def write_graph_file(ntriples: str | Path, destination: str | Path, fmt: str | None = None, *, base: str) -> Path:
+    """write_graph for a canonical N-Triples file: N-Triples, Turtle and TriG are written as they
+    are read, never held whole; the same bytes as write_graph of the file's text."""
+    import shutil
+
+    path = Path(destination)
+    fmt = fmt or format_for_path(path)
+    if fmt not in {"nt", "ttl", "trig"}:
+        return write_graph(Path(ntriples).read_text(encoding="utf-8"), path, fmt, base=base)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "nt":
+            shutil.copyfile(ntriples, path)
+            return path
+        import pyoxigraph as ox
+
+        triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+        prefixes = _prefixes(base)
+        if fmt == "ttl":
+            ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=prefixes)
+        else:
+            name = ox.NamedNode(base + "graph")
+            quads = (ox.Quad(q.subject, q.predicate, q.object, name) for q in triples)
+            ox.serialize(quads, str(path), ox.RdfFormat.TRIG, prefixes=prefixes)
+    except OSError as exc:
+        raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    return path
+
+
 def read_graph_file(path: str | Path) -> str:
     """A graph file (format from its suffix) as N-Triples text; GraphError on failure.
     Quads of a TriG file all go into the one graph."""

@@ -23,6 +23,7 @@ from rdflib import Graph
 from .backends import Backend, open_backend
 from .errors import ConfigError, GraphError
 from .namespaces import DEFAULT_BASE, bind_prefixes
+from .ntsort import NTriplesFile
 from .sparql import NamedQuery, QueryResult, prepare, view_query
 
 PROJECT_STORE = Path("out") / "store"
@@ -34,37 +35,40 @@ class KG:
     backend: Backend
     base: str
     origin: str  # one line for people: which graph this is
-    # the canonical N-Triples the store was just loaded with (a build), so writing the graph does
-    # not dump and sort the store again
-    loaded: str | None = field(default=None, repr=False)
+    # the canonical N-Triples file the store was just loaded with (a build), so writing the graph
+    # does not dump and sort the store again
+    loaded: NTriplesFile | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ opening
     @classmethod
     def build(cls, sources: list | None = None, *, store: str | None = None, base: str | None = None,
-              jobs: int = 1, progress=None):
+              jobs: int = 1, progress=None, keep_posts: bool = False):
         """Build from pages (the bundled sample when none) into a store (default: the project
-        store); returns (KG, BuildResult). The store's previous graph is replaced. Extraction runs
-        in `jobs` processes, before the store is opened (so no store is open while they fork)."""
+        store); returns (KG, BuildResult). The store's previous graph is replaced. The build
+        streams (pipeline.build): its canonical N-Triples go to a temporary file that the store
+        loads, and which lives as long as the KG or the result. Extraction runs in `jobs`
+        processes, before the store is opened (so no store is open while they fork)."""
         from .pipeline import build
 
         base = _base(base, None)
         from .progress import QUIET
 
         progress = progress or QUIET
-        result = build(list(sources) if sources else None, base=base, jobs=jobs, progress=progress)
+        result = build(list(sources) if sources else None, base=base, jobs=jobs, progress=progress,
+                       keep_posts=keep_posts)
         backend = open_backend(store or PROJECT_STORE_SPEC)
         try:
             with progress(f"loading {backend.spec}", None, "store"):
                 backend.clear()
-                backend.load_ntriples(result.ntriples)
-            names = _short_list([Path(s).name for s in result.extraction.sources]) or "no pages"
-            backend.set_metadata({"base": base, "built": _now(), "sources": names,
-                                  "triples": str(result.report.triples)})
+                backend.load_file(result.file.path)
+            record = _sources_record([Path(s).name for s in result.sources])
+            names = record["sources"]
+            backend.set_metadata({"base": base, "built": _now(), **record, "triples": str(result.report.triples)})
         except BaseException:
             backend.close()
             raise
         what = f"built from {names}" if sources else "the bundled sample"
-        return cls(backend, base, f"{backend.spec}: {what}, {result.report.triples:,} triples", result.ntriples), result
+        return cls(backend, base, f"{backend.spec}: {what}, {result.report.triples:,} triples", result.file), result
 
     @classmethod
     def open(cls, *, store: str | None = None, sources: list | tuple = (), graphs: list | tuple = (),
@@ -194,7 +198,7 @@ class KG:
 
     def ntriples(self) -> str:
         """The graph as canonical N-Triples."""
-        return self.loaded if self.loaded is not None else self.backend.dump()
+        return self.loaded.text() if self.loaded is not None else self.backend.dump()
 
     @property
     def graph(self) -> Graph:
@@ -217,8 +221,10 @@ class KG:
         return serialize(self.ntriples(), fmt, base=self.base)
 
     def write(self, destination: str | Path, fmt: str | None = None) -> Path:
-        from .export import write_graph
+        from .export import write_graph, write_graph_file
 
+        if self.loaded is not None:  # streamed from the file, never held whole
+            return write_graph_file(self.loaded.path, destination, fmt, base=self.base)
         return write_graph(self.ntriples(), destination, fmt, base=self.base)
 
     def validate(self):
@@ -243,9 +249,22 @@ class KG:
 
 def _short_list(names: list[str], most: int = 3) -> str:
     """'a, b, c' — or, for a long list, 'a, b … z (1,000 files)': the store's origin is one line."""
-    if len(names) <= most:
-        return ", ".join(names)
-    return f"{', '.join(names[: most - 1])} … {names[-1]} ({len(names):,} files)"
+    return _shortened(names[:most], names[-1:], len(names), most)
+
+
+def _shortened(head: list[str], last: list[str], count: int, most: int = 3) -> str:
+    if count <= most:
+        return ", ".join(head)
+    return f"{', '.join(head[: most - 1])} … {last[0]} ({count:,} files)"
+
+
+def _sources_record(names: list[str]) -> dict[str, str]:
+    """What a store records of the pages it was built from: the short list people read, and what
+    it is made from (first names, last name, count), so that adding pages can extend it."""
+    import json
+
+    kept = {"head": names[:3], "last": names[-1:], "count": len(names)}
+    return {"sources": _short_list(names) or "no pages", "source_list": json.dumps(kept, ensure_ascii=False)}
 
 
 def _base(given: str | None, recorded: str | None, *, where: str = "") -> str:

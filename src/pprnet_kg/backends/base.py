@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from pathlib import Path
 
 from rdflib import Graph
 
@@ -24,6 +25,10 @@ class Backend(ABC):
     @abstractmethod
     def load_ntriples(self, data: str) -> None:
         """Add the triples of an N-Triples text."""
+
+    def load_file(self, path: Path) -> None:
+        """Add the triples of an N-Triples file (a store that can reads it without holding it)."""
+        self.load_ntriples(Path(path).read_text(encoding="utf-8"))
 
     @abstractmethod
     def ntriples(self) -> str:

@@ -24,6 +24,9 @@ class MemoryBackend(Backend):
     def load_ntriples(self, data: str) -> None:
         self._graph.parse(data=data, format="nt")
 
+    def load_file(self, path) -> None:
+        self._graph.parse(str(path), format="nt")
+
     def ntriples(self) -> str:
         return self._graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
 

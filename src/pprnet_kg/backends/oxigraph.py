@@ -77,6 +77,16 @@ class OxigraphBackend(Backend):
         except SyntaxError as exc:
             raise GraphError(f"cannot load N-Triples: {exc}") from None
 
+    def load_file(self, path: Path) -> None:
+        self._refuse_write("load triples")
+        try:
+            if self.persistent and Path(path).stat().st_size > 10_000_000:
+                self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+            else:
+                self._store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        except SyntaxError as exc:
+            raise GraphError(f"cannot load N-Triples: {exc}") from None
+
     def ntriples(self) -> str:
         return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
 
