@@ -118,3 +118,15 @@ class Minter:
 
     def page(self, source: str) -> URIRef:
         return self._iri("page", slugify(source))
+
+    def post_of(self, iri: str) -> str | None:
+        """The id of the post an IRI was minted from — the post, its topic assignments, its findings
+        and their SMD equivalents, the article of a post that cites none — or None."""
+        if not iri.startswith(self.base):
+            return None
+        kind, _, rest = iri[len(self.base):].partition("/")
+        if kind in {"post", "finding"}:
+            return rest.split("/", 1)[0] or None
+        if kind == "article" and rest.startswith("uncited/"):
+            return rest[len("uncited/"):] or None
+        return None

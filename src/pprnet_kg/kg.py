@@ -63,12 +63,47 @@ class KG:
                 backend.load_file(result.file.path)
             record = _sources_record([Path(s).name for s in result.sources])
             names = record["sources"]
-            backend.set_metadata({"base": base, "built": _now(), **record, "triples": str(result.report.triples)})
+            backend.set_metadata({"base": base, "built": _now(), **record, "triples": str(result.report.triples),
+                                  "interrupted": None})
         except BaseException:
             backend.close()
             raise
         what = f"built from {names}" if sources else "the bundled sample"
         return cls(backend, base, f"{backend.spec}: {what}, {result.report.triples:,} triples", result.file), result
+
+    @classmethod
+    def add(cls, sources: list, *, store: str | None = None, base: str | None = None, jobs: int = 1,
+            progress=None):
+        """Add the posts of pages (files, folders) to the graph that `build` put in a store kept on
+        disk (default: the project store); returns (KG, AddResult). The store ends with the graph
+        a build of all the pages, its own first, would make (see incremental.py)."""
+        from .incremental import add_pages
+        from .progress import QUIET
+
+        backend = open_backend(store or PROJECT_STORE_SPEC)
+        try:
+            if not backend.persistent:
+                raise ConfigError(f"pages are added to a store kept on disk (oxigraph:DIR); {backend.spec} starts empty")
+            meta = backend.metadata()
+            if "base" not in meta:
+                raise GraphError(f"{backend.spec} holds no graph made by `pprnet-kg build`: build it first")
+            if "interrupted" in meta:
+                raise GraphError(f"{backend.spec}: {meta['interrupted']} was cut short; rebuild it with `pprnet-kg build`")
+            base = _base(base, meta["base"], where=backend.spec)
+
+            def record(added: list[str]) -> dict[str, str]:
+                names = [Path(s).name for s in added]
+                return {"built": _now(), **_sources_added(meta, names),
+                        "interrupted": f"adding {_short_list(names) or 'no pages'}"}
+
+            result = add_pages(backend, list(sources), base=base, metadata=record, jobs=jobs,
+                               progress=progress or QUIET)
+            meta = backend.metadata()
+        except BaseException:
+            backend.close()
+            raise
+        origin = f"{backend.spec}: built {meta['built']} from {meta['sources']}, {result.report.triples:,} triples"
+        return cls(backend, base, origin), result
 
     @classmethod
     def open(cls, *, store: str | None = None, sources: list | tuple = (), graphs: list | tuple = (),
@@ -98,6 +133,8 @@ class KG:
             if meta:
                 origin = (f"{backend.spec}: built {meta.get('built', '?')} from {meta.get('sources', '?')}, "
                           f"{int(meta.get('triples', 0)):,} triples")
+                if "interrupted" in meta:
+                    origin += f" (but {meta['interrupted']} was cut short: rebuild it)"
             elif backend.is_empty():
                 raise GraphError(f"store {backend.spec} is empty: run `pprnet-kg build PAGES --store {store}` first")
             else:
@@ -265,6 +302,19 @@ def _sources_record(names: list[str]) -> dict[str, str]:
 
     kept = {"head": names[:3], "last": names[-1:], "count": len(names)}
     return {"sources": _short_list(names) or "no pages", "source_list": json.dumps(kept, ensure_ascii=False)}
+
+
+def _sources_added(meta: dict[str, str], names: list[str]) -> dict[str, str]:
+    """The record of the sources after `names` were added to a store that recorded `meta`."""
+    import json
+
+    try:
+        kept = json.loads(meta["source_list"])
+    except (KeyError, ValueError):  # a store built before the record was kept: say what came after
+        return {"sources": f"{meta.get('sources', '?')}, then {_short_list(names)}"}
+    head, last, count = (kept["head"] + names)[:3], (kept["last"] + names)[-1:], kept["count"] + len(names)
+    record = {"head": head, "last": last, "count": count}
+    return {"sources": _shortened(head, last, count) or "no pages", "source_list": json.dumps(record, ensure_ascii=False)}
 
 
 def _base(given: str | None, recorded: str | None, *, where: str = "") -> str:

@@ -56,6 +56,24 @@ class Backend(ABC):
     def clear(self) -> None:
         """Remove every triple of the graph (not the store's own metadata)."""
 
+    def contains(self, s, p, o) -> bool:
+        """Whether the graph holds the triple (rdflib terms). Cheap: one lookup."""
+        return bool(self.query("ASK { ?s ?p ?o }", {"s": s, "p": p, "o": o}).boolean)
+
+    def about(self, s) -> list[tuple]:
+        """The (predicate, object) pairs of the triples whose subject is `s`, as rdflib terms."""
+        return [tuple(row) for row in self.query("SELECT ?p ?o WHERE { ?s ?p ?o }", {"s": s}).rows]
+
+    def held(self, lines: list[str]) -> int:
+        """How many of these N-Triples lines (distinct, sorted) the graph holds."""
+        return sum(1 for t in Graph().parse(data="".join(lines), format="nt") if self.contains(*t))
+
+    def update_ntriples(self, add: Path, remove: list[str], metadata: dict[str, str]) -> None:
+        """Add the triples of the N-Triples file `add`, remove the `remove` lines (N-Triples) and
+        record `metadata`; a store that cannot do it in one transaction records, until it is done,
+        that a change is under way (metadata "interrupted")."""
+        raise ConfigError(f"{self.spec} cannot be changed in place")
+
     def close(self) -> None:
         """Release files and locks; the backend is not used afterwards."""
 
@@ -67,8 +85,8 @@ class Backend(ABC):
         """What the store records about itself (base IRI, when and from what it was built)."""
         return {}
 
-    def set_metadata(self, values: dict[str, str]) -> None:
-        """Record metadata; only persistent stores keep it."""
+    def set_metadata(self, values: dict[str, str | None]) -> None:
+        """Record metadata (a key given None is removed); only persistent stores keep it."""
 
     def _refuse_write(self, what: str) -> None:
         if not self.writable:

@@ -45,6 +45,19 @@ def to_rdflib(term):
     raise QueryError(f"unsupported term in a result: {term!r}")
 
 
+def to_oxigraph(term):
+    """An rdflib term as a pyoxigraph one."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise GraphError(f"not an RDF term: {term!r}")
+
+
 class OxigraphBackend(Backend):
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self.path = path
@@ -80,7 +93,7 @@ class OxigraphBackend(Backend):
     def load_file(self, path: Path) -> None:
         self._refuse_write("load triples")
         try:
-            if self.persistent and Path(path).stat().st_size > 10_000_000:
+            if self.persistent and Path(path).stat().st_size > 5_000_000:
                 self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
             else:
                 self._store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
@@ -119,6 +132,46 @@ class OxigraphBackend(Backend):
         result = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(next(iter(result))[0].value)
 
+    def contains(self, s, p, o) -> bool:
+        return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph()) in self._store
+
+    def about(self, s) -> list[tuple]:
+        return [(to_rdflib(q.predicate), to_rdflib(q.object))
+                for q in self._store.quads_for_pattern(to_oxigraph(s), None, None, ox.DefaultGraph())]
+
+    def held(self, lines: list[str]) -> int:
+        """One lookup per subject (the lines are sorted, so a subject's lines come together); a
+        subject the store holds has each of its lines looked up."""
+        store, held, group = self._store, 0, []
+        for line in [*lines, None]:
+            if group and (line is None or not line.startswith(group[0][: group[0].index(" ") + 1])):
+                subject = next(iter(ox.parse(group[0], format=ox.RdfFormat.N_TRIPLES))).subject
+                if next(store.quads_for_pattern(subject, None, None, ox.DefaultGraph()), None) is not None:
+                    held += sum(1 for t in ox.parse("".join(group), format=ox.RdfFormat.N_TRIPLES)
+                                if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) in store)
+                group = []
+            if line is not None:
+                group.append(line)
+        return held
+
+    def update_ntriples(self, add: Path, remove: list[str], metadata: dict[str, str]) -> None:
+        """The new triples are loaded in one transaction (bulk-loaded when many), then the old
+        lines go and the metadata changes in a second one; between the two the store records that
+        it is being changed ("interrupted"), so a change cut short is seen, not silently kept."""
+        self._refuse_write("add triples")
+        try:
+            self.set_metadata({"interrupted": metadata.get("interrupted", "a change")})
+            self.load_file(add)
+            parts = ["DELETE DATA {\n" + "".join(remove) + "}"] if remove else []
+            for key, value in sorted({**metadata, "interrupted": None}.items()):
+                where = f"GRAPH {META_GRAPH} {{ {META_SUBJECT} <{META_KEY}{key}>"
+                parts.append(f"DELETE WHERE {{ {where} ?old }} }}")
+                if value is not None:
+                    parts.append(f"INSERT DATA {{ {where} {ox.Literal(str(value))} }} }}")
+            self._store.update(" ;\n".join(parts))
+        except (SyntaxError, OSError) as exc:
+            raise GraphError(f"cannot update {self.spec}: {' '.join(str(exc).split())[:300]}") from None
+
     def is_empty(self) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
 
@@ -149,4 +202,5 @@ class OxigraphBackend(Backend):
             predicate = ox.NamedNode(META_KEY + key)
             for q in list(self._store.quads_for_pattern(META_SUBJECT, predicate, None, META_GRAPH)):
                 self._store.remove(q)
-            self._store.add(ox.Quad(META_SUBJECT, predicate, ox.Literal(str(value)), META_GRAPH))
+            if value is not None:
+                self._store.add(ox.Quad(META_SUBJECT, predicate, ox.Literal(str(value)), META_GRAPH))
