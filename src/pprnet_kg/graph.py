@@ -10,58 +10,22 @@ spell the same person differently, the fullest spelling wins, deterministically.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Iterable
 
 from rdflib import RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS, XSD
 
 from .extract.rules import Entry, Rules
-from . import measures
-from .effectsize import METHODS, smd_equivalent
+from .graph_findings import FindingTriples
 from .iris import Minter
-from .model import Finding, Page, Post
-from .namespaces import BIBO, MESH, OBO, PPR, WD
-from .ntriples import Lit, lit, term
+from .model import Page, Post
+from .namespaces import BIBO, MESH, PPR, WD, cached
+from .ntriples import Lit, en, lit, term
 
-
-class _Names:
-    """A namespace whose terms, once looked up, are plain attributes: rdflib's DefinedNamespace
-    checks a name on every lookup, and the builder looks up half a million of them."""
-
-    def __init__(self, namespace) -> None:
-        self._namespace = namespace
-
-    def __getattr__(self, name: str):
-        value = getattr(self._namespace, name)
-        setattr(self, name, value)
-        return value
-
-    def __getitem__(self, name: str):
-        return self._namespace[name]
-
-
-RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, OBO, PPR = map(
-    _Names, (RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, OBO, PPR))
+RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, PPR = map(
+    cached, (RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, PPR))
 
 CSL_CLASS = {"article-journal": BIBO.AcademicArticle, "chapter": BIBO.Chapter, "book": BIBO.Book}
-
-
-def _en(text: str) -> Lit:
-    return lit(text, lang="en")
-
-
-def canonical_decimal(x: Decimal) -> str:
-    """XSD 1.1 canonical form, as Oxigraph stores it: "-0.30" -> "-0.3", "0.0" -> "0"."""
-    text = format(x, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in {"-0", ""} else text
-
-
-def _dec(x: Decimal) -> Lit:
-    """A decimal literal in canonical form, so every store and format writes the same bytes."""
-    return lit(canonical_decimal(x), datatype=XSD.decimal)
 
 
 def _issued(citation: dict) -> Lit | None:
@@ -124,7 +88,7 @@ class Facts:
                 "topics": len(self.topics), "findings": self.findings}
 
 
-class GraphBuilder:
+class GraphBuilder(FindingTriples):
     """Makes N-Triples lines: `post` for each post (noting its facts), then `dataset` once for
     what depends on all of them. Lines may repeat; the canonical form drops repeats."""
 
@@ -205,12 +169,12 @@ class GraphBuilder:
         blog = self.iri.blog()
         self.add(blog, RDF.type, PROV.Agent)
         self.add(blog, RDF.type, SDO.Blog)
-        self.add(blog, RDFS.label, _en("PPRNet blog"))
+        self.add(blog, RDFS.label, en("PPRNet blog"))
         if not labels:
             return
         scheme = self.iri.scheme("research-types")
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
-        self.add(scheme, SKOS.prefLabel, _en("PPRNet blog types of research"))
+        self.add(scheme, SKOS.prefLabel, en("PPRNet blog types of research"))
         self.add(scheme, PROV.wasAttributedTo, blog)
         self._top_concepts(scheme, labels, self.iri.research_type)
 
@@ -242,7 +206,7 @@ class GraphBuilder:
     def _topics(self, labels: list[str]) -> None:
         scheme = self.iri.scheme("topics")
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
-        self.add(scheme, SKOS.prefLabel, _en("PPRNet blog topics"))
+        self.add(scheme, SKOS.prefLabel, en("PPRNet blog topics"))
         self._top_concepts(scheme, labels, self.iri.topic)
 
     def _top_concepts(self, scheme: URIRef, labels: list[str], mint) -> None:
@@ -250,7 +214,7 @@ class GraphBuilder:
         for label in labels:
             concept = mint(label)
             self.add(concept, RDF.type, SKOS.Concept)
-            self.add(concept, SKOS.prefLabel, _en(label))
+            self.add(concept, SKOS.prefLabel, en(label))
             self.add(concept, SKOS.inScheme, scheme)
             self.add(concept, SKOS.topConceptOf, scheme)
             self.add(scheme, SKOS.hasTopConcept, concept)
@@ -267,9 +231,9 @@ class GraphBuilder:
         self.add(node, PROV.wasDerivedFrom, self.iri.page(raw.source))
         self.add(node, PPR.sourceLine, lit(raw.line))
         if raw.summary:
-            self.add(node, PPR.summary, _en(raw.summary_text))
+            self.add(node, PPR.summary, en(raw.summary_text))
         if raw.implications:
-            self.add(node, PPR.practiceImplications, _en(raw.implications_text))
+            self.add(node, PPR.practiceImplications, en(raw.implications_text))
         if raw.citation:
             self.add(node, PPR.citationText, lit(raw.citation.text))
         self.facts.articles.add(article)
@@ -290,7 +254,7 @@ class GraphBuilder:
         c = post.citation
         if c is None:
             self.add(article, RDF.type, BIBO.Document)
-            self.add(article, RDFS.comment, _en("Study summarised by a post that gives no citation for it."))
+            self.add(article, RDFS.comment, en("Study summarised by a post that gives no citation for it."))
         else:
             self._citation(article, c, post.authors_truncated, post.authors_in_order)
         study = post.study
@@ -298,7 +262,7 @@ class GraphBuilder:
             design = self.iri.design(study.design)
             self.add(article, PPR.studyDesign, design)
             self.add(design, RDF.type, PPR.StudyDesign)
-            self.add(design, SKOS.prefLabel, _en(study.design))
+            self.add(design, SKOS.prefLabel, en(study.design))
             self.add(design, SKOS.inScheme, self.iri.scheme("designs"))
         if study.k_studies is not None:
             self.add(article, PPR.numberOfStudies, lit(study.k_studies))
@@ -375,7 +339,7 @@ class GraphBuilder:
             return  # its triples are made once, not for every post that names it
         self._concepts.add((iri, cls, scheme))
         self.add(iri, RDF.type, cls)
-        self.add(iri, SKOS.prefLabel, _en(entry.pref or entry.label))
+        self.add(iri, SKOS.prefLabel, en(entry.pref or entry.label))
         self.add(iri, SKOS.inScheme, self.iri.scheme(scheme))
         for mesh in entry.mesh:
             self.add(iri, SKOS.exactMatch, MESH[mesh])
@@ -385,95 +349,6 @@ class GraphBuilder:
             for ref in refs:
                 prefix, _, local = ref.partition(":")
                 self.add(iri, prop, (MESH if prefix == "mesh" else WD)[local])
-
-    def _finding(self, article: URIRef, post: Post, index: int, f: Finding) -> None:
-        node = self.iri.finding(post.id, index)
-        self.add(article, PPR.reportsFinding, node)
-        self.add(node, RDF.type, PPR.Finding)
-        measure = measures.measure(f.measure)
-        self.add(node, PPR.measureCode, lit(f.measure))
-        if measure.stato:
-            self.add(node, PPR.measure, OBO[measure.stato])
-        if f.label:
-            self.add(node, PPR.measureLabel, lit(f.label))
-        self.add(node, PPR.value, _dec(f.value))
-        for attr, prop in (("ci_lower", PPR.ciLower), ("ci_upper", PPR.ciUpper), ("ci_level", PPR.ciLevel),
-                           ("p_value", PPR.pValue), ("se", PPR.standardError), ("i2", PPR.iSquared),
-                           ("tau2", PPR.tauSquared)):
-            value = getattr(f, attr)
-            if value is not None:
-                self.add(node, prop, _dec(value))
-        if f.p_comparator:
-            self.add(node, PPR.pComparator, lit(f.p_comparator))
-        if f.k is not None:
-            self.add(node, PPR.numberOfStudies, lit(f.k))
-        if f.n is not None:
-            self.add(node, PPR.sampleSize, lit(f.n))
-        if f.outcome:
-            self.add(node, PPR.outcome, lit(f.outcome))
-        if f.caveat:
-            self.add(node, PPR.caveat, lit(f.caveat))
-        if measure.null is not None:
-            self.add(node, PPR.nullValue, _dec(measure.null))
-        excl = measures.excludes_null(f.measure, f.ci_lower, f.ci_upper)
-        if excl is not None:
-            self.add(node, PPR.excludesNull, lit(excl))
-        self.add(node, PPR.evidenceText, _en(f.sentence))
-        self.add(node, PPR.sourceLine, lit(f.line))
-        self.add(node, PROV.wasDerivedFrom, self.iri.post(post.id))
-        self._pico(node, f)
-
-    def _pico(self, node: URIRef, f: Finding) -> None:
-        """What the finding is evidence of (extract/pico.py), and its SMD equivalent."""
-        kind = {"comparison": PPR.ComparativeFinding, "association": PPR.AssociationFinding,
-                "within-group": PPR.WithinGroupFinding}.get(f.kind or "")
-        if kind is not None:
-            self.add(node, RDF.type, kind)
-        if f.intervention:
-            self.add(node, PPR.interventionText, lit(f.intervention))
-        for key in f.intervention_ids:
-            iri = self.iri.intervention(key)
-            self.add(node, PPR.intervention, iri)
-            self._concept(iri, PPR.Intervention, self.lexicon[key], "interventions")
-        if f.comparator:
-            self.add(node, PPR.comparatorText, lit(f.comparator))
-        if f.comparator_id:
-            iri = self.iri.comparator(f.comparator_id)
-            self.add(node, PPR.comparator, iri)
-            self._concept(iri, PPR.Comparator, self.comparators[f.comparator_id], "comparators")
-        if f.exposure:
-            self.add(node, PPR.exposure, lit(f.exposure))
-        if f.population:
-            self.add(node, PPR.population, lit(f.population))
-        for key in f.conditions:
-            iri = self.iri.disorder(key)
-            self.add(node, PPR.condition, iri)
-            self._concept(iri, PPR.Disorder, self.lexicon[key], "disorders")
-        if f.outcome_id:
-            iri = self.iri.outcome(f.outcome_id)
-            self.add(node, PPR.outcomeConcept, iri)
-            self._concept(iri, PPR.OutcomeConcept, self.outcomes[f.outcome_id], "outcomes")
-        if f.timepoint:
-            self.add(node, PPR.timepoint, lit(f.timepoint))
-        if f.timepoint_months is not None:
-            self.add(node, PPR.followUpMonths, _dec(f.timepoint_months))
-        for what in f.adjusted:
-            self.add(node, PPR.adjustedFor, lit(what))
-        if f.favours:
-            self.add(node, PPR.favours, lit(f.favours))
-        for name, words in f.matched:
-            self.add(node, PPR.matchedTerm, lit(f"{name}: {words}"))
-        eq = smd_equivalent(f)
-        if eq is not None:
-            derived = self.iri.smd_equivalent(node)
-            self.add(node, PPR.hasSmdEquivalent, derived)
-            self.add(derived, RDF.type, PPR.SmdEquivalent)
-            self.add(derived, PPR.smdEquivalent, _dec(eq.value))
-            if eq.lower is not None:
-                self.add(derived, PPR.smdEquivalentCiLower, _dec(eq.lower))
-                self.add(derived, PPR.smdEquivalentCiUpper, _dec(eq.upper))
-            self.add(derived, PPR.conversionMethod, lit(METHODS[eq.method]))
-            self.add(derived, PROV.wasDerivedFrom, node)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ starts from the canonical form: sorted, duplicate-free lines.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -27,7 +28,7 @@ class Lit(str):
 
 
 # plain str: comparing rdflib terms runs Python code (URIRef.__eq__), comparing str does not
-_XSD_STRING, _XSD_BOOLEAN, _XSD_INTEGER = str(XSD.string), str(XSD.boolean), str(XSD.integer)
+_XSD_STRING, _XSD_BOOLEAN, _XSD_INTEGER, _XSD_DECIMAL = map(str, (XSD.string, XSD.boolean, XSD.integer, XSD.decimal))
 
 
 def lit(value: str | int | bool, *, lang: str | None = None, datatype: str | None = None) -> Lit:
@@ -48,6 +49,24 @@ def lit(value: str | int | bool, *, lang: str | None = None, datatype: str | Non
     if datatype and str.__ne__(datatype, _XSD_STRING):
         return Lit("".join((text, "^^<", datatype, ">")))
     return Lit(text)
+
+
+def en(text: str) -> Lit:
+    """English text."""
+    return lit(text, lang="en")
+
+
+def canonical_decimal(x: Decimal) -> str:
+    """XSD 1.1 canonical form, as Oxigraph stores it: "-0.30" -> "-0.3", "0.0" -> "0"."""
+    text = format(x, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def dec(x: Decimal) -> Lit:
+    """A decimal literal in canonical form, so every store and format writes the same bytes."""
+    return lit(canonical_decimal(x), datatype=_XSD_DECIMAL)
 
 
 def term(t) -> str:
