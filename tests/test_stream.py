@@ -82,3 +82,14 @@ def test_no_temporary_file_is_left_behind(monkeypatch, tmp_path):
     del result
     gc.collect()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_posts_made_into_a_file_in_runs_match_one_pass(corpus):
+    from pprnet_kg.stream import posts_to_file
+
+    pages, extraction = extract_sources([corpus], RULES)
+    expected, _ = in_memory([corpus])
+    for chunk in (1, 6, None):
+        file = posts_to_file(list(extraction.posts), list(extraction.topics), list(extraction.sources), RULES,
+                             base=DEFAULT_BASE, chunk=chunk)
+        assert file.text() == expected and file.triples == expected.count("\n")

@@ -180,3 +180,26 @@ def stream_posts(pages: Iterable[Page], cached: dict, filed: dict, rules: Rules,
         _CONTEXT = None
     out.facts.labels.update(out.topics)
     return out
+
+
+def posts_to_file(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *, base: str,
+                  snapshots: dict[str, Page] | None = None, chunk: int | None = None) -> NTriplesFile:
+    """The canonical N-Triples of posts already extracted, made the way a build makes them (runs
+    of `chunk` posts, merged on disk) in this process; for benchmarks and tests, which time the
+    triples apart from extraction."""
+    chunk = chunk or CHUNK
+    scratch = Scratch()
+    out = Streamed(Runs(scratch.path / "runs"), scratch, Facts(), 0, len(posts), list(topics), list(sources),
+                   dict(snapshots or {}), [], [], None)
+    with no_cyclic_gc():
+        for start in range(0, len(posts), chunk):
+            builder = GraphBuilder(rules, base=base)
+            for post in posts[start: start + chunk]:
+                builder.post(post)
+            path = out.runs.new_path()
+            out.runs.add(path, write_run(builder.lines, path))
+            out.facts.merge(builder.facts)
+        out.facts.labels.update(topics)
+        builder = GraphBuilder(rules, base=base, facts=out.facts)
+        builder.dataset(out.sources, out.snapshots)
+        return out.finish(builder)
