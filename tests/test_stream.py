@@ -93,3 +93,107 @@ def test_posts_made_into_a_file_in_runs_match_one_pass(corpus):
         file = posts_to_file(list(extraction.posts), list(extraction.topics), list(extraction.sources), RULES,
                              base=DEFAULT_BASE, chunk=chunk)
         assert file.text() == expected and file.triples == expected.count("\n")
+
+
+def test_a_store_on_disk_loaded_as_the_build_goes_holds_the_canonical_graph(monkeypatch, tmp_path, corpus):
+    from pprnet_kg.kg import KG
+
+    monkeypatch.setattr(stream, "CHUNK", 4)  # many runs, some repeating triples (people, concepts, journals)
+    kg, result = KG.build([corpus], store=f"oxigraph:{tmp_path / 'store'}", jobs=2)
+    with kg:
+        assert kg.backend.dump() == result.ntriples and kg.count() == result.report.triples
+        assert kg.backend.metadata()["triples"] == str(result.report.triples)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # the new store took the old one's place
+
+
+def test_a_failed_build_leaves_the_store_as_it_was(tmp_path, corpus):
+    from pprnet_kg.errors import PprnetError
+    from pprnet_kg.kg import KG
+
+    store = f"oxigraph:{tmp_path / 'store'}"
+    KG.build([corpus], store=store)[0].close()
+    with KG.open(store=store) as kg:
+        before = kg.backend.dump()
+    bad = tmp_path / "pages"
+    bad.mkdir()
+    for f in sorted(corpus.glob("*.txt"))[:3]:
+        (bad / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    (bad / "zz-broken.txt").write_bytes(b"\xff\xfe not text")
+    with pytest.raises(PprnetError, match="not UTF-8"):
+        KG.build([bad], store=store, jobs=2)
+    with KG.open(store=store) as kg:
+        assert kg.backend.dump() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pages", "store"]
+
+
+def test_a_folder_that_is_not_a_store_is_not_replaced(tmp_path):
+    from pprnet_kg.errors import ConfigError
+    from pprnet_kg.kg import KG
+
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not an Oxigraph store"):
+        KG.build(store=f"oxigraph:{tmp_path / 'notes'}")
+    assert (tmp_path / "notes" / "todo.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl", "trig", "jsonld"])
+def test_the_graph_file_written_as_the_build_ends_is_the_one_written_after(tmp_path, fmt):
+    from pprnet_kg.export import write_graph
+
+    streamed = build(graph_file=(tmp_path / f"kg.{fmt}", fmt), keep_file=False)
+    assert streamed.written == tmp_path / f"kg.{fmt}"
+    after = write_graph(build().ntriples, tmp_path / f"after.{fmt}", fmt, base=DEFAULT_BASE)
+    assert streamed.written.read_bytes() == after.read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no partial file left
+    assert (streamed.file is None) == (fmt in {"ttl", "trig"})  # N-Triples are the canonical file itself
+
+
+def test_a_graph_file_that_cannot_be_written_is_one_error_and_no_partial_file(tmp_path):
+    from pprnet_kg.errors import GraphError
+
+    (tmp_path / "kg.ttl").mkdir()  # a folder where the file should go
+    with pytest.raises(GraphError, match="kg.ttl"):
+        build(graph_file=(tmp_path / "kg.ttl", "ttl"), keep_file=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.ttl"]
+
+
+def test_a_store_written_out_later_gives_the_build_s_bytes(tmp_path, corpus):
+    from pprnet_kg.kg import KG
+
+    store = f"oxigraph:{tmp_path / 'store'}"
+    kg, result = KG.build([corpus], store=store, output=tmp_path / "kg.ttl")
+    kg.close()
+    with KG.open(store=store) as again:  # no canonical file from a build: the store is dumped and sorted
+        assert again.loaded is None
+        again.write(tmp_path / "again.ttl")
+        again.write(tmp_path / "again.nt")
+    assert (tmp_path / "again.ttl").read_bytes() == (tmp_path / "kg.ttl").read_bytes()
+    assert (tmp_path / "again.nt").read_text(encoding="utf-8") == build([corpus]).ntriples
+
+
+def test_a_turtle_writer_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, monkeypatch):
+    from pprnet_kg import export
+    from pprnet_kg.errors import GraphError
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "write_graph_file", broken)
+    with pytest.raises(GraphError, match="No space left"):
+        build(graph_file=(tmp_path / "kg.ttl", "ttl"), keep_file=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
+    from pprnet_kg.backends import oxigraph_rebuild
+    from pprnet_kg.errors import GraphError
+    from pprnet_kg.kg import KG
+
+    def broken(self, fifo):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(oxigraph_rebuild.Rebuild, "_load", broken)
+    with pytest.raises(GraphError, match="No space left"):
+        KG.build([corpus], store=f"oxigraph:{tmp_path / 'store'}", jobs=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]

@@ -134,9 +134,12 @@ def build(sources, output, fmt, html_out, no_html, base, store, adding, strict, 
     from .progress import bars
 
     options = {"store": store, "base": base, "jobs": jobs or os.cpu_count() or 1, "progress": bars(not quiet)}
-    kg, result = KG.add(list(sources), **options) if adding else KG.build(list(sources), **options)
+    if adding:
+        kg, result = KG.add(list(sources), **options)
+    else:  # the build writes the graph file as it finishes
+        kg, result = KG.build(list(sources), output=output, fmt=fmt, **options)
     with kg:
-        written = [kg.write(output, fmt)] if output else []
+        written = [kg.write(output, fmt) if adding else result.written] if output else []
         if html_out:
             from .viz import to_network, write_html
 

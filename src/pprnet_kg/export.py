@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Graph
@@ -126,6 +128,60 @@ def write_graph_file(ntriples: str | Path, destination: str | Path, fmt: str | N
     except OSError as exc:
         raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
+
+
+def graph_sink(destination: str | Path, fmt: str, *, base: str):
+    """A context manager giving a binary stream to write canonical N-Triples lines into, which
+    end up in `destination` as `fmt` as they come: N-Triples as they are, Turtle and TriG through
+    pyoxigraph reading a named pipe in a thread (the same bytes as write_graph). None for a format
+    that needs the whole graph at once (JSON-LD, RDF/XML), or Turtle where there are no named pipes.
+    The file appears under its name only once it is complete."""
+    if fmt == "nt" or (fmt in {"ttl", "trig"} and hasattr(os, "mkfifo")):
+        return _sink(Path(destination), fmt, base)
+    return None
+
+
+@contextmanager
+def _sink(path: Path, fmt: str, base: str):
+    import threading
+
+    from .ntsort import Scratch, open_pipe_writer
+
+    partial = path.with_name(f".{path.name}.partial")
+    failed: list[BaseException] = []
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "nt":
+            with open(partial, "wb", buffering=1 << 20) as out:
+                yield out
+        else:
+            scratch = Scratch()
+            fifo = scratch.path / "graph.nt"
+            os.mkfifo(fifo)
+
+            def serialize_from_pipe() -> None:
+                try:
+                    write_graph_file(fifo, partial, fmt, base=base)
+                except BaseException as exc:  # the writer then sees the pipe closed
+                    failed.append(exc)
+
+            thread = threading.Thread(target=serialize_from_pipe, daemon=True)
+            thread.start()
+            try:
+                with open_pipe_writer(fifo, lambda: bool(failed)) as out:
+                    yield out
+            except BrokenPipeError:
+                if not failed:
+                    raise
+            finally:
+                thread.join()
+            if failed:
+                raise failed[0]
+        os.replace(partial, path)
+    except OSError as exc:
+        raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def read_graph_file(path: str | Path) -> str:

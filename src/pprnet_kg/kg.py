@@ -42,29 +42,41 @@ class KG:
     # ------------------------------------------------------------------ opening
     @classmethod
     def build(cls, sources: list | None = None, *, store: str | None = None, base: str | None = None,
-              jobs: int = 1, progress=None, keep_posts: bool = False):
+              jobs: int = 1, progress=None, keep_posts: bool = False, output: str | Path | None = None,
+              fmt: str | None = None):
         """Build from pages (the bundled sample when none) into a store (default: the project
-        store); returns (KG, BuildResult). The store's previous graph is replaced. The build
-        streams (pipeline.build): its canonical N-Triples go to a temporary file that the store
-        loads, and which lives as long as the KG or the result. Extraction runs in `jobs`
-        processes, before the store is opened (so no store is open while they fork)."""
+        store); returns (KG, BuildResult). The store's previous graph is replaced once the new one
+        is complete (Backend.rebuild: an Oxigraph store on disk loads the build's runs as they
+        come). The build streams (pipeline.build): its canonical N-Triples go to a temporary file,
+        which lives as long as the KG or the result. Extraction runs in `jobs` processes.
+        `output` is a graph file to write (`fmt`: from its suffix by default), made as the build
+        ends (result.written)."""
         from .pipeline import build
 
         base = _base(base, None)
         from .progress import QUIET
 
         progress = progress or QUIET
-        result = build(list(sources) if sources else None, base=base, jobs=jobs, progress=progress,
-                       keep_posts=keep_posts)
         backend = open_backend(store or PROJECT_STORE_SPEC)
         try:
-            with progress(f"loading {backend.spec}", None, "store"):
-                backend.clear()
-                backend.load_file(result.file.path)
-            record = _sources_record([Path(s).name for s in result.sources])
-            names = record["sources"]
-            backend.set_metadata({"base": base, "built": _now(), **record, "triples": str(result.report.triples),
-                                  "interrupted": None})
+            rebuild = backend.rebuild()
+            try:
+                graph_file = None
+                if output is not None:
+                    from .export import format_for_path
+
+                    graph_file = (Path(output), fmt or format_for_path(output))
+                result = build(list(sources) if sources else None, base=base, jobs=jobs, progress=progress,
+                               keep_posts=keep_posts, on_run=rebuild.feed, graph_file=graph_file,
+                               keep_file=rebuild.needs_file)
+                record = _sources_record([Path(s).name for s in result.sources])
+                names = record["sources"]
+                with progress(f"loading {backend.spec}", None, "store"):
+                    rebuild.finish(result.file and result.file.path, {"base": base, "built": _now(), **record,
+                                                      "triples": str(result.report.triples), "interrupted": None})
+            except BaseException:
+                rebuild.abort()
+                raise
         except BaseException:
             backend.close()
             raise
@@ -258,11 +270,12 @@ class KG:
         return serialize(self.ntriples(), fmt, base=self.base)
 
     def write(self, destination: str | Path, fmt: str | None = None) -> Path:
-        from .export import write_graph, write_graph_file
+        """The graph as a file, from canonical N-Triples on disk (made by the build, or sorted from
+        the store's dump on disk: never held whole for N-Triples, Turtle and TriG)."""
+        from .export import write_graph_file
 
-        if self.loaded is not None:  # streamed from the file, never held whole
-            return write_graph_file(self.loaded.path, destination, fmt, base=self.base)
-        return write_graph(self.ntriples(), destination, fmt, base=self.base)
+        file = self.loaded if self.loaded is not None else self.backend.dump_file()
+        return write_graph_file(file.path, destination, fmt, base=self.base)
 
     def validate(self):
         from .validate import validate_graph

@@ -55,9 +55,10 @@ class Runs:
     does not depend on it); past FAN_IN of them, the oldest are merged into one as they come,
     so the final merge never opens more than FAN_IN files."""
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, *, on_add=None) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.on_add = on_add  # told of each run added (before it may be merged into another)
         self.paths: list[Path] = []
         self._names = 0
         self.lines = 0  # lines in the runs added (repeats included)
@@ -70,6 +71,8 @@ class Runs:
     def add(self, path: str | Path, lines: int) -> None:
         self.paths.append(Path(path))
         self.lines += lines
+        if self.on_add is not None:
+            self.on_add(Path(path))
         if len(self.paths) > FAN_IN:
             target = self.new_path()
             with open(target, "wb") as out:
@@ -86,6 +89,28 @@ class Runs:
             p.unlink()
         self.paths = []
         return written
+
+
+def open_pipe_writer(fifo: Path, reader_failed) -> BinaryIO:
+    """The writing end of a named pipe, once a reader has opened the other end. Opening it
+    plainly would wait for ever if the reader failed before opening: this asks again every 10 ms,
+    and raises BrokenPipeError once `reader_failed()` says the reader is gone."""
+    import errno
+    import os
+    import time
+
+    while True:
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise
+            if reader_failed():
+                raise BrokenPipeError(errno.EPIPE, "the reader of the pipe stopped") from None
+            time.sleep(0.01)
+            continue
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "wb", buffering=1 << 20)
 
 
 class Scratch:
@@ -118,3 +143,17 @@ def canonical_file(runs: Runs, path: str | Path, *, scratch: Scratch | None = No
     with open(path, "wb", buffering=1 << 20) as out:
         triples = runs.merge_into(out, on_read)
     return NTriplesFile(path, triples, scratch=scratch)
+
+
+def sorted_file(lines, *, chunk: int = 1_000_000) -> NTriplesFile:
+    """Any N-Triples lines (an iterable: a file, a list), made canonical in a temporary file: sorted
+    in runs of `chunk` lines, merged."""
+    from itertools import islice
+
+    scratch = Scratch()
+    runs = Runs(scratch.path / "runs")
+    lines = iter(lines)
+    while batch := list(islice(lines, chunk)):
+        path = runs.new_path()
+        runs.add(path, write_run([line if line.endswith("\n") else line + "\n" for line in batch], path))
+    return canonical_file(runs, scratch.path / "graph.nt", scratch=scratch)

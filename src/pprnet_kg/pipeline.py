@@ -19,6 +19,8 @@ from typing import Iterable, Iterator
 
 from rdflib import Graph
 
+from .errors import GraphError
+from .export import graph_sink, write_graph_file
 from .extract import Rules, extract_post, load_rules
 from .graph import GraphBuilder
 from .iris import repeated_post_id
@@ -87,15 +89,18 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class BuildResult:
-    file: NTriplesFile  # the canonical N-Triples (sorted, one line per triple), on disk
+    file: NTriplesFile | None  # the canonical N-Triples (sorted, one line per triple) on disk, unless not kept
     report: BuildReport
     base: str
     sources: tuple[str, ...]  # the pages whose posts are in the graph, in the order read
     extraction: Extraction | None = None  # every extracted post, when the build was asked to keep them
+    written: Path | None = None  # the graph file the build wrote, if asked to
 
     @cached_property
     def ntriples(self) -> str:
         """The canonical N-Triples as text (read from the file when first asked for)."""
+        if self.file is None:
+            raise GraphError(f"the build wrote its graph to {self.written} and kept no N-Triples")
         return self.file.text()
 
     @cached_property
@@ -320,27 +325,47 @@ def extract_sources(sources: list[str | Path] | None = None, rules: Rules | None
 
 def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE,
           rules: Rules | None = None, jobs: int = 1, progress: Progress = QUIET, keep_posts: bool = True,
-          chunk: int | None = None) -> BuildResult:
+          chunk: int | None = None, on_run=None, graph_file: tuple[Path, str] | None = None,
+          keep_file: bool = True) -> BuildResult:
     """Read pages (the bundled sample when none are given), extract their posts (in `jobs`
     processes) and make the graph's canonical N-Triples, streaming (see stream.py): only
     `chunk` posts (default stream.CHUNK) at a time per process are held, unless `keep_posts`
     asks for every extracted post in the result (`result.extraction`). The output depends on
-    neither `jobs` nor `chunk`."""
+    neither `jobs` nor `chunk`. `on_run(path)` is told of each sorted run of N-Triples as it is
+    written, so that a store can load them while the build goes on.
+
+    `graph_file` (path, format) is written as the runs are merged: N-Triples straight into it (it
+    is then the result's canonical file), Turtle and TriG through pyoxigraph, with no canonical
+    file on disk unless `keep_file` asks for one (a graph of a million posts is 20 GB of
+    N-Triples); other formats from the canonical file once it is made."""
     rules = rules or load_rules()
     found = Sources.of(list(sources) if sources else default_sources())
     filed = blog_filing(found.cached_pages, found.cached)
     streamed = stream_posts(found.pages(), found.cached, filed, rules, base=base, jobs=jobs, chunk=chunk,
-                            keep_posts=keep_posts, progress=progress)
+                            keep_posts=keep_posts, progress=progress, on_run=on_run)
     builder = GraphBuilder(rules, base=base, facts=streamed.facts)
     builder.dataset(streamed.sources, streamed.snapshots)
-    file = streamed.finish(builder, progress)
+    file = written = None
+    sink = None
+    if graph_file is not None and (graph_file[1] == "nt" or not keep_file):
+        sink = graph_sink(graph_file[0], graph_file[1], base=base)
+    if sink is not None:
+        with sink as out:
+            triples = streamed.finish_into(out, builder, progress)
+        written = Path(graph_file[0])
+        file = NTriplesFile(written, triples) if graph_file[1] == "nt" else None
+    else:
+        file = streamed.finish(builder, progress)
+        triples = file.triples
+        if graph_file is not None:
+            written = write_graph_file(file.path, graph_file[0], graph_file[1], base=base)
     problems = streamed.problems
     report = BuildReport(
         pages=streamed.pages,
         posts=streamed.posts,
         **streamed.facts.counts(),
         statistics_rejected=sum(1 for p in problems if p.stage == "findings"),
-        triples=file.triples,
+        triples=triples,
         problems=tuple(problems),
     )
     extraction = None
@@ -348,7 +373,7 @@ def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE,
         blog_topics = tuple(dict.fromkeys(c.label for c in found.cached.values() if c.facet == "topic"))
         extraction = Extraction(tuple(streamed.topics), tuple(streamed.posts_kept), tuple(streamed.page_problems),
                                 tuple(streamed.sources), blog_topics)
-    return BuildResult(file, report, base, tuple(streamed.sources), extraction)
+    return BuildResult(file, report, base, tuple(streamed.sources), extraction, written)
 
 
 @dataclass(frozen=True)

@@ -50,12 +50,22 @@ class Streamed:
     def finish(self, builder: GraphBuilder | None = None, progress: Progress = QUIET) -> NTriplesFile:
         """Add the lines `builder` made (dataset-level ones) as a last run, and merge every run
         into the canonical file, which lives as long as the returned object."""
+        self._last_run(builder)
+        with progress("sorting triples", self.runs.lines, "triple") as bar:
+            return canonical_file(self.runs, self.scratch.path / "graph.nt", scratch=self.scratch, on_read=bar.update)
+
+    def finish_into(self, out, builder: GraphBuilder | None = None, progress: Progress = QUIET) -> int:
+        """finish, the canonical N-Triples going into the binary stream `out` instead of a file;
+        returns how many triples."""
+        self._last_run(builder)
+        with progress("sorting triples", self.runs.lines, "triple") as bar:
+            return self.runs.merge_into(out, bar.update)
+
+    def _last_run(self, builder: GraphBuilder | None) -> None:
         if builder is not None and builder.lines:
             path = self.runs.new_path()
             self.runs.add(path, write_run(builder.lines, path))
             builder.lines.clear()
-        with progress("sorting triples", self.runs.lines, "triple") as bar:
-            return canonical_file(self.runs, self.scratch.path / "graph.nt", scratch=self.scratch, on_read=bar.update)
 
 
 # What a forked process inherits (nothing is sent to it but a chunk of raw posts): rules, base,
@@ -120,10 +130,11 @@ def _run_chunks(tasks: Iterator[_Task], jobs: int) -> Iterator[tuple[_Task, tupl
 
 def stream_posts(pages: Iterable[Page], cached: dict, filed: dict, rules: Rules, *, base: str, jobs: int = 1,
                  seen=None, chunk: int | None = None, keep_posts: bool = False,
-                 progress: Progress = QUIET) -> Streamed:
+                 progress: Progress = QUIET, on_run=None) -> Streamed:
     """The posts of `pages` made into sorted runs of N-Triples (see the module's docstring);
     `cached` and `filed` as in pipeline.walk_pages and pipeline.blog_filing; `seen`: post ids
-    taken already (a set, or anything with `in` and `add`)."""
+    taken already (a set, or anything with `in` and `add`); `on_run(path)` is told of each run
+    as it is written (the last one, the dataset's, included)."""
     global _CONTEXT
     from .pipeline import page_level, walk_pages
 
@@ -131,7 +142,7 @@ def stream_posts(pages: Iterable[Page], cached: dict, filed: dict, rules: Rules,
     from .sources import post_key
 
     scratch = Scratch()
-    out = Streamed(Runs(scratch.path / "runs"), scratch, Facts(), 0, 0, [], [], {}, [], [], [] if keep_posts else None)
+    out = Streamed(Runs(scratch.path / "runs", on_add=on_run), scratch, Facts(), 0, 0, [], [], {}, [], [], [] if keep_posts else None)
 
     def counted(pages: Iterable[Page]) -> Iterator[Page]:
         for page in pages:

@@ -9,6 +9,7 @@ from rdflib import Graph
 
 from ..errors import ConfigError
 from ..ntriples import canonical
+from ..ntsort import NTriplesFile, sorted_file
 from ..sparql.results import QueryResult
 
 
@@ -37,6 +38,11 @@ class Backend(ABC):
     def dump(self) -> str:
         """The graph as canonical N-Triples: sorted, one line per triple."""
         return canonical(self.ntriples())
+
+    def dump_file(self) -> NTriplesFile:
+        """The graph as a canonical N-Triples file (temporary: it goes with the returned object),
+        sorted in runs on disk. This default starts from the text of `ntriples`."""
+        return sorted_file(self.ntriples().splitlines(keepends=True))
 
     @abstractmethod
     def query(self, text: str, bindings: dict, *, limit: int | None = None, raw: bool = False) -> QueryResult:
@@ -74,6 +80,13 @@ class Backend(ABC):
         that a change is under way (metadata "interrupted")."""
         raise ConfigError(f"{self.spec} cannot be changed in place")
 
+    def rebuild(self) -> "Rebuild":
+        """Replace the graph with one that a build is making: it feeds each run of N-Triples as it
+        is written (`feed`), then gives the canonical file (`finish`) or gives up (`abort`). This
+        default clears the graph and loads the canonical file at the end; a store may load as the
+        runs come (Oxigraph on disk does)."""
+        return Rebuild(self)
+
     def close(self) -> None:
         """Release files and locks; the backend is not used afterwards."""
 
@@ -91,3 +104,23 @@ class Backend(ABC):
     def _refuse_write(self, what: str) -> None:
         if not self.writable:
             raise ConfigError(f"{self.spec} is opened read only: cannot {what}")
+
+
+class Rebuild:
+    """Backend.rebuild's default: the canonical file, loaded when it is done."""
+
+    needs_file = True  # finish() loads the canonical file (a rebuild fed by the runs needs none)
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def feed(self, path: Path) -> None:
+        """A run of N-Triples (sorted; runs come in any order and may repeat triples)."""
+
+    def finish(self, canonical: Path | None, metadata: dict[str, str | None]) -> None:
+        self.backend.clear()
+        self.backend.load_file(canonical)
+        self.backend.set_metadata(metadata)
+
+    def abort(self) -> None:
+        """The build failed: the graph is left as it was, where the store can."""

@@ -72,6 +72,8 @@ class OxigraphBackend(Backend):
                     raise GraphError(f"{path}: no Oxigraph store there (make one with `pprnet-kg build --store oxigraph:{path}`)")
                 self._store = ox.Store.read_only(str(path))
             else:
+                if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").is_file():
+                    raise ConfigError(f"{path} is not an Oxigraph store (and not empty): it is left alone")
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
         except OSError as exc:
@@ -102,6 +104,16 @@ class OxigraphBackend(Backend):
 
     def ntriples(self) -> str:
         return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
+
+    def dump_file(self):
+        """Dumped to disk by Oxigraph, then sorted in runs: the graph is never held whole."""
+        from ..ntsort import Scratch, sorted_file
+
+        scratch = Scratch()
+        dumped = scratch.path / "dump.nt"
+        self._store.dump(output=str(dumped), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        with dumped.open(encoding="utf-8", newline="\n") as lines:
+            return sorted_file(lines)
 
     def query(self, text: str, bindings: dict, *, limit: int | None = None, raw: bool = False) -> QueryResult:
         text = inline_bindings(text, bindings) if bindings else text
@@ -180,9 +192,34 @@ class OxigraphBackend(Backend):
         self._store.clear_graph(ox.DefaultGraph())
 
     def close(self) -> None:
-        if self.persistent and self.writable:
+        if self.persistent and self.writable and self._store is not None:
             self._store.flush()
         self._store = None
+
+    def rebuild(self):
+        """On disk: a new store beside this one, loaded as the build goes (oxigraph_rebuild.py).
+        This store is closed until the new one takes its place: the build forks processes, and
+        none should hold an open store."""
+        if not self.persistent:
+            return super().rebuild()
+        from .oxigraph_rebuild import Rebuild
+
+        self._refuse_write("replace its graph")
+        self._store = None
+        return Rebuild(self)
+
+    def take_place_of_old(self, new: Path) -> None:
+        """The store at `new` replaces this one (removed), and is opened in its place."""
+        import os
+        import shutil
+
+        old = self.path.parent / f".{self.path.name}.old-{os.getpid()}"
+        self._store = None
+        if self.path.exists():
+            os.replace(self.path, old)
+        os.replace(new, self.path)
+        shutil.rmtree(old, ignore_errors=True)
+        self._store = ox.Store(str(self.path))
 
     def graph(self) -> Graph:
         from oxrdflib import OxigraphStore
@@ -196,11 +233,16 @@ class OxigraphBackend(Backend):
                 out[q.predicate.value[len(META_KEY):]] = q.object.value
         return out
 
-    def set_metadata(self, values: dict[str, str]) -> None:
+    def set_metadata(self, values: dict[str, str | None]) -> None:
         self._refuse_write("record metadata")
-        for key, value in sorted(values.items()):
-            predicate = ox.NamedNode(META_KEY + key)
-            for q in list(self._store.quads_for_pattern(META_SUBJECT, predicate, None, META_GRAPH)):
-                self._store.remove(q)
-            if value is not None:
-                self._store.add(ox.Quad(META_SUBJECT, predicate, ox.Literal(str(value)), META_GRAPH))
+        record(self._store, values)
+
+
+def record(store: ox.Store, values: dict[str, str | None]) -> None:
+    """Set the store's metadata keys (a key given None is removed)."""
+    for key, value in sorted(values.items()):
+        predicate = ox.NamedNode(META_KEY + key)
+        for q in list(store.quads_for_pattern(META_SUBJECT, predicate, None, META_GRAPH)):
+            store.remove(q)
+        if value is not None:
+            store.add(ox.Quad(META_SUBJECT, predicate, ox.Literal(str(value)), META_GRAPH))
