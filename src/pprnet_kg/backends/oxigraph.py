@@ -154,16 +154,21 @@ class OxigraphBackend(Backend):
     def held(self, lines: list[str]) -> int:
         """One lookup per subject (the lines are sorted, so a subject's lines come together); a
         subject the store holds has each of its lines looked up."""
-        store, held, group = self._store, 0, []
-        for line in [*lines, None]:
-            if group and (line is None or not line.startswith(group[0][: group[0].index(" ") + 1])):
+        store, default, held = self._store, ox.DefaultGraph(), 0
+        start = 0
+        for end in range(1, len(lines) + 1):
+            head = lines[start][: lines[start].index(" ") + 1]
+            if end < len(lines) and lines[end].startswith(head):
+                continue
+            group = lines[start:end]
+            start = end
+            if head.startswith("<"):
+                subject = ox.NamedNode(head[1:-2])
+            else:
                 subject = next(iter(ox.parse(group[0], format=ox.RdfFormat.N_TRIPLES))).subject
-                if next(store.quads_for_pattern(subject, None, None, ox.DefaultGraph()), None) is not None:
-                    held += sum(1 for t in ox.parse("".join(group), format=ox.RdfFormat.N_TRIPLES)
-                                if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) in store)
-                group = []
-            if line is not None:
-                group.append(line)
+            if next(store.quads_for_pattern(subject, None, None, default), None) is not None:
+                held += sum(1 for t in ox.parse("".join(group), format=ox.RdfFormat.N_TRIPLES)
+                            if ox.Quad(t.subject, t.predicate, t.object, default) in store)
         return held
 
     def update_ntriples(self, add: Path, remove: list[str], metadata: dict[str, str]) -> None:
