@@ -197,3 +197,26 @@ def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, 
     with pytest.raises(GraphError, match="No space left"):
         KG.build([corpus], store=f"oxigraph:{tmp_path / 'store'}", jobs=1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+def test_pages_are_read_only_a_few_chunks_ahead_of_the_work(corpus, monkeypatch):
+    from pprnet_kg import pipeline
+
+    read = []
+    parse = pipeline.parse_page
+
+    def noting(page):
+        read.append(page.source)
+        return parse(page)
+
+    done = []
+
+    def chunk(*args):
+        done.append(len(read))  # pages read when this chunk ran
+        return stream._chunk(*args)
+
+    monkeypatch.setattr(pipeline, "parse_page", noting)
+    monkeypatch.setattr(stream._Task, "run", lambda task: chunk(task.raws, task.filings, task.path))
+    build([corpus], chunk=3, jobs=1)
+    pages = len(list(corpus.glob("*.txt")))
+    assert len(done) > 4 and done[0] < pages / 2  # the first chunk ran long before the last page was read

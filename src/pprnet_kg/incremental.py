@@ -37,6 +37,7 @@ from .progress import QUIET, Progress
 from .stream import stream_posts
 
 NAME_PREDICATES = (FOAF.name, FOAF.familyName, FOAF.givenName)
+ADD_CHUNK = 256  # posts per process: a month is a few hundred posts, which should still use every core
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def add_pages(backend: Backend, sources: list, *, base: str, metadata, rules: Ru
                           "`pprnet-kg build`)")
     taken = _TakenIds(backend, iri)
     streamed = stream_posts(_new_pages(found, backend, iri), {}, {}, rules, base=base, jobs=jobs, seen=taken,
-                            chunk=chunk, progress=progress)
+                            chunk=chunk or ADD_CHUNK, progress=progress)
     builder = GraphBuilder(rules, base=base, facts=streamed.facts)
     people, remove = _people(backend, builder)
     builder.dataset(streamed.sources, people=people)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from itertools import chain, islice
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
@@ -107,18 +108,17 @@ class _Task:
 def _run_chunks(tasks: Iterator[_Task], jobs: int) -> Iterator[tuple[_Task, tuple]]:
     """Each task with its answer, in task order: run in this process, or in `jobs` forked ones
     with a few chunks in flight (the parent reads ahead no further)."""
-    first = next(tasks, None)
-    second = next(tasks, None) if first is not None else None
-    ahead = [t for t in (first, second) if t is not None]
-    if jobs <= 1 or second is None or not hasattr(os, "fork"):
-        for task in (*ahead, *tasks):
+    ahead = list(islice(tasks, 2))  # one chunk only: no processes to start
+    tasks = chain(ahead, tasks)  # never *tasks: that would read every page before the first chunk runs
+    if jobs <= 1 or len(ahead) < 2 or not hasattr(os, "fork"):
+        for task in tasks:
             yield task, task.run()
         return
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         pending: deque = deque()
-        for task in (*ahead, *tasks):
+        for task in tasks:
             pending.append((task, pool.apply_async(_chunk, (task.raws, task.filings, task.path))))
             while len(pending) > 2 * jobs:
                 done, answer = pending.popleft()
@@ -137,12 +137,12 @@ def stream_posts(pages: Iterable[Page], cached: dict, filed: dict, rules: Rules,
     as it is written (the last one, the dataset's, included)."""
     global _CONTEXT
     from .pipeline import page_level, walk_pages
-
-    chunk = chunk or CHUNK
     from .sources import post_key
 
+    chunk = chunk or CHUNK
     scratch = Scratch()
-    out = Streamed(Runs(scratch.path / "runs", on_add=on_run), scratch, Facts(), 0, 0, [], [], {}, [], [], [] if keep_posts else None)
+    out = Streamed(Runs(scratch.path / "runs", on_add=on_run), scratch, Facts(), 0, 0, [], [], {}, [], [],
+                   [] if keep_posts else None)
 
     def counted(pages: Iterable[Page]) -> Iterator[Page]:
         for page in pages:
