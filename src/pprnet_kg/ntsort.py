@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import shutil
+from itertools import islice
 import tempfile
 import weakref
 from contextlib import ExitStack
@@ -32,21 +33,20 @@ def write_run(lines: list[str], path: str | Path) -> int:
 
 def merge(paths: list[Path], out: BinaryIO, on_read=None) -> int:
     """Merge sorted runs into `out`, each distinct line once; returns the lines written.
-    `on_read(n)` is told of the lines read, every 65,536."""
-    written = read = 0
+    `on_read(n)` is told of the lines read, 65,536 at a time. Lines are written in batches (a
+    write call per line cost more than the merge itself)."""
+    written = 0
     last = None
     with ExitStack() as stack:
         files = [stack.enter_context(open(p, "rb", buffering=1 << 20)) for p in paths]
-        write = out.write
-        for read, line in enumerate(heapq.merge(*files), start=1):
-            if line != last:
-                write(line)
-                last = line
-                written += 1
-            if not read & 0xFFFF and on_read is not None:
-                on_read(0x10000)
-    if on_read is not None and read & 0xFFFF:
-        on_read(read & 0xFFFF)
+        merged = heapq.merge(*files)
+        while batch := list(islice(merged, 0x10000)):
+            unique = [line for line, before in zip(batch, [last, *batch]) if line != before]
+            out.write(b"".join(unique))
+            written += len(unique)
+            last = batch[-1]
+            if on_read is not None:
+                on_read(len(batch))
     return written
 
 
