@@ -33,7 +33,7 @@ def test_runs_merge_to_what_sorting_in_memory_gives(tmp_path):
 
 
 def test_past_the_fan_in_runs_are_merged_as_they_come(tmp_path, monkeypatch):
-    monkeypatch.setattr(ntsort, "FAN_IN", 3)
+    monkeypatch.setattr(ntsort, "fan_in", lambda: 3)
     lines = [f"<s{i % 50}> <p> \"{i % 17}\" .\n" for i in range(400)]
     runs = Runs(tmp_path)
     for start in range(0, len(lines), 10):

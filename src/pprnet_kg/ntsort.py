@@ -18,7 +18,18 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO
 
-FAN_IN = 128  # runs merged at once; past that, runs are first merged into bigger ones
+FAN_IN = 512  # runs merged at once (fewer if the process may open few files); past that, runs are merged first
+
+
+def fan_in() -> int:
+    """How many runs to merge at once: FAN_IN, or a quarter of the files this process may open."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):
+        return 128
+    return FAN_IN if soft == resource.RLIM_INFINITY else max(16, min(FAN_IN, soft // 4))
 
 
 def write_run(lines: list[str], path: str | Path) -> int:
@@ -38,7 +49,7 @@ def merge(paths: list[Path], out: BinaryIO, on_read=None) -> int:
     written = 0
     last = None
     with ExitStack() as stack:
-        files = [stack.enter_context(open(p, "rb", buffering=1 << 20)) for p in paths]
+        files = [stack.enter_context(open(p, "rb", buffering=1 << 18)) for p in paths]
         merged = heapq.merge(*files)
         while batch := list(islice(merged, 0x10000)):
             unique = [line for line, before in zip(batch, [last, *batch]) if line != before]
@@ -52,8 +63,8 @@ def merge(paths: list[Path], out: BinaryIO, on_read=None) -> int:
 
 class Runs:
     """Sorted runs in a directory, merged when asked. Runs are added in any order (the merge
-    does not depend on it); past FAN_IN of them, the oldest are merged into one as they come,
-    so the final merge never opens more than FAN_IN files."""
+    does not depend on it); past fan_in() of them, the oldest are merged into one as they come,
+    so the final merge never opens more files than that (512 runs: a million posts)."""
 
     def __init__(self, directory: str | Path, *, on_add=None) -> None:
         self.directory = Path(directory)
@@ -62,6 +73,7 @@ class Runs:
         self.paths: list[Path] = []
         self._names = 0
         self.lines = 0  # lines in the runs added (repeats included)
+        self.fan_in = fan_in()
 
     def new_path(self) -> Path:
         """Where the next run may be written (a run written elsewhere can be added too)."""
@@ -73,13 +85,13 @@ class Runs:
         self.lines += lines
         if self.on_add is not None:
             self.on_add(Path(path))
-        if len(self.paths) > FAN_IN:
+        if len(self.paths) > self.fan_in:
             target = self.new_path()
             with open(target, "wb") as out:
-                merge(self.paths[:FAN_IN], out)
-            for p in self.paths[:FAN_IN]:
+                merge(self.paths[: self.fan_in], out)
+            for p in self.paths[: self.fan_in]:
                 p.unlink()
-            self.paths = [target, *self.paths[FAN_IN:]]
+            self.paths = [target, *self.paths[self.fan_in:]]
 
     def merge_into(self, out: BinaryIO, on_read=None) -> int:
         """Every distinct line of the runs, sorted, into `out`; the runs are removed. Returns the
