@@ -1,14 +1,17 @@
 """The scale benchmark: synthetic corpora of 1k, 10k and 100k posts through the whole pipeline.
 
-    python benchmarks/run.py [--sizes 1000 10000 100000] [--servers] [--out benchmarks/RESULTS.md]
+    python benchmarks/run.py [--sizes 1000 10000 100000] [--servers] [--build-pairs 2] [--out benchmarks/RESULTS.md]
 
 For each size, each backend runs in its own process (so peak memory is its own):
 extraction (posts/s), graph build (triples/s), Turtle and N-Triples write, loading the
 N-Triples back, and p50/p95 latency of every query in queries/. The reference is pyoxigraph
 used directly on the same N-Triples (load, dump, the same queries); ratios are ours / reference.
 With --servers, the Oxigraph server and Virtuoso are started on loopback, loaded with
-`push`, and the query library is timed against them too. Prints Markdown and writes it to
---out with a description of the machine. Numbers, not assertions: nothing here fails on speed.
+`push`, and the query library is timed against them too. Then the build's targets at each size
+(benchmarks/build.py: build + Turtle, the whole CLI build into oxigraph:DIR with its peak
+memory, and `build --add` of a month, each beside pyoxigraph doing the same work in paired
+alternating runs; --build-pairs 0 skips them). Prints Markdown and writes it to --out with a
+description of the machine. Numbers, not assertions: nothing here fails on speed.
 
 --out is merged, not overwritten: a row of the scale table (posts, backend) and a cell of a
 per-query table (posts, query, backend) that this run measured replaces the one already there;
@@ -101,8 +104,8 @@ def worker(posts: int, backend: str, repeat: int) -> dict:
     """One size on one backend; returns the measurements as a dict."""
     from pprnet_kg.backends import open_backend
     from pprnet_kg.extract import load_rules
-    from pprnet_kg.graph import build_graph
     from pprnet_kg.kg import KG
+    from pprnet_kg.stream import posts_to_file
     from pprnet_kg.namespaces import DEFAULT_BASE
     from pprnet_kg.pipeline import extract_pages
     from pprnet_kg.sources import read_pages
@@ -119,25 +122,28 @@ def worker(posts: int, backend: str, repeat: int) -> dict:
     extract_pages(read_pages([directory]), rules, jobs=os.cpu_count() or 1)  # the CLI's default
     out["extract_jobs_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    # the graph's triples loaded into the store: what KG.build does after extracting (done by hand
-    # here so that extraction and build are timed apart)
-    kg = KG(open_backend(backend), DEFAULT_BASE, f"{backend}: synthetic corpus of {posts:,} posts")
-    kg.backend.load_ntriples(build_graph(list(extraction.posts), list(extraction.topics),
-                                                       list(extraction.sources), rules, base=DEFAULT_BASE).ntriples)
+    # the graph's canonical N-Triples made as a build makes them (sorted runs merged on disk) and
+    # loaded into the store: what KG.build does, done by hand here so that extraction and build
+    # are timed apart
+    file = posts_to_file(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
+                         base=DEFAULT_BASE)
+    del extraction, pages
+    kg = KG(open_backend(backend), DEFAULT_BASE, f"{backend}: synthetic corpus of {posts:,} posts", file)
+    kg.backend.load_file(file.path)
     out["build_s"] = time.perf_counter() - t
-    out["triples"] = kg.count()
+    out["triples"] = file.triples
+    written = CACHE / f"synth-{posts}-{backend}.ttl"
     t = time.perf_counter()
-    ttl = kg.export("ttl")
+    kg.write(written, "ttl")
     out["turtle_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    nt = kg.export("nt")
-    out["nt_s"] = time.perf_counter() - t
+    written.unlink()
     nt_path = CACHE / f"synth-{posts}.nt"
-    nt_path.write_bytes(nt)
-    del ttl
+    t = time.perf_counter()
+    kg.write(nt_path, "nt")
+    out["nt_s"] = time.perf_counter() - t
     fresh = open_backend(backend)
     t = time.perf_counter()
-    fresh.load_ntriples(nt_path.read_text(encoding="utf-8"))
+    fresh.load_file(nt_path)
     out["load_s"] = time.perf_counter() - t
     fresh.close()
     del fresh
@@ -469,6 +475,8 @@ def main() -> None:
     parser.add_argument("--servers", action="store_true", help="also time the Oxigraph server and Virtuoso")
     parser.add_argument("--server-sizes", nargs="+", type=int, help="sizes to run the servers at (default: all)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--build-pairs", type=int, default=2,
+                        help="paired runs of each build target (benchmarks/build.py); 0 skips them")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -501,7 +509,16 @@ def main() -> None:
     text = scale_section(command, runs, help_time())
     print(text)
     before = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    args.out.write_text(merge_results(before, text), encoding="utf-8")
+    merged = merge_results(before, text)
+    if args.build_pairs:
+        sys.path.insert(0, str(HERE))
+        import build as build_targets
+
+        table = build_targets.targets(args.sizes, args.build_pairs, build_targets.MONTH)
+        print(build_targets.SECTION + "\n\n" + table)
+        made_by = f"Made by `{command}` on {machine()}; {args.build_pairs} runs of each side."
+        merged = build_targets.merge_section(merged, table, args.sizes, made_by)
+    args.out.write_text(merged, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -175,3 +175,41 @@ def test_query_benchmark_runs_end_to_end_on_a_small_corpus(monkeypatch, tmp_path
     for name, m in out["queries"].items():
         assert m["rows"] > 0, name  # parameters drawn from the store: every timed query answers rows
         assert m["ours_ms"] > 0 and m["direct_ms"] > 0 and m["cli_ms"] > 0 and m["cli_direct_ms"] > 0
+
+
+# ------------------------------------------------- benchmarks/build.py: the build's targets beside pyoxigraph
+
+@pytest.fixture(scope="module")
+def build_bench():
+    spec = importlib.util.spec_from_file_location("benchmarks_build", RUN.with_name("build.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _target_rows(build_bench, posts: int, seconds: float) -> str:
+    turtle = {"triples": posts * 100, "ours": [seconds, seconds], "theirs": [1.0, 1.0]}
+    whole = {"triples": posts * 100, "ours": [(seconds, 900.0)], "theirs": [(2.0, 800.0)],
+             "add": {"posts": 700, "triples": 70_000, "ours": [(3.0, 100.0)], "theirs": [(1.0, 90.0)]}}
+    return "\n".join(build_bench.rows(posts, turtle, whole))
+
+
+def test_build_targets_print_ours_beside_pyoxigraph_with_the_ratio_and_the_target(build_bench):
+    rows = _target_rows(build_bench, 10_000, 1.1).splitlines()
+    assert rows[0].startswith("| 10,000 | build + Turtle") and "| 1.1 s | 1.0 s | 1.10× | ≤ 1.2× | met |" in rows[0]
+    assert "| 0.55× | ≤ 1.5× | met |" in rows[1] and "| 900 MB | 800 MB | 1.12× |" in rows[2]
+    assert "--add 700 posts" in rows[3] and "target < 5 s: met" in rows[3]
+
+
+def test_build_targets_merge_into_their_own_section_keeping_other_sizes(build_bench):
+    results = "# Benchmark results\n\n| posts | backend |\n|---|---|\n\n" + OTHER
+    first = build_bench.merge_section(results, _target_rows(build_bench, 10_000, 3.0), [10_000], "Made by a.")
+    assert first.index(build_bench.SECTION) < first.index("## Other benchmarks")
+    assert first.endswith(OTHER)  # the sections after it are kept verbatim
+    second = build_bench.merge_section(first, _target_rows(build_bench, 100_000, 5.0), [100_000], "Made by b.")
+    rows = [line for line in second.split(build_bench.SECTION)[1].split("\n## ")[0].splitlines()
+            if line.startswith("| 1")]
+    assert [r.split(" |")[0] for r in rows] == ["| 10,000"] * 4 + ["| 100,000"] * 4
+    third = build_bench.merge_section(second, _target_rows(build_bench, 10_000, 1.0), [10_000], "Made by c.")
+    turtle = [line for line in third.splitlines() if line.startswith("| 10,000 | build + Turtle")]
+    assert len(turtle) == 1 and "| 1.0 s | 1.0 s | 1.00× |" in turtle[0] and third.count(build_bench.SECTION) == 1

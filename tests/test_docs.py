@@ -65,7 +65,7 @@ def test_benchmark_script_runs_and_prints_a_table():
     import sys
 
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "core.py"), "--copies", "1"],
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout  # a relative PYTHONPATH holds
     header, rule, row = out.splitlines()[1:4]
     assert "extract posts/s" in header and rule.startswith("|---") and row.startswith("| 1 | 6 |")
 

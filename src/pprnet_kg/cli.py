@@ -99,27 +99,34 @@ QUIET_OPTION = click.option("-q", "--quiet", is_flag=True,
 
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path())
-@click.option("-o", "--output", default="out/kg.ttl", show_default=True, type=click.Path(dir_okay=False),
-              help="Where to write the graph.")
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the graph [default: out/kg.ttl; with --add, only when given].")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None,
               help="Serialisation (default: from the output's suffix, else ttl).")
-@click.option("--html", "html_out", default="out/kg.html", show_default=True, type=click.Path(dir_okay=False),
-              help="Where to write the interactive HTML graph.")
+@click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the interactive HTML graph [default: out/kg.html; with --add, only when given].")
 @click.option("--no-html", is_flag=True, help="Do not write the HTML graph.")
 @click.option("--base", default=None, help="Base IRI for minted data IRIs.")
 @click.option("--store", default=None,
               help=f"Build into this store (memory, oxigraph, oxigraph:DIR); default: the project store {PROJECT_STORE_HELP}, "
                    "which later commands read.")
+@click.option("--add", "adding", is_flag=True,
+              help="Add the posts of SOURCES to the graph already in the store (oxigraph:DIR, default the project "
+                   "store) instead of replacing it; the graph is the one a build of all the pages would make.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any problem was reported (a page with no posts included).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes extracting posts (default: CPU count); the output is the same for any value.")
 @QUIET_OPTION
-def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json, jobs, quiet):
-    """Build the knowledge graph from blog pages (default: the bundled sample)."""
+def build(sources, output, fmt, html_out, no_html, base, store, adding, strict, as_json, jobs, quiet):
+    """Build the knowledge graph from blog pages (default: the bundled sample), or add pages to it."""
     from .kg import KG
 
-    if not no_html and Path(html_out).resolve() == Path(output).resolve():
+    if adding and not sources:
+        raise click.UsageError("--add needs the pages to add")
+    output = output or (None if adding else "out/kg.ttl")
+    html_out = None if no_html else html_out or (None if adding else "out/kg.html")
+    if html_out and output and Path(html_out).resolve() == Path(output).resolve():
         raise click.UsageError(f"--html and -o are the same file ({output}): the HTML view would overwrite the graph")
     if (store or "").startswith("sparql+"):
         raise click.UsageError("build writes to memory or Oxigraph; load a remote store with `pprnet-kg push`")
@@ -127,18 +134,23 @@ def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json,
 
     from .progress import bars
 
-    kg, result = KG.build(list(sources), store=store, base=base, jobs=jobs or os.cpu_count() or 1,
-                          progress=bars(not quiet))
+    options = {"store": store, "base": base, "jobs": jobs or os.cpu_count() or 1, "progress": bars(not quiet)}
+    if adding:
+        kg, result = KG.add(list(sources), **options)
+    else:  # the build writes the graph file as it finishes
+        kg, result = KG.build(list(sources), output=output, fmt=fmt, **options)
     with kg:
-        written = [kg.write(output, fmt)]
-        if not no_html:
+        written = [kg.write(output, fmt) if adding else result.written] if output else []
+        if html_out:
             from .viz import to_network, write_html
 
             written.append(write_html(to_network(kg.view("overview")), html_out))
         kept = kg.backend.spec if kg.backend.persistent else None
     report = result.report
+    added = {"added": result.added, "renamed": result.renamed} if adding else {}
     if as_json:
-        click.echo(json.dumps({**report.to_json(), "written": [str(p) for p in written], "store": kept}, indent=2))
+        click.echo(json.dumps({**report.to_json(), **added, "written": [str(p) for p in written], "store": kept},
+                              indent=2))
     else:
         for name, value in report.rows():
             click.echo(f"{name:>20}: {value}")
@@ -146,7 +158,12 @@ def build(sources, output, fmt, html_out, no_html, base, store, strict, as_json,
             click.echo(f"problem: {problem}", err=True)
         for path in written:
             click.echo(f"wrote {path}")
-        if kept:
+        if adding:
+            click.echo(f"added {result.added:,} triples to {kept} ({result.renamed:,} people now spelled more fully); "
+                       f"the graph has {report.triples:,}")
+            if not output:
+                click.echo("the graph file was not rewritten (give -o, or run `pprnet-kg export`)")
+        elif kept:
             click.echo(f"kept the graph in {kept} (read by query, stats, viz, site, export, serve...)")
     if report.posts == 0:
         click.echo("warning: no posts were found in the pages given", err=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Graph
@@ -97,6 +99,89 @@ def write_graph(ntriples: str, destination: str | Path, fmt: str | None = None, 
     except OSError as exc:
         raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
+
+
+def write_graph_file(ntriples: str | Path, destination: str | Path, fmt: str | None = None, *, base: str) -> Path:
+    """write_graph for a canonical N-Triples file: N-Triples, Turtle and TriG are written as they
+    are read, never held whole; the same bytes as write_graph of the file's text."""
+    import shutil
+
+    path = Path(destination)
+    fmt = fmt or format_for_path(path)
+    if fmt not in {"nt", "ttl", "trig"}:
+        return write_graph(Path(ntriples).read_text(encoding="utf-8"), path, fmt, base=base)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "nt":
+            shutil.copyfile(ntriples, path)
+            return path
+        import pyoxigraph as ox
+
+        triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+        prefixes = _prefixes(base)
+        if fmt == "ttl":
+            ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=prefixes)
+        else:
+            name = ox.NamedNode(base + "graph")
+            quads = (ox.Quad(q.subject, q.predicate, q.object, name) for q in triples)
+            ox.serialize(quads, str(path), ox.RdfFormat.TRIG, prefixes=prefixes)
+    except OSError as exc:
+        raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    return path
+
+
+def graph_sink(destination: str | Path, fmt: str, *, base: str):
+    """A context manager giving a binary stream to write canonical N-Triples lines into, which
+    end up in `destination` as `fmt` as they come: N-Triples as they are, Turtle and TriG through
+    pyoxigraph reading a named pipe in a thread (the same bytes as write_graph). None for a format
+    that needs the whole graph at once (JSON-LD, RDF/XML), or Turtle where there are no named pipes.
+    The file appears under its name only once it is complete."""
+    if fmt == "nt" or (fmt in {"ttl", "trig"} and hasattr(os, "mkfifo")):
+        return _sink(Path(destination), fmt, base)
+    return None
+
+
+@contextmanager
+def _sink(path: Path, fmt: str, base: str):
+    import threading
+
+    from .ntsort import Scratch, open_pipe_writer
+
+    partial = path.with_name(f".{path.name}.partial")
+    failed: list[BaseException] = []
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "nt":
+            with open(partial, "wb", buffering=1 << 20) as out:
+                yield out
+        else:
+            scratch = Scratch()
+            fifo = scratch.path / "graph.nt"
+            os.mkfifo(fifo)
+
+            def serialize_from_pipe() -> None:
+                try:
+                    write_graph_file(fifo, partial, fmt, base=base)
+                except BaseException as exc:  # the writer then sees the pipe closed
+                    failed.append(exc)
+
+            thread = threading.Thread(target=serialize_from_pipe, daemon=True)
+            thread.start()
+            try:
+                with open_pipe_writer(fifo, lambda: bool(failed)) as out:
+                    yield out
+            except BrokenPipeError:
+                if not failed:
+                    raise
+            finally:
+                thread.join()
+            if failed:
+                raise failed[0]
+        os.replace(partial, path)
+    except OSError as exc:
+        raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def read_graph_file(path: str | Path) -> str:

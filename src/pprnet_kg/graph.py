@@ -9,60 +9,23 @@ spell the same person differently, the fullest spelling wins, deterministically.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from rdflib import RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS, XSD
 
 from .extract.rules import Entry, Rules
-from . import measures
-from .effectsize import METHODS, smd_equivalent
+from .graph_findings import FindingTriples
 from .iris import Minter
-from .model import Finding, Page, Post
-from .namespaces import BIBO, MESH, OBO, PPR, WD
-from .ntriples import Lit, lit, term
+from .model import Page, Post
+from .namespaces import BIBO, MESH, PPR, WD, cached
+from .ntriples import Lit, en, lit, term
 
-
-class _Names:
-    """A namespace whose terms, once looked up, are plain attributes: rdflib's DefinedNamespace
-    checks a name on every lookup, and the builder looks up half a million of them."""
-
-    def __init__(self, namespace) -> None:
-        self._namespace = namespace
-
-    def __getattr__(self, name: str):
-        value = getattr(self._namespace, name)
-        setattr(self, name, value)
-        return value
-
-    def __getitem__(self, name: str):
-        return self._namespace[name]
-
-
-RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, OBO, PPR = map(
-    _Names, (RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, OBO, PPR))
+RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, PPR = map(
+    cached, (RDF, RDFS, DCTERMS, FOAF, PROV, SDO, SKOS, XSD, BIBO, PPR))
 
 CSL_CLASS = {"article-journal": BIBO.AcademicArticle, "chapter": BIBO.Chapter, "book": BIBO.Book}
-
-
-def _en(text: str) -> Lit:
-    return lit(text, lang="en")
-
-
-def canonical_decimal(x: Decimal) -> str:
-    """XSD 1.1 canonical form, as Oxigraph stores it: "-0.30" -> "-0.3", "0.0" -> "0"."""
-    text = format(x, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in {"-0", ""} else text
-
-
-def _dec(x: Decimal) -> Lit:
-    """A decimal literal in canonical form, so every store and format writes the same bytes."""
-    return lit(canonical_decimal(x), datatype=XSD.decimal)
 
 
 def _issued(citation: dict) -> Lit | None:
@@ -82,51 +45,107 @@ def _display_name(name: dict[str, str]) -> str:
     return f"{name['given']} {name['family']}".strip() if name.get("given") else name["family"]
 
 
-def _fullest(names: Iterable[dict[str, str]]) -> dict[str, str]:
-    return max(names, key=lambda n: (len(n.get("given", "")), n.get("given", ""), n.get("family", "")))
+def _fullness(name: dict[str, str]) -> tuple[int, str, str]:
+    """How full a spelling of a name is: the longest given name, then by text (deterministic)."""
+    return len(name.get("given", "")), name.get("given", ""), name.get("family", "")
 
 
-class GraphBuilder:
-    def __init__(self, rules: Rules, *, base: str) -> None:
+@dataclass
+class Facts:
+    """What the dataset-level triples (people, the topic and research-type schemes) and the build
+    report's counts need from posts. Gathered post by post, in any process, and merged in post
+    order: a build in chunks or in parallel sees what one pass over the posts would."""
+
+    people: dict[URIRef, dict[str, str]] = field(default_factory=dict)  # person -> fullest spelling so far
+    labels: set[str] = field(default_factory=set)  # topic labels: the pages' lists, the rules', the blog's
+    research_types: set[str] = field(default_factory=set)  # the blog's types of research
+    filed: bool = False  # some post carries the blog's own filing
+    articles: set[URIRef] = field(default_factory=set)
+    journals: set[URIRef] = field(default_factory=set)
+    topics: set[URIRef] = field(default_factory=set)  # topics assigned to some post
+    findings: int = 0
+
+    def person(self, iri: URIRef, name: dict[str, str]) -> None:
+        """Note a spelling of a person: the fullest wins, the first of equally full ones."""
+        known = self.people.get(iri)
+        if known is None or _fullness(name) > _fullness(known):
+            self.people[iri] = name
+
+    def merge(self, later: "Facts") -> None:
+        """Add the facts of posts that come after these ones."""
+        for iri, name in later.people.items():
+            self.person(iri, name)
+        self.labels |= later.labels
+        self.research_types |= later.research_types
+        self.filed = self.filed or later.filed
+        self.articles |= later.articles
+        self.journals |= later.journals
+        self.topics |= later.topics
+        self.findings += later.findings
+
+    def counts(self) -> dict[str, int]:
+        return {"articles": len(self.articles), "authors": len(self.people), "journals": len(self.journals),
+                "topics": len(self.topics), "findings": self.findings}
+
+
+class GraphBuilder(FindingTriples):
+    """Makes N-Triples lines: `post` for each post (noting its facts), then `dataset` once for
+    what depends on all of them. Lines may repeat; the canonical form drops repeats."""
+
+    def __init__(self, rules: Rules, *, base: str, facts: Facts | None = None) -> None:
         self.iri = Minter(base)
         self.rules = rules
         self.lexicon = {e.key: e for e in (*rules.disorders, *rules.finding_interventions)}
         self.comparators = {e.key: e for e in rules.comparators}
         self.outcomes = {e.key: e for e in rules.outcome_scheme}
-        self.lines: list[str] = []  # N-Triples lines, duplicates included
+        self.lines: list[str] = []  # N-Triples lines, repeats included
+        self.facts = facts if facts is not None else Facts()
         self._concepts: set[tuple] = set()
-        # what the build report counts, noted as the triples are made (no pass over them after)
-        self.typed: dict[URIRef, set] = {FOAF.Person: set(), BIBO.Journal: set(), PPR.Finding: set()}
-        self.about: set = set()
-        self.topics: set = set()
-        self._noted = {RDF.type: "type", SDO.about: "about", PPR.topic: "topic"}
 
-    def add(self, s, p, o) -> None:
-        self.lines.append(f"{term(s)} {term(p)} {term(o)} .\n")
-        noted = self._noted.get(p)
-        if noted == "type":
-            if o in self.typed:
-                self.typed[o].add(s)
-        elif noted == "about":
-            self.about.add(o)
-        elif noted == "topic":
-            self.topics.add(o)
-
-    def counts(self) -> dict[str, int]:
-        return {"articles": len(self.about), "authors": len(self.typed[FOAF.Person]),
-                "journals": len(self.typed[BIBO.Journal]), "topics": len(self.topics),
-                "findings": len(self.typed[PPR.Finding])}
+    def add(self, s: URIRef, p: URIRef, o) -> None:
+        """One triple: subject and predicate IRIs, the object a Lit or an IRI. Written with
+        str.join: formatting or comparing rdflib terms runs Python code for each one."""
+        kind = type(o)
+        if kind is Lit:
+            self.lines.append("".join(("<", s, "> <", p, "> ", o, " .\n")))
+        elif kind is URIRef:
+            self.lines.append("".join(("<", s, "> <", p, "> <", o, "> .\n")))
+        else:
+            self.lines.append(f"{term(s)} {term(p)} {term(o)} .\n")
 
     def build(self, posts: list[Post], topics: list[str], sources: list[str],
               snapshots: dict[str, Page] | None = None, on_post=None) -> list[str]:
-        people: dict[URIRef, list[dict]] = defaultdict(list)
+        """Every line of the graph of `posts` (read from `sources`, whose pages list `topics`)."""
         for post in posts:
-            for role in ("author", "editor"):
-                for name in (post.citation or {}).get(role, []):
-                    people[self.iri.person(name)].append(name)
-        for iri, names in sorted(people.items()):
-            self._person(iri, _fullest(names))
-        self._topics(topics, posts)
+            self.post(post)
+            if on_post is not None:
+                on_post(1)
+        self.facts.labels.update(topics)
+        self.dataset(sources, snapshots)
+        return self.lines
+
+    def post(self, post: Post) -> None:
+        """The lines of one post, its article and findings; its people, labels and counts noted."""
+        facts = self.facts
+        for role in ("author", "editor"):
+            for name in (post.citation or {}).get(role, []):
+                facts.person(self.iri.person(name), name)
+        facts.labels.update(m.label for m in post.topics)
+        facts.labels.update(label for label, _ in post.blog_topics)
+        if post.blog_topics or post.blog_types:
+            facts.filed = True
+            facts.research_types.update(label for label, _ in post.blog_types)
+        facts.findings += len(post.findings)
+        self._post(post)
+
+    def dataset(self, sources: Iterable[str], snapshots: dict[str, Page] | None = None, *,
+                people: dict[URIRef, dict[str, str]] | None = None) -> None:
+        """The lines that depend on every post: people (each under their fullest spelling; only
+        `people` when given), the topic scheme, the source pages, and the blog's own schemes when
+        posts carry its filing."""
+        for iri, name in sorted((self.facts.people if people is None else people).items()):
+            self._person(iri, name)
+        self._topics(sorted(self.facts.labels))
         for source in sorted(set(sources)):
             page = self.iri.page(source)
             self.add(page, RDF.type, PPR.SourcePage)
@@ -135,13 +154,8 @@ class GraphBuilder:
             self.add(page, DCTERMS.identifier, lit(source))
             if source in (snapshots or {}):
                 self._snapshot(page, snapshots[source])
-        if any(post.blog_topics or post.blog_types for post in posts):
-            self._blog_filing_schemes(posts)
-        for post in posts:
-            self._post(post)
-            if on_post is not None:
-                on_post(1)
-        return self.lines
+        if self.facts.filed:
+            self._blog_filing_schemes(sorted(self.facts.research_types))
 
     def _snapshot(self, node: URIRef, page: Page) -> None:
         """A page read from the snapshot cache: which response of which URL, fetched when."""
@@ -151,17 +165,16 @@ class GraphBuilder:
         if page.retrieved:
             self.add(node, PROV.generatedAtTime, lit(page.retrieved, datatype=XSD.dateTime))
 
-    def _blog_filing_schemes(self, posts: list[Post]) -> None:
+    def _blog_filing_schemes(self, labels: list[str]) -> None:
         blog = self.iri.blog()
         self.add(blog, RDF.type, PROV.Agent)
         self.add(blog, RDF.type, SDO.Blog)
-        self.add(blog, RDFS.label, _en("PPRNet blog"))
-        labels = sorted({label for post in posts for label, _ in post.blog_types})
+        self.add(blog, RDFS.label, en("PPRNet blog"))
         if not labels:
             return
         scheme = self.iri.scheme("research-types")
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
-        self.add(scheme, SKOS.prefLabel, _en("PPRNet blog types of research"))
+        self.add(scheme, SKOS.prefLabel, en("PPRNet blog types of research"))
         self.add(scheme, PROV.wasAttributedTo, blog)
         self._top_concepts(scheme, labels, self.iri.research_type)
 
@@ -170,6 +183,7 @@ class GraphBuilder:
         matched terms: no rule made it), and the type of research (dcterms:type, in the blog's scheme)."""
         for label, filter_url in post.blog_topics:
             topic = self.iri.topic(label)
+            self.facts.topics.add(topic)
             self.add(node, DCTERMS.subject, topic)
             assignment = self.iri.blog_topic_assignment(post.id, label)
             self.add(node, PPR.topicAssignment, assignment)
@@ -189,14 +203,10 @@ class GraphBuilder:
         if name.get("given"):
             self.add(iri, FOAF.givenName, lit(name["given"]))
 
-    def _topics(self, topics: list[str], posts: list[Post]) -> None:
-        labels = list(topics)
-        for post in posts:
-            labels += [m.label for m in post.topics if m.label not in labels]
-            labels += [label for label, _ in post.blog_topics if label not in labels]
+    def _topics(self, labels: list[str]) -> None:
         scheme = self.iri.scheme("topics")
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
-        self.add(scheme, SKOS.prefLabel, _en("PPRNet blog topics"))
+        self.add(scheme, SKOS.prefLabel, en("PPRNet blog topics"))
         self._top_concepts(scheme, labels, self.iri.topic)
 
     def _top_concepts(self, scheme: URIRef, labels: list[str], mint) -> None:
@@ -204,7 +214,7 @@ class GraphBuilder:
         for label in labels:
             concept = mint(label)
             self.add(concept, RDF.type, SKOS.Concept)
-            self.add(concept, SKOS.prefLabel, _en(label))
+            self.add(concept, SKOS.prefLabel, en(label))
             self.add(concept, SKOS.inScheme, scheme)
             self.add(concept, SKOS.topConceptOf, scheme)
             self.add(scheme, SKOS.hasTopConcept, concept)
@@ -221,13 +231,15 @@ class GraphBuilder:
         self.add(node, PROV.wasDerivedFrom, self.iri.page(raw.source))
         self.add(node, PPR.sourceLine, lit(raw.line))
         if raw.summary:
-            self.add(node, PPR.summary, _en(raw.summary_text))
+            self.add(node, PPR.summary, en(raw.summary_text))
         if raw.implications:
-            self.add(node, PPR.practiceImplications, _en(raw.implications_text))
+            self.add(node, PPR.practiceImplications, en(raw.implications_text))
         if raw.citation:
             self.add(node, PPR.citationText, lit(raw.citation.text))
+        self.facts.articles.add(article)
         for match in post.topics:
             topic = self.iri.topic(match.label)
+            self.facts.topics.add(topic)
             self.add(node, DCTERMS.subject, topic)
             assignment = self.iri.topic_assignment(raw.id, match.label)
             self.add(node, PPR.topicAssignment, assignment)
@@ -242,7 +254,7 @@ class GraphBuilder:
         c = post.citation
         if c is None:
             self.add(article, RDF.type, BIBO.Document)
-            self.add(article, RDFS.comment, _en("Study summarised by a post that gives no citation for it."))
+            self.add(article, RDFS.comment, en("Study summarised by a post that gives no citation for it."))
         else:
             self._citation(article, c, post.authors_truncated, post.authors_in_order)
         study = post.study
@@ -250,7 +262,7 @@ class GraphBuilder:
             design = self.iri.design(study.design)
             self.add(article, PPR.studyDesign, design)
             self.add(design, RDF.type, PPR.StudyDesign)
-            self.add(design, SKOS.prefLabel, _en(study.design))
+            self.add(design, SKOS.prefLabel, en(study.design))
             self.add(design, SKOS.inScheme, self.iri.scheme("designs"))
         if study.k_studies is not None:
             self.add(article, PPR.numberOfStudies, lit(study.k_studies))
@@ -294,6 +306,7 @@ class GraphBuilder:
                 self.add(container, RDF.type, BIBO.Book)
             else:
                 container = self.iri.journal(c["container-title"])
+                self.facts.journals.add(container)
                 self.add(container, RDF.type, BIBO.Journal)
             self.add(container, DCTERMS.title, lit(c["container-title"]))
             self.add(article, DCTERMS.isPartOf, container)
@@ -326,7 +339,7 @@ class GraphBuilder:
             return  # its triples are made once, not for every post that names it
         self._concepts.add((iri, cls, scheme))
         self.add(iri, RDF.type, cls)
-        self.add(iri, SKOS.prefLabel, _en(entry.pref or entry.label))
+        self.add(iri, SKOS.prefLabel, en(entry.pref or entry.label))
         self.add(iri, SKOS.inScheme, self.iri.scheme(scheme))
         for mesh in entry.mesh:
             self.add(iri, SKOS.exactMatch, MESH[mesh])
@@ -337,95 +350,6 @@ class GraphBuilder:
                 prefix, _, local = ref.partition(":")
                 self.add(iri, prop, (MESH if prefix == "mesh" else WD)[local])
 
-    def _finding(self, article: URIRef, post: Post, index: int, f: Finding) -> None:
-        node = self.iri.finding(post.id, index)
-        self.add(article, PPR.reportsFinding, node)
-        self.add(node, RDF.type, PPR.Finding)
-        measure = measures.measure(f.measure)
-        self.add(node, PPR.measureCode, lit(f.measure))
-        if measure.stato:
-            self.add(node, PPR.measure, OBO[measure.stato])
-        if f.label:
-            self.add(node, PPR.measureLabel, lit(f.label))
-        self.add(node, PPR.value, _dec(f.value))
-        for attr, prop in (("ci_lower", PPR.ciLower), ("ci_upper", PPR.ciUpper), ("ci_level", PPR.ciLevel),
-                           ("p_value", PPR.pValue), ("se", PPR.standardError), ("i2", PPR.iSquared),
-                           ("tau2", PPR.tauSquared)):
-            value = getattr(f, attr)
-            if value is not None:
-                self.add(node, prop, _dec(value))
-        if f.p_comparator:
-            self.add(node, PPR.pComparator, lit(f.p_comparator))
-        if f.k is not None:
-            self.add(node, PPR.numberOfStudies, lit(f.k))
-        if f.n is not None:
-            self.add(node, PPR.sampleSize, lit(f.n))
-        if f.outcome:
-            self.add(node, PPR.outcome, lit(f.outcome))
-        if f.caveat:
-            self.add(node, PPR.caveat, lit(f.caveat))
-        if measure.null is not None:
-            self.add(node, PPR.nullValue, _dec(measure.null))
-        excl = measures.excludes_null(f.measure, f.ci_lower, f.ci_upper)
-        if excl is not None:
-            self.add(node, PPR.excludesNull, lit(excl))
-        self.add(node, PPR.evidenceText, _en(f.sentence))
-        self.add(node, PPR.sourceLine, lit(f.line))
-        self.add(node, PROV.wasDerivedFrom, self.iri.post(post.id))
-        self._pico(node, f)
-
-    def _pico(self, node: URIRef, f: Finding) -> None:
-        """What the finding is evidence of (extract/pico.py), and its SMD equivalent."""
-        kind = {"comparison": PPR.ComparativeFinding, "association": PPR.AssociationFinding,
-                "within-group": PPR.WithinGroupFinding}.get(f.kind or "")
-        if kind is not None:
-            self.add(node, RDF.type, kind)
-        if f.intervention:
-            self.add(node, PPR.interventionText, lit(f.intervention))
-        for key in f.intervention_ids:
-            iri = self.iri.intervention(key)
-            self.add(node, PPR.intervention, iri)
-            self._concept(iri, PPR.Intervention, self.lexicon[key], "interventions")
-        if f.comparator:
-            self.add(node, PPR.comparatorText, lit(f.comparator))
-        if f.comparator_id:
-            iri = self.iri.comparator(f.comparator_id)
-            self.add(node, PPR.comparator, iri)
-            self._concept(iri, PPR.Comparator, self.comparators[f.comparator_id], "comparators")
-        if f.exposure:
-            self.add(node, PPR.exposure, lit(f.exposure))
-        if f.population:
-            self.add(node, PPR.population, lit(f.population))
-        for key in f.conditions:
-            iri = self.iri.disorder(key)
-            self.add(node, PPR.condition, iri)
-            self._concept(iri, PPR.Disorder, self.lexicon[key], "disorders")
-        if f.outcome_id:
-            iri = self.iri.outcome(f.outcome_id)
-            self.add(node, PPR.outcomeConcept, iri)
-            self._concept(iri, PPR.OutcomeConcept, self.outcomes[f.outcome_id], "outcomes")
-        if f.timepoint:
-            self.add(node, PPR.timepoint, lit(f.timepoint))
-        if f.timepoint_months is not None:
-            self.add(node, PPR.followUpMonths, _dec(f.timepoint_months))
-        for what in f.adjusted:
-            self.add(node, PPR.adjustedFor, lit(what))
-        if f.favours:
-            self.add(node, PPR.favours, lit(f.favours))
-        for name, words in f.matched:
-            self.add(node, PPR.matchedTerm, lit(f"{name}: {words}"))
-        eq = smd_equivalent(f)
-        if eq is not None:
-            derived = self.iri.smd_equivalent(node)
-            self.add(node, PPR.hasSmdEquivalent, derived)
-            self.add(derived, RDF.type, PPR.SmdEquivalent)
-            self.add(derived, PPR.smdEquivalent, _dec(eq.value))
-            if eq.lower is not None:
-                self.add(derived, PPR.smdEquivalentCiLower, _dec(eq.lower))
-                self.add(derived, PPR.smdEquivalentCiUpper, _dec(eq.upper))
-            self.add(derived, PPR.conversionMethod, lit(METHODS[eq.method]))
-            self.add(derived, PROV.wasDerivedFrom, node)
-
 
 @dataclass(frozen=True)
 class BuiltGraph:
@@ -435,8 +359,8 @@ class BuiltGraph:
 
 def build_graph(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *,
                 base: str, snapshots: dict[str, Page] | None = None, progress=None) -> BuiltGraph:
-    """The knowledge graph of some extracted posts as canonical N-Triples, made as text (no rdflib
-    graph, no term objects for literals) and sorted once; `snapshots` maps sources read from the
+    """The knowledge graph of some extracted posts as canonical N-Triples text, in memory (a
+    build of many posts streams instead: see stream.py); `snapshots` maps sources read from the
     snapshot cache to their Page (URL, time, SHA-256); `progress` (see progress.py) is told of
     each post done."""
     from .perf import no_cyclic_gc
@@ -446,7 +370,5 @@ def build_graph(posts: list[Post], topics: list[str], sources: list[str], rules:
     with no_cyclic_gc(), (progress or QUIET)("making triples", len(posts)) as bar:
         builder.build(posts, topics, sources, snapshots, on_post=bar.update)
     unique = set(builder.lines)
-    builder.lines.clear()  # the copies go as soon as they are not needed: a large build is memory-bound
-    ordered = sorted(unique)
-    del unique
-    return BuiltGraph("".join(ordered), builder.counts())
+    builder.lines.clear()
+    return BuiltGraph("".join(sorted(unique)), builder.facts.counts())

@@ -23,6 +23,7 @@ from rdflib import Graph
 from .backends import Backend, open_backend
 from .errors import ConfigError, GraphError
 from .namespaces import DEFAULT_BASE, bind_prefixes
+from .ntsort import NTriplesFile
 from .sparql import NamedQuery, QueryResult, prepare, view_query
 
 PROJECT_STORE = Path("out") / "store"
@@ -34,37 +35,87 @@ class KG:
     backend: Backend
     base: str
     origin: str  # one line for people: which graph this is
-    # the canonical N-Triples the store was just loaded with (a build), so writing the graph does
-    # not dump and sort the store again
-    loaded: str | None = field(default=None, repr=False)
+    # the canonical N-Triples file the store was just loaded with (a build), so writing the graph
+    # does not dump and sort the store again
+    loaded: NTriplesFile | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ opening
     @classmethod
     def build(cls, sources: list | None = None, *, store: str | None = None, base: str | None = None,
-              jobs: int = 1, progress=None):
+              jobs: int = 1, progress=None, keep_posts: bool = False, output: str | Path | None = None,
+              fmt: str | None = None):
         """Build from pages (the bundled sample when none) into a store (default: the project
-        store); returns (KG, BuildResult). The store's previous graph is replaced. Extraction runs
-        in `jobs` processes, before the store is opened (so no store is open while they fork)."""
+        store); returns (KG, BuildResult). The store's previous graph is replaced once the new one
+        is complete (Backend.rebuild: an Oxigraph store on disk loads the build's runs as they
+        come). The build streams (pipeline.build): its canonical N-Triples go to a temporary file,
+        which lives as long as the KG or the result. Extraction runs in `jobs` processes.
+        `output` is a graph file to write (`fmt`: from its suffix by default), made as the build
+        ends (result.written)."""
         from .pipeline import build
 
         base = _base(base, None)
         from .progress import QUIET
 
         progress = progress or QUIET
-        result = build(list(sources) if sources else None, base=base, jobs=jobs, progress=progress)
         backend = open_backend(store or PROJECT_STORE_SPEC)
         try:
-            with progress(f"loading {backend.spec}", None, "store"):
-                backend.clear()
-                backend.load_ntriples(result.ntriples)
-            names = _short_list([Path(s).name for s in result.extraction.sources]) or "no pages"
-            backend.set_metadata({"base": base, "built": _now(), "sources": names,
-                                  "triples": str(result.report.triples)})
+            rebuild = backend.rebuild()
+            try:
+                graph_file = None
+                if output is not None:
+                    from .export import format_for_path
+
+                    graph_file = (Path(output), fmt or format_for_path(output))
+                result = build(list(sources) if sources else None, base=base, jobs=jobs, progress=progress,
+                               keep_posts=keep_posts, on_run=rebuild.feed, graph_file=graph_file,
+                               keep_file=rebuild.needs_file)
+                record = _sources_record([Path(s).name for s in result.sources])
+                names = record["sources"]
+                with progress(f"loading {backend.spec}", None, "store"):
+                    rebuild.finish(result.file and result.file.path, {"base": base, "built": _now(), **record,
+                                                      "triples": str(result.report.triples), "interrupted": None})
+            except BaseException:
+                rebuild.abort()
+                raise
         except BaseException:
             backend.close()
             raise
         what = f"built from {names}" if sources else "the bundled sample"
-        return cls(backend, base, f"{backend.spec}: {what}, {result.report.triples:,} triples", result.ntriples), result
+        return cls(backend, base, f"{backend.spec}: {what}, {result.report.triples:,} triples", result.file), result
+
+    @classmethod
+    def add(cls, sources: list, *, store: str | None = None, base: str | None = None, jobs: int = 1,
+            progress=None):
+        """Add the posts of pages (files, folders) to the graph that `build` put in a store kept on
+        disk (default: the project store); returns (KG, AddResult). The store ends with the graph
+        a build of all the pages, its own first, would make (see incremental.py)."""
+        from .incremental import add_pages
+        from .progress import QUIET
+
+        backend = open_backend(store or PROJECT_STORE_SPEC)
+        try:
+            if not backend.persistent:
+                raise ConfigError(f"pages are added to a store kept on disk (oxigraph:DIR); {backend.spec} starts empty")
+            meta = backend.metadata()
+            if "base" not in meta:
+                raise GraphError(f"{backend.spec} holds no graph made by `pprnet-kg build`: build it first")
+            if "interrupted" in meta:
+                raise GraphError(f"{backend.spec}: {meta['interrupted']} was cut short; rebuild it with `pprnet-kg build`")
+            base = _base(base, meta["base"], where=backend.spec)
+
+            def record(added: list[str]) -> dict[str, str]:
+                names = [Path(s).name for s in added]
+                return {"built": _now(), **_sources_added(meta, names),
+                        "interrupted": f"adding {_short_list(names) or 'no pages'}"}
+
+            result = add_pages(backend, list(sources), base=base, metadata=record, jobs=jobs,
+                               progress=progress or QUIET)
+            meta = backend.metadata()
+        except BaseException:
+            backend.close()
+            raise
+        origin = f"{backend.spec}: built {meta['built']} from {meta['sources']}, {result.report.triples:,} triples"
+        return cls(backend, base, origin), result
 
     @classmethod
     def open(cls, *, store: str | None = None, sources: list | tuple = (), graphs: list | tuple = (),
@@ -94,6 +145,8 @@ class KG:
             if meta:
                 origin = (f"{backend.spec}: built {meta.get('built', '?')} from {meta.get('sources', '?')}, "
                           f"{int(meta.get('triples', 0)):,} triples")
+                if "interrupted" in meta:
+                    origin += f" (but {meta['interrupted']} was cut short: rebuild it)"
             elif backend.is_empty():
                 raise GraphError(f"store {backend.spec} is empty: run `pprnet-kg build PAGES --store {store}` first")
             else:
@@ -194,7 +247,7 @@ class KG:
 
     def ntriples(self) -> str:
         """The graph as canonical N-Triples."""
-        return self.loaded if self.loaded is not None else self.backend.dump()
+        return self.loaded.text() if self.loaded is not None else self.backend.dump()
 
     @property
     def graph(self) -> Graph:
@@ -217,9 +270,12 @@ class KG:
         return serialize(self.ntriples(), fmt, base=self.base)
 
     def write(self, destination: str | Path, fmt: str | None = None) -> Path:
-        from .export import write_graph
+        """The graph as a file, from canonical N-Triples on disk (made by the build, or sorted from
+        the store's dump on disk: never held whole for N-Triples, Turtle and TriG)."""
+        from .export import write_graph_file
 
-        return write_graph(self.ntriples(), destination, fmt, base=self.base)
+        file = self.loaded if self.loaded is not None else self.backend.dump_file()
+        return write_graph_file(file.path, destination, fmt, base=self.base)
 
     def validate(self):
         from .validate import validate_graph
@@ -243,9 +299,35 @@ class KG:
 
 def _short_list(names: list[str], most: int = 3) -> str:
     """'a, b, c' — or, for a long list, 'a, b … z (1,000 files)': the store's origin is one line."""
-    if len(names) <= most:
-        return ", ".join(names)
-    return f"{', '.join(names[: most - 1])} … {names[-1]} ({len(names):,} files)"
+    return _shortened(names[:most], names[-1:], len(names), most)
+
+
+def _shortened(head: list[str], last: list[str], count: int, most: int = 3) -> str:
+    if count <= most:
+        return ", ".join(head)
+    return f"{', '.join(head[: most - 1])} … {last[0]} ({count:,} files)"
+
+
+def _sources_record(names: list[str]) -> dict[str, str]:
+    """What a store records of the pages it was built from: the short list people read, and what
+    it is made from (first names, last name, count), so that adding pages can extend it."""
+    import json
+
+    kept = {"head": names[:3], "last": names[-1:], "count": len(names)}
+    return {"sources": _short_list(names) or "no pages", "source_list": json.dumps(kept, ensure_ascii=False)}
+
+
+def _sources_added(meta: dict[str, str], names: list[str]) -> dict[str, str]:
+    """The record of the sources after `names` were added to a store that recorded `meta`."""
+    import json
+
+    try:
+        kept = json.loads(meta["source_list"])
+    except (KeyError, ValueError):  # a store built before the record was kept: say what came after
+        return {"sources": f"{meta.get('sources', '?')}, then {_short_list(names)}"}
+    head, last, count = (kept["head"] + names)[:3], (kept["last"] + names)[-1:], kept["count"] + len(names)
+    record = {"head": head, "last": last, "count": count}
+    return {"sources": _shortened(head, last, count) or "no pages", "source_list": json.dumps(record, ensure_ascii=False)}
 
 
 def _base(given: str | None, recorded: str | None, *, where: str = "") -> str:

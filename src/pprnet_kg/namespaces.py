@@ -13,6 +13,27 @@ from rdflib.term import URIRef
 DEFAULT_BASE = "https://w3id.org/pprnet/id/"
 
 
+class _Cached:
+    """A namespace whose terms, once looked up, are plain attributes: rdflib's DefinedNamespace
+    checks a name on every lookup, and the graph builder looks up millions of them."""
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str):
+        value = getattr(self._namespace, name)
+        setattr(self, name, value)
+        return value
+
+    def __getitem__(self, name: str):
+        return self._namespace[name]
+
+
+def cached(namespace) -> _Cached:
+    """`namespace` with its terms kept once looked up (misspelt ones still raise)."""
+    return _Cached(namespace)
+
+
 class PPR(DefinedNamespace):
     """pprnet-kg ontology terms (ontology/pprnet.ttl)."""
 

@@ -7,6 +7,7 @@ starts from the canonical form: sorted, duplicate-free lines.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -26,6 +27,10 @@ class Lit(str):
     __slots__ = ()
 
 
+# plain str: comparing rdflib terms runs Python code (URIRef.__eq__), comparing str does not
+_XSD_STRING, _XSD_BOOLEAN, _XSD_INTEGER, _XSD_DECIMAL = map(str, (XSD.string, XSD.boolean, XSD.integer, XSD.decimal))
+
+
 def lit(value: str | int | bool, *, lang: str | None = None, datatype: str | None = None) -> Lit:
     """A literal as rdflib's Literal(value, lang=, datatype=) writes it: a string is a simple
     literal unless given a language or datatype; an int is an xsd:integer, a bool an xsd:boolean.
@@ -33,20 +38,35 @@ def lit(value: str | int | bool, *, lang: str | None = None, datatype: str | Non
     if isinstance(value, str):
         lexical = value
     elif isinstance(value, bool):
-        lexical, datatype = ("true" if value else "false"), datatype or XSD.boolean
+        lexical, datatype = ("true" if value else "false"), datatype or _XSD_BOOLEAN
     elif isinstance(value, int):
-        lexical, datatype = str(value), datatype or XSD.integer
+        lexical, datatype = str(value), datatype or _XSD_INTEGER
     else:
         raise TypeError(f"no N-Triples literal for {type(value).__name__}")
     text = '"' + (lexical.translate(_ESCAPES) if _TO_ESCAPE.search(lexical) else lexical) + '"'
     if lang:
         return Lit(f"{text}@{lang}")
-    if datatype and datatype != XSD.string:
-        return Lit(f"{text}^^<{datatype}>")
+    if datatype and str.__ne__(datatype, _XSD_STRING):
+        return Lit("".join((text, "^^<", datatype, ">")))
     return Lit(text)
 
 
-_IRIS: dict[str, str] = {}  # IRI -> "<IRI>": the same predicates, classes and nodes recur
+def en(text: str) -> Lit:
+    """English text."""
+    return lit(text, lang="en")
+
+
+def canonical_decimal(x: Decimal) -> str:
+    """XSD 1.1 canonical form, as Oxigraph stores it: "-0.30" -> "-0.3", "0.0" -> "0"."""
+    text = format(x, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def dec(x: Decimal) -> Lit:
+    """A decimal literal in canonical form, so every store and format writes the same bytes."""
+    return lit(canonical_decimal(x), datatype=_XSD_DECIMAL)
 
 
 def term(t) -> str:
@@ -56,12 +76,7 @@ def term(t) -> str:
     if kind is Lit:
         return t
     if kind is URIRef:
-        written = _IRIS.get(t)
-        if written is None:
-            if len(_IRIS) > 1_000_000:
-                _IRIS.clear()
-            written = _IRIS[t] = f"<{t}>"
-        return written
+        return "".join(("<", t, ">"))  # not "<" + t: URIRef.__radd__ would make (and check) a URIRef
     if isinstance(t, Literal):
         text = '"' + str(t).translate(_ESCAPES) + '"'
         if t.language:

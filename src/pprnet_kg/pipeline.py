@@ -15,19 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from rdflib import Graph
 
+from .errors import GraphError
+from .export import graph_sink, write_graph_file
 from .extract import Rules, extract_post, load_rules
-from .graph import build_graph
+from .graph import GraphBuilder
 from .iris import repeated_post_id
-from .model import Page, Post, Problem, evolve
+from .model import Page, ParsedPage, Post, Problem, evolve
 from .namespaces import DEFAULT_BASE, bind_prefixes
 from .parse import parse_page
+from .ntsort import NTriplesFile
 from .perf import no_cyclic_gc
 from .progress import QUIET, Progress
 from .resources import sample_dir
-from .sources import is_furniture, is_snapshot_cache, post_key, read_cache, read_pages
+from .stream import stream_posts
+from .sources import CachedPage, expand_sources, is_furniture, is_snapshot_cache, iter_pages, post_key, read_cache
 from .textnorm import slugify
 
 
@@ -84,10 +89,19 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class BuildResult:
-    ntriples: str  # canonical: sorted, one line per triple
-    extraction: Extraction
+    file: NTriplesFile | None  # the canonical N-Triples (sorted, one line per triple) on disk, unless not kept
     report: BuildReport
     base: str
+    sources: tuple[str, ...]  # the pages whose posts are in the graph, in the order read
+    extraction: Extraction | None = None  # every extracted post, when the build was asked to keep them
+    written: Path | None = None  # the graph file the build wrote, if asked to
+
+    @cached_property
+    def ntriples(self) -> str:
+        """The canonical N-Triples as text (read from the file when first asked for)."""
+        if self.file is None:
+            raise GraphError(f"the build wrote its graph to {self.written} and kept no N-Triples")
+        return self.file.text()
 
     @cached_property
     def graph(self) -> Graph:
@@ -146,25 +160,12 @@ def _extract_pages(pages: list[Page], rules: Rules, cached: dict, jobs: int = 1,
     topics: list[str] = []
     posts: list[Post] = []
     problems: list[Problem] = []
-    seen: set[str] = set()
-    shown: set[tuple[str, str]] = set()  # posts of cached pages already taken (month, title)
-    filed: dict[tuple[str, str], dict[str, dict[str, str]]] = {}  # post -> facet -> label -> filter URL
     used: list[str] = []
+    filed = blog_filing(pages, cached)
     kept = []  # (parsed page, its page-level problems), in page order
-    for page in pages:
-        parsed = parse_page(page)
-        if page.source in cached:
-            had_posts = bool(parsed.posts)
-            parsed = _first_showing(parsed, cached[page.source], shown, filed)
-            if had_posts and not parsed.posts:
-                continue  # every post of this page was read from an earlier page
-        used.append(page.source)
-        parsed = _unique_ids(parsed, seen)
+    for parsed, page_problems in walk_pages(pages, cached, set()):
+        used.append(parsed.source)
         topics += [t for t in parsed.topics if t not in topics]
-        page_problems = list(parsed.problems)
-        if not parsed.posts:
-            page_problems.append(Problem(page.source, 1, "parse", "no posts found on this page (a post is a month "
-                                         "header, a title, a summary and its practice implications)"))
         kept.append((parsed, page_problems))
     extracted = iter(_extract_all([raw for parsed, _ in kept for raw in parsed.posts], rules, jobs, progress))
     for parsed, page_problems in kept:
@@ -172,25 +173,62 @@ def _extract_pages(pages: list[Page], rules: Rules, cached: dict, jobs: int = 1,
             own = [p for p in page_problems if p.post_id == raw.id]
             post = next(extracted)
             posts.append(Post(**{**post.__dict__, "problems": tuple(own) + post.problems}))
-        problems += [p for p in page_problems if p.post_id is None or p.post_id not in {q.id for q in parsed.posts}]
+        problems += page_level(parsed, page_problems)
     if filed:
-        posts = [_with_filing(post, filed.get(post_key(post.raw.month, post.raw.title), {})) for post in posts]
+        posts = [with_filing(post, filed.get(post_key(post.raw.month, post.raw.title), {})) for post in posts]
     blog_topics = tuple(dict.fromkeys(c.label for c in cached.values() if c.facet == "topic"))
     return Extraction(tuple(topics), tuple(posts), tuple(problems), tuple(used), blog_topics)
 
 
-def _first_showing(parsed, page, shown: set, filed: dict):
+def walk_pages(pages: Iterable[Page], cached: dict, seen) -> Iterator[tuple[ParsedPage, list[Problem]]]:
+    """The pages parsed, in order, each with its problems (a page with no posts is one): a post
+    already shown on an earlier page of the snapshot cache is dropped (a page left with none is
+    skipped), and a post id already `seen` (a set, or anything with `in` and `add`) gets a suffix."""
+    shown: set[tuple[str, str]] = set()  # posts of cached pages already taken (month, title)
+    for page in pages:
+        parsed = parse_page(page)
+        if page.source in cached:
+            had_posts = bool(parsed.posts)
+            parsed = _first_showing(parsed, shown)
+            if had_posts and not parsed.posts:
+                continue  # every post of this page was read from an earlier page
+        parsed = _unique_ids(parsed, seen)
+        page_problems = list(parsed.problems)
+        if not parsed.posts:
+            page_problems.append(Problem(page.source, 1, "parse", "no posts found on this page (a post is a month "
+                                         "header, a title, a summary and its practice implications)"))
+        yield parsed, page_problems
+
+
+def page_level(parsed: ParsedPage, page_problems: list[Problem]) -> list[Problem]:
+    """The problems of a page that belong to none of its posts."""
+    ids = {q.id for q in parsed.posts}
+    return [p for p in page_problems if p.post_id is None or p.post_id not in ids]
+
+
+def blog_filing(pages: Iterable[Page], cached: dict) -> dict[tuple[str, str], dict[str, dict[str, str]]]:
+    """How the blog files its posts, from the filter pages of a snapshot cache (`cached`, source ->
+    CachedPage) among `pages`: post (month, title) -> facet -> label -> the filter's URL (the
+    first page listing it wins)."""
+    filed: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+    for page in pages:
+        item = cached.get(page.source)
+        if item is None or item.role != "filter":
+            continue
+        for raw in parse_page(page).posts:
+            if not is_furniture(raw):
+                key = post_key(raw.month, raw.title)
+                filed.setdefault(key, {}).setdefault(item.facet, {}).setdefault(item.label, item.filter_url)
+    return filed
+
+
+def _first_showing(parsed, shown: set):
     """The posts of a cached page not already read from an earlier page (the same post is on many
-    listing and filter pages); what a filter page lists is recorded as the blog's filing."""
+    listing and filter pages)."""
     keep, dropped = [], set()
     for raw in parsed.posts:
         key = post_key(raw.month, raw.title)
-        if is_furniture(raw):
-            dropped.add(raw.id)
-            continue
-        if page.role == "filter":
-            filed.setdefault(key, {}).setdefault(page.facet, {}).setdefault(page.label, page.filter_url)
-        if key in shown:
+        if is_furniture(raw) or key in shown:
             dropped.add(raw.id)
         else:
             shown.add(key)
@@ -199,7 +237,8 @@ def _first_showing(parsed, page, shown: set, filed: dict):
     return replace(parsed, posts=tuple(keep), problems=problems)
 
 
-def _with_filing(post: Post, filing: dict[str, dict[str, str]]) -> Post:
+def with_filing(post: Post, filing: dict[str, dict[str, str]]) -> Post:
+    """The post with the blog's own filing of it (its entry in blog_filing's map)."""
     return replace(post, blog_topics=tuple(sorted(filing.get("topic", {}).items())),
                    blog_types=tuple(sorted(filing.get("research type", {}).items())))
 
@@ -226,24 +265,55 @@ def default_sources() -> list[Path]:
     return [sample_dir()]
 
 
+@dataclass
+class Sources:
+    """Pages of files, folders and snapshot caches in the order given, read one at a time as
+    `pages()` is iterated (files are listed, and caches read, when this is made)."""
+
+    groups: list  # lists of file paths, or lists of CachedPage (a cache, read whole)
+    cached: dict  # source -> CachedPage, for the pages read from a cache
+    read: int = 0  # pages read so far
+
+    @classmethod
+    def of(cls, paths: list[str | Path]) -> "Sources":
+        groups: list = []
+        cached: dict = {}
+        files: list[str | Path] = []
+        for path in [*paths, None]:
+            if path is not None and not is_snapshot_cache(path):
+                files.append(path)
+                continue
+            if files:
+                groups.append(expand_sources(files))
+                files = []
+            if path is not None:
+                items = read_cache(path)
+                groups.append(items)
+                for item in items:
+                    cached[item.page.source] = item
+        return cls(groups, cached)
+
+    @property
+    def cached_pages(self) -> list[Page]:
+        """The pages read from caches, in order."""
+        return [item.page for group in self.groups for item in group if isinstance(item, CachedPage)]
+
+    def pages(self) -> Iterator[Page]:
+        for group in self.groups:
+            if group and isinstance(group[0], CachedPage):
+                found = (item.page for item in group)
+            else:
+                found = iter_pages(group)
+            for page in found:
+                self.read += 1
+                yield page
+
+
 def read_sources(paths: list[str | Path]) -> tuple[list[Page], dict]:
     """Pages of files, folders and snapshot caches, in the order given; and for the pages read
     from a cache, source -> CachedPage (where the blog showed them)."""
-    pages: list[Page] = []
-    cached: dict = {}
-    files: list[str | Path] = []
-    for path in [*paths, None]:
-        if path is not None and not is_snapshot_cache(path):
-            files.append(path)
-            continue
-        if files:
-            pages += read_pages(files)
-            files = []
-        if path is not None:
-            for item in read_cache(path):
-                pages.append(item.page)
-                cached[item.page.source] = item
-    return pages, cached
+    sources = Sources.of(paths)
+    return list(sources.pages()), sources.cached
 
 
 def extract_sources(sources: list[str | Path] | None = None, rules: Rules | None = None, *,
@@ -254,25 +324,56 @@ def extract_sources(sources: list[str | Path] | None = None, rules: Rules | None
 
 
 def build(sources: list[str | Path] | None = None, *, base: str = DEFAULT_BASE,
-          rules: Rules | None = None, jobs: int = 1, progress: Progress = QUIET) -> BuildResult:
-    """Read pages (the bundled sample when none are given), extract (in `jobs` processes), and
-    make the graph's triples; the output does not depend on `jobs`."""
+          rules: Rules | None = None, jobs: int = 1, progress: Progress = QUIET, keep_posts: bool = True,
+          chunk: int | None = None, on_run=None, graph_file: tuple[Path, str] | None = None,
+          keep_file: bool = True) -> BuildResult:
+    """Read pages (the bundled sample when none are given), extract their posts (in `jobs`
+    processes) and make the graph's canonical N-Triples, streaming (see stream.py): only
+    `chunk` posts (default stream.CHUNK) at a time per process are held, unless `keep_posts`
+    asks for every extracted post in the result (`result.extraction`). The output depends on
+    neither `jobs` nor `chunk`. `on_run(path)` is told of each sorted run of N-Triples as it is
+    written, so that a store can load them while the build goes on.
+
+    `graph_file` (path, format) is written as the runs are merged: N-Triples straight into it (it
+    is then the result's canonical file), Turtle and TriG through pyoxigraph, with no canonical
+    file on disk unless `keep_file` asks for one (a graph of a million posts is 20 GB of
+    N-Triples); other formats from the canonical file once it is made."""
     rules = rules or load_rules()
-    pages, extraction = extract_sources(sources, rules, jobs=jobs, progress=progress)
-    snapshots = {p.source: p for p in pages if p.sha256}
-    built = build_graph(list(extraction.posts), list(extraction.topics), list(extraction.sources), rules,
-                        base=base, snapshots=snapshots, progress=progress)
-    ntriples = built.ntriples
-    problems = extraction.all_problems
+    found = Sources.of(list(sources) if sources else default_sources())
+    filed = blog_filing(found.cached_pages, found.cached)
+    streamed = stream_posts(found.pages(), found.cached, filed, rules, base=base, jobs=jobs, chunk=chunk,
+                            keep_posts=keep_posts, progress=progress, on_run=on_run)
+    builder = GraphBuilder(rules, base=base, facts=streamed.facts)
+    builder.dataset(streamed.sources, streamed.snapshots)
+    file = written = None
+    sink = None
+    if graph_file is not None and (graph_file[1] == "nt" or not keep_file):
+        sink = graph_sink(graph_file[0], graph_file[1], base=base)
+    if sink is not None:
+        with sink as out:
+            triples = streamed.finish_into(out, builder, progress)
+        written = Path(graph_file[0])
+        file = NTriplesFile(written, triples) if graph_file[1] == "nt" else None
+    else:
+        file = streamed.finish(builder, progress)
+        triples = file.triples
+        if graph_file is not None:
+            written = write_graph_file(file.path, graph_file[0], graph_file[1], base=base)
+    problems = streamed.problems
     report = BuildReport(
-        pages=len(pages),
-        posts=len(extraction.posts),
-        **built.counts,
+        pages=streamed.pages,
+        posts=streamed.posts,
+        **streamed.facts.counts(),
         statistics_rejected=sum(1 for p in problems if p.stage == "findings"),
-        triples=ntriples.count("\n"),
+        triples=triples,
         problems=tuple(problems),
     )
-    return BuildResult(ntriples, extraction, report, base)
+    extraction = None
+    if keep_posts:
+        blog_topics = tuple(dict.fromkeys(c.label for c in found.cached.values() if c.facet == "topic"))
+        extraction = Extraction(tuple(streamed.topics), tuple(streamed.posts_kept), tuple(streamed.page_problems),
+                                tuple(streamed.sources), blog_topics)
+    return BuildResult(file, report, base, tuple(streamed.sources), extraction, written)
 
 
 @dataclass(frozen=True)

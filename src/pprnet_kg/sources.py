@@ -13,9 +13,11 @@ from __future__ import annotations
 import codecs
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 
 from .errors import SourceError
 from .model import Page
@@ -181,17 +183,24 @@ def expand_sources(paths: list[str | Path]) -> list[Path]:
     return files
 
 
-def read_pages(paths: list[str | Path]) -> list[Page]:
-    """Pages named by file name; by their path when two files share a name (a/x.txt, b/x.txt)."""
+def iter_pages(paths: list[str | Path]) -> Iterator[Page]:
+    """Pages named by file name (by their path when two files share a name: a/x.txt, b/x.txt),
+    read one at a time; a missing file is reported before any page is read."""
     files = expand_sources(paths)
-    names = [f.name for f in files]
-    pages = []
+    for f in files:
+        if not f.exists():
+            raise SourceError(f"{f}: no such file")
+    shared = {name for name, n in Counter(f.name for f in files).items() if n > 1}
     for f in files:
         page = read_page(f)
-        if names.count(f.name) > 1:
+        if f.name in shared:
             page = Page(source=f.as_posix(), lines=page.lines)
-        pages.append(page)
-    return pages
+        yield page
+
+
+def read_pages(paths: list[str | Path]) -> list[Page]:
+    """Pages named by file name; by their path when two files share a name (a/x.txt, b/x.txt)."""
+    return list(iter_pages(paths))
 
 
 # ---------------------------------------------------------------------- pages fetched from the blog

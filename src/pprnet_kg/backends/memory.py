@@ -24,6 +24,9 @@ class MemoryBackend(Backend):
     def load_ntriples(self, data: str) -> None:
         self._graph.parse(data=data, format="nt")
 
+    def load_file(self, path) -> None:
+        self._graph.parse(str(path), format="nt")
+
     def ntriples(self) -> str:
         return self._graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
 
@@ -47,6 +50,17 @@ class MemoryBackend(Backend):
             raise
         except Exception as exc:  # evaluation errors from the engine
             raise QueryError(f"query failed: {' '.join(str(exc).split())[:300]}") from None
+
+    def contains(self, s, p, o) -> bool:
+        return (s, p, o) in self._graph
+
+    def about(self, s) -> list[tuple]:
+        return list(self._graph.predicate_objects(s))
+
+    def update_ntriples(self, add, remove: list[str], metadata: dict[str, str]) -> None:
+        for triple in Graph().parse(data="".join(remove), format="nt"):
+            self._graph.remove(triple)
+        self._graph.parse(str(add), format="nt")
 
     def count(self) -> int:
         return len(self._graph)

@@ -46,6 +46,19 @@ def to_rdflib(term):
     raise QueryError(f"unsupported term in a result: {term!r}")
 
 
+def to_oxigraph(term):
+    """An rdflib term as a pyoxigraph one."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise GraphError(f"not an RDF term: {term!r}")
+
+
 class OxigraphBackend(Backend):
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self.path = path
@@ -60,6 +73,8 @@ class OxigraphBackend(Backend):
                     raise GraphError(f"{path}: no Oxigraph store there (make one with `pprnet-kg build --store oxigraph:{path}`)")
                 self._store = ox.Store.read_only(str(path))
             else:
+                if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").is_file():
+                    raise ConfigError(f"{path} is not an Oxigraph store (and not empty): it is left alone")
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
         except OSError as exc:
@@ -78,8 +93,28 @@ class OxigraphBackend(Backend):
         except SyntaxError as exc:
             raise GraphError(f"cannot load N-Triples: {exc}") from None
 
+    def load_file(self, path: Path) -> None:
+        self._refuse_write("load triples")
+        try:
+            if self.persistent and Path(path).stat().st_size > 5_000_000:
+                self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+            else:
+                self._store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        except SyntaxError as exc:
+            raise GraphError(f"cannot load N-Triples: {exc}") from None
+
     def ntriples(self) -> str:
         return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
+
+    def dump_file(self):
+        """Dumped to disk by Oxigraph, then sorted in runs: the graph is never held whole."""
+        from ..ntsort import Scratch, sorted_file
+
+        scratch = Scratch()
+        dumped = scratch.path / "dump.nt"
+        self._store.dump(output=str(dumped), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        with dumped.open(encoding="utf-8", newline="\n") as lines:
+            return sorted_file(lines)
 
     def query(self, text: str, bindings: dict, *, limit: int | None = None, raw: bool = False) -> QueryResult:
         text = inline_bindings(text, bindings) if bindings else text
@@ -107,6 +142,51 @@ class OxigraphBackend(Backend):
         result = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(next(iter(result))[0].value)
 
+    def contains(self, s, p, o) -> bool:
+        return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph()) in self._store
+
+    def about(self, s) -> list[tuple]:
+        return [(to_rdflib(q.predicate), to_rdflib(q.object))
+                for q in self._store.quads_for_pattern(to_oxigraph(s), None, None, ox.DefaultGraph())]
+
+    def held(self, lines: list[str]) -> int:
+        """One lookup per subject (the lines are sorted, so a subject's lines come together); a
+        subject the store holds has each of its lines looked up."""
+        store, default, held = self._store, ox.DefaultGraph(), 0
+        start = 0
+        for end in range(1, len(lines) + 1):
+            head = lines[start][: lines[start].index(" ") + 1]
+            if end < len(lines) and lines[end].startswith(head):
+                continue
+            group = lines[start:end]
+            start = end
+            if head.startswith("<"):
+                subject = ox.NamedNode(head[1:-2])
+            else:
+                subject = next(iter(ox.parse(group[0], format=ox.RdfFormat.N_TRIPLES))).subject
+            if next(store.quads_for_pattern(subject, None, None, default), None) is not None:
+                held += sum(1 for t in ox.parse("".join(group), format=ox.RdfFormat.N_TRIPLES)
+                            if ox.Quad(t.subject, t.predicate, t.object, default) in store)
+        return held
+
+    def update_ntriples(self, add: Path, remove: list[str], metadata: dict[str, str]) -> None:
+        """The new triples are loaded in one transaction (bulk-loaded when many), then the old
+        lines go and the metadata changes in a second one; between the two the store records that
+        it is being changed ("interrupted"), so a change cut short is seen, not silently kept."""
+        self._refuse_write("add triples")
+        try:
+            self.set_metadata({"interrupted": metadata.get("interrupted", "a change")})
+            self.load_file(add)
+            parts = ["DELETE DATA {\n" + "".join(remove) + "}"] if remove else []
+            for key, value in sorted({**metadata, "interrupted": None}.items()):
+                where = f"GRAPH {META_GRAPH} {{ {META_SUBJECT} <{META_KEY}{key}>"
+                parts.append(f"DELETE WHERE {{ {where} ?old }} }}")
+                if value is not None:
+                    parts.append(f"INSERT DATA {{ {where} {ox.Literal(str(value))} }} }}")
+            self._store.update(" ;\n".join(parts))
+        except (SyntaxError, OSError) as exc:
+            raise GraphError(f"cannot update {self.spec}: {' '.join(str(exc).split())[:300]}") from None
+
     def is_empty(self) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
 
@@ -115,9 +195,34 @@ class OxigraphBackend(Backend):
         self._store.clear_graph(ox.DefaultGraph())
 
     def close(self) -> None:
-        if self.persistent and self.writable:
+        if self.persistent and self.writable and self._store is not None:
             self._store.flush()
         self._store = None
+
+    def rebuild(self):
+        """On disk: a new store beside this one, loaded as the build goes (oxigraph_rebuild.py).
+        This store is closed until the new one takes its place: the build forks processes, and
+        none should hold an open store."""
+        if not self.persistent:
+            return super().rebuild()
+        from .oxigraph_rebuild import Rebuild
+
+        self._refuse_write("replace its graph")
+        self._store = None
+        return Rebuild(self)
+
+    def take_place_of_old(self, new: Path) -> None:
+        """The store at `new` replaces this one (removed), and is opened in its place."""
+        import os
+        import shutil
+
+        old = self.path.parent / f".{self.path.name}.old-{os.getpid()}"
+        self._store = None
+        if self.path.exists():
+            os.replace(self.path, old)
+        os.replace(new, self.path)
+        shutil.rmtree(old, ignore_errors=True)
+        self._store = ox.Store(str(self.path))
 
     def graph(self) -> Graph:
         from oxrdflib import OxigraphStore
@@ -131,10 +236,16 @@ class OxigraphBackend(Backend):
                 out[q.predicate.value[len(META_KEY):]] = q.object.value
         return out
 
-    def set_metadata(self, values: dict[str, str]) -> None:
+    def set_metadata(self, values: dict[str, str | None]) -> None:
         self._refuse_write("record metadata")
-        for key, value in sorted(values.items()):
-            predicate = ox.NamedNode(META_KEY + key)
-            for q in list(self._store.quads_for_pattern(META_SUBJECT, predicate, None, META_GRAPH)):
-                self._store.remove(q)
-            self._store.add(ox.Quad(META_SUBJECT, predicate, ox.Literal(str(value)), META_GRAPH))
+        record(self._store, values)
+
+
+def record(store: ox.Store, values: dict[str, str | None]) -> None:
+    """Set the store's metadata keys (a key given None is removed)."""
+    for key, value in sorted(values.items()):
+        predicate = ox.NamedNode(META_KEY + key)
+        for q in list(store.quads_for_pattern(META_SUBJECT, predicate, None, META_GRAPH)):
+            store.remove(q)
+        if value is not None:
+            store.add(ox.Quad(META_SUBJECT, predicate, ox.Literal(str(value)), META_GRAPH))

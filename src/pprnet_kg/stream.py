@@ -1,0 +1,216 @@
+"""The build as a stream: pages -> posts -> sorted runs of N-Triples -> one canonical file.
+
+Pages are read and parsed one at a time, in order (post ids made unique across pages). Their
+posts go in chunks to `jobs` processes, each of which extracts a chunk's posts, makes their
+triples and writes them, sorted, as a run on disk; it sends back only the chunk's facts
+(people, topic labels, counts) and problems. The parent merges the facts in post order, makes
+the triples that depend on every post (people under their fullest spelling, the schemes, the
+source pages) as a last run, and merges the runs into one canonical file. Memory holds a few
+chunks, the facts and the post ids, whatever the number of posts; the output does not depend
+on `jobs` or on the chunk size.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from itertools import chain, islice
+from dataclasses import dataclass, replace
+from typing import Iterable, Iterator
+
+from .extract import Rules, extract_post
+from .graph import Facts, GraphBuilder
+from .model import Page, Post, Problem, RawPost, evolve
+from .ntsort import NTriplesFile, Runs, Scratch, canonical_file, write_run
+from .perf import no_cyclic_gc
+from .progress import QUIET, Progress
+
+CHUNK = 2_000  # posts a process extracts and writes as one run
+
+
+@dataclass
+class Streamed:
+    """The posts of some pages made into triples: runs on disk, and what the parent gathered."""
+
+    runs: Runs
+    scratch: Scratch  # a temporary directory: the runs and, once merged, the canonical file
+    facts: Facts
+    pages: int
+    posts: int
+    topics: list[str]  # the pages' topic lists, merged in order
+    sources: list[str]  # the pages whose posts were read, in order
+    snapshots: dict[str, Page]  # source -> its page without lines, for pages read from a snapshot cache
+    page_problems: list[Problem]  # problems of pages that belong to none of their posts
+    post_problems: list[Problem]  # each post's problems, in post order
+    posts_kept: list[Post] | None  # every post, when asked to keep them
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.page_problems + self.post_problems
+
+    def finish(self, builder: GraphBuilder | None = None, progress: Progress = QUIET) -> NTriplesFile:
+        """Add the lines `builder` made (dataset-level ones) as a last run, and merge every run
+        into the canonical file, which lives as long as the returned object."""
+        self._last_run(builder)
+        with progress("sorting triples", self.runs.lines, "triple") as bar:
+            return canonical_file(self.runs, self.scratch.path / "graph.nt", scratch=self.scratch, on_read=bar.update)
+
+    def finish_into(self, out, builder: GraphBuilder | None = None, progress: Progress = QUIET) -> int:
+        """finish, the canonical N-Triples going into the binary stream `out` instead of a file;
+        returns how many triples."""
+        self._last_run(builder)
+        with progress("sorting triples", self.runs.lines, "triple") as bar:
+            return self.runs.merge_into(out, bar.update)
+
+    def _last_run(self, builder: GraphBuilder | None) -> None:
+        if builder is not None and builder.lines:
+            path = self.runs.new_path()
+            self.runs.add(path, write_run(builder.lines, path))
+            builder.lines.clear()
+
+
+# What a forked process inherits (nothing is sent to it but a chunk of raw posts): rules, base,
+# whether posts go back to the parent.
+_CONTEXT: tuple | None = None
+
+
+def _chunk(raws: list[RawPost], filings: list[dict | None], path: str) -> tuple[int, Facts, list[tuple], list[Post]]:
+    """Extract a chunk's posts and write their triples as a run at `path`; returns the run's
+    lines, the chunk's facts, each post's extraction problems, and the posts (without their raw
+    post, which the parent has) when they are kept."""
+    from .pipeline import with_filing
+
+    rules, base, keep = _CONTEXT
+    builder = GraphBuilder(rules, base=base)
+    problems, kept = [], []
+    for raw, filing in zip(raws, filings, strict=True):
+        post = extract_post(raw, rules)
+        if filing is not None:
+            post = with_filing(post, filing)
+        builder.post(post)
+        problems.append(post.problems)
+        if keep:
+            kept.append(evolve(post, raw=None))
+    return write_run(builder.lines, path), builder.facts, problems, kept
+
+
+@dataclass
+class _Task:
+    raws: list[RawPost]
+    own: list[tuple[Problem, ...]]  # each post's problems found while parsing
+    filings: list[dict | None]  # each post's filing by the blog, when read from a snapshot cache
+    path: str  # where its run goes
+
+    def run(self):
+        return _chunk(self.raws, self.filings, self.path)
+
+
+def _run_chunks(tasks: Iterator[_Task], jobs: int) -> Iterator[tuple[_Task, tuple]]:
+    """Each task with its answer, in task order: run in this process, or in `jobs` forked ones
+    with a few chunks in flight (the parent reads ahead no further)."""
+    ahead = list(islice(tasks, 2))  # one chunk only: no processes to start
+    tasks = chain(ahead, tasks)  # never *tasks: that would read every page before the first chunk runs
+    if jobs <= 1 or len(ahead) < 2 or not hasattr(os, "fork"):
+        for task in tasks:
+            yield task, task.run()
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append((task, pool.apply_async(_chunk, (task.raws, task.filings, task.path))))
+            while len(pending) > 2 * jobs:
+                done, answer = pending.popleft()
+                yield done, answer.get()
+        while pending:
+            done, answer = pending.popleft()
+            yield done, answer.get()
+
+
+def stream_posts(pages: Iterable[Page], cached: dict, filed: dict, rules: Rules, *, base: str, jobs: int = 1,
+                 seen=None, chunk: int | None = None, keep_posts: bool = False,
+                 progress: Progress = QUIET, on_run=None) -> Streamed:
+    """The posts of `pages` made into sorted runs of N-Triples (see the module's docstring);
+    `cached` and `filed` as in pipeline.walk_pages and pipeline.blog_filing; `seen`: post ids
+    taken already (a set, or anything with `in` and `add`); `on_run(path)` is told of each run
+    as it is written (the last one, the dataset's, included)."""
+    global _CONTEXT
+    from .pipeline import page_level, walk_pages
+    from .sources import post_key
+
+    chunk = chunk or CHUNK
+    scratch = Scratch()
+    out = Streamed(Runs(scratch.path / "runs", on_add=on_run), scratch, Facts(), 0, 0, [], [], {}, [], [],
+                   [] if keep_posts else None)
+
+    def counted(pages: Iterable[Page]) -> Iterator[Page]:
+        for page in pages:
+            out.pages += 1
+            if page.sha256:
+                out.snapshots[page.source] = replace(page, lines=())
+            yield page
+
+    def task(raws: list[RawPost], own: list) -> _Task:
+        filings = [filed.get(post_key(r.month, r.title), {}) if filed else None for r in raws]
+        return _Task(raws, own, filings, str(out.runs.new_path()))
+
+    def tasks() -> Iterator[_Task]:
+        raws: list[RawPost] = []
+        own: list[tuple[Problem, ...]] = []
+        for parsed, problems in walk_pages(counted(pages), cached, set() if seen is None else seen):
+            out.sources.append(parsed.source)
+            out.topics += [t for t in parsed.topics if t not in out.topics]
+            out.page_problems.extend(page_level(parsed, problems))
+            for raw in parsed.posts:
+                raws.append(raw)
+                own.append(tuple(p for p in problems if p.post_id == raw.id))
+                if len(raws) >= chunk:
+                    yield task(raws, own)
+                    raws, own = [], []
+        if raws:
+            yield task(raws, own)
+
+    _CONTEXT = (rules, base, keep_posts)
+    try:
+        with no_cyclic_gc(), progress("extracting and making triples", None) as bar:
+            for done, (lines, facts, problems, kept) in _run_chunks(tasks(), jobs):
+                out.runs.add(done.path, lines)
+                out.facts.merge(facts)
+                for mine, extracted in zip(done.own, problems, strict=True):
+                    out.post_problems.extend(mine + extracted)
+                if keep_posts:
+                    out.posts_kept += [Post(**{**post.__dict__, "raw": raw, "problems": mine + post.problems})
+                                       for post, raw, mine in zip(kept, done.raws, done.own, strict=True)]
+                out.posts += len(done.raws)
+                bar.update(len(done.raws))
+    except BaseException:
+        scratch.remove()
+        raise
+    finally:
+        _CONTEXT = None
+    out.facts.labels.update(out.topics)
+    return out
+
+
+def posts_to_file(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *, base: str,
+                  snapshots: dict[str, Page] | None = None, chunk: int | None = None) -> NTriplesFile:
+    """The canonical N-Triples of posts already extracted, made the way a build makes them (runs
+    of `chunk` posts, merged on disk) in this process; for benchmarks and tests, which time the
+    triples apart from extraction."""
+    chunk = chunk or CHUNK
+    scratch = Scratch()
+    out = Streamed(Runs(scratch.path / "runs"), scratch, Facts(), 0, len(posts), list(topics), list(sources),
+                   dict(snapshots or {}), [], [], None)
+    with no_cyclic_gc():
+        for start in range(0, len(posts), chunk):
+            builder = GraphBuilder(rules, base=base)
+            for post in posts[start: start + chunk]:
+                builder.post(post)
+            path = out.runs.new_path()
+            out.runs.add(path, write_run(builder.lines, path))
+            out.facts.merge(builder.facts)
+        out.facts.labels.update(topics)
+        builder = GraphBuilder(rules, base=base, facts=out.facts)
+        builder.dataset(out.sources, out.snapshots)
+        return out.finish(builder)

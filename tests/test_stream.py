@@ -1,0 +1,222 @@
+"""stream.py and pipeline.build: the streamed build gives the bytes of one pass in memory, for any
+chunk size and any number of processes; the CLI's build writes the golden graph."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from pprnet_kg import stream
+from pprnet_kg.cli import cli
+from pprnet_kg.extract import load_rules
+from pprnet_kg.graph import build_graph
+from pprnet_kg.namespaces import DEFAULT_BASE
+from pprnet_kg.pipeline import build, extract_sources
+from pprnet_kg.synth import generate, write_corpus
+
+from conftest import GOLDEN
+
+RULES = load_rules()
+
+
+def in_memory(sources) -> tuple[str, dict]:
+    """The graph made the simple way: every post extracted, then every triple made and sorted."""
+    pages, extraction = extract_sources(sources, RULES)
+    snapshots = {p.source: p for p in pages if p.sha256}
+    built = build_graph(list(extraction.posts), list(extraction.topics), list(extraction.sources), RULES,
+                        base=DEFAULT_BASE, snapshots=snapshots)
+    return built.ntriples, built.counts
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("synth")
+    write_corpus(generate(45, RULES, seed=6), RULES, directory, seed=6)
+    return directory
+
+
+@pytest.mark.parametrize("chunk, jobs", [(None, 1), (1, 1), (7, 1), (7, 2)])
+def test_any_chunk_size_and_jobs_give_the_bytes_of_one_pass(corpus, chunk, jobs):
+    expected, counts = in_memory([corpus])
+    result = build([corpus], chunk=chunk, jobs=jobs)
+    assert result.ntriples == expected
+    assert {k: getattr(result.report, k) for k in counts} == counts
+    assert result.report.triples == expected.count("\n") == result.file.triples
+    again = build([corpus], chunk=5, jobs=1)
+    assert again.report == result.report  # counts and problems, in the same order
+    assert [p.to_json() for p in again.extraction.posts] == [p.to_json() for p in result.extraction.posts]
+
+
+def test_the_real_page_streams_to_the_bytes_of_one_pass(real_page):
+    expected, _ = in_memory([real_page])
+    assert build([real_page], chunk=3, jobs=2).ntriples == expected
+    assert build([real_page], keep_posts=False).extraction is None
+
+
+def test_problems_keep_their_order_and_posts_their_problems(tmp_path, real_page):
+    page = tmp_path / "again.txt"
+    page.write_text(real_page.read_text(encoding="utf-8"), encoding="utf-8")
+    one = build([real_page, page], chunk=4, jobs=2)
+    whole = build([real_page, page])
+    assert [str(p) for p in one.report.problems] == [str(p) for p in whole.report.problems]
+    assert any("was already read from another page" in str(p) for p in one.report.problems)
+    assert [p.problems for p in one.extraction.posts] == [p.problems for p in whole.extraction.posts]
+
+
+def test_the_cli_build_writes_the_golden_graph_in_chunks_and_processes(monkeypatch, tmp_path):
+    monkeypatch.setattr(stream, "CHUNK", 3)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", "--store", f"oxigraph:{tmp_path / 'store'}", "-o", "kg.ttl", "--no-html",
+                                 "--jobs", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path.cwd() / "kg.ttl").read_bytes() == (GOLDEN / "sample.ttl").read_bytes()
+
+
+def test_no_temporary_file_is_left_behind(monkeypatch, tmp_path):
+    import gc
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = build(chunk=2)
+    assert result.file.path.is_file() and not list(result.file.path.parent.glob("runs/run-*"))
+    del result
+    gc.collect()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_posts_made_into_a_file_in_runs_match_one_pass(corpus):
+    from pprnet_kg.stream import posts_to_file
+
+    pages, extraction = extract_sources([corpus], RULES)
+    expected, _ = in_memory([corpus])
+    for chunk in (1, 6, None):
+        file = posts_to_file(list(extraction.posts), list(extraction.topics), list(extraction.sources), RULES,
+                             base=DEFAULT_BASE, chunk=chunk)
+        assert file.text() == expected and file.triples == expected.count("\n")
+
+
+def test_a_store_on_disk_loaded_as_the_build_goes_holds_the_canonical_graph(monkeypatch, tmp_path, corpus):
+    from pprnet_kg.kg import KG
+
+    monkeypatch.setattr(stream, "CHUNK", 4)  # many runs, some repeating triples (people, concepts, journals)
+    kg, result = KG.build([corpus], store=f"oxigraph:{tmp_path / 'store'}", jobs=2)
+    with kg:
+        assert kg.backend.dump() == result.ntriples and kg.count() == result.report.triples
+        assert kg.backend.metadata()["triples"] == str(result.report.triples)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # the new store took the old one's place
+
+
+def test_a_failed_build_leaves_the_store_as_it_was(tmp_path, corpus):
+    from pprnet_kg.errors import PprnetError
+    from pprnet_kg.kg import KG
+
+    store = f"oxigraph:{tmp_path / 'store'}"
+    KG.build([corpus], store=store)[0].close()
+    with KG.open(store=store) as kg:
+        before = kg.backend.dump()
+    bad = tmp_path / "pages"
+    bad.mkdir()
+    for f in sorted(corpus.glob("*.txt"))[:3]:
+        (bad / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    (bad / "zz-broken.txt").write_bytes(b"\xff\xfe not text")
+    with pytest.raises(PprnetError, match="not UTF-8"):
+        KG.build([bad], store=store, jobs=2)
+    with KG.open(store=store) as kg:
+        assert kg.backend.dump() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pages", "store"]
+
+
+def test_a_folder_that_is_not_a_store_is_not_replaced(tmp_path):
+    from pprnet_kg.errors import ConfigError
+    from pprnet_kg.kg import KG
+
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not an Oxigraph store"):
+        KG.build(store=f"oxigraph:{tmp_path / 'notes'}")
+    assert (tmp_path / "notes" / "todo.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl", "trig", "jsonld"])
+def test_the_graph_file_written_as_the_build_ends_is_the_one_written_after(tmp_path, fmt):
+    from pprnet_kg.export import write_graph
+
+    streamed = build(graph_file=(tmp_path / f"kg.{fmt}", fmt), keep_file=False)
+    assert streamed.written == tmp_path / f"kg.{fmt}"
+    after = write_graph(build().ntriples, tmp_path / f"after.{fmt}", fmt, base=DEFAULT_BASE)
+    assert streamed.written.read_bytes() == after.read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no partial file left
+    assert (streamed.file is None) == (fmt in {"ttl", "trig"})  # N-Triples are the canonical file itself
+
+
+def test_a_graph_file_that_cannot_be_written_is_one_error_and_no_partial_file(tmp_path):
+    from pprnet_kg.errors import GraphError
+
+    (tmp_path / "kg.ttl").mkdir()  # a folder where the file should go
+    with pytest.raises(GraphError, match="kg.ttl"):
+        build(graph_file=(tmp_path / "kg.ttl", "ttl"), keep_file=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.ttl"]
+
+
+def test_a_store_written_out_later_gives_the_build_s_bytes(tmp_path, corpus):
+    from pprnet_kg.kg import KG
+
+    store = f"oxigraph:{tmp_path / 'store'}"
+    kg, result = KG.build([corpus], store=store, output=tmp_path / "kg.ttl")
+    kg.close()
+    with KG.open(store=store) as again:  # no canonical file from a build: the store is dumped and sorted
+        assert again.loaded is None
+        again.write(tmp_path / "again.ttl")
+        again.write(tmp_path / "again.nt")
+    assert (tmp_path / "again.ttl").read_bytes() == (tmp_path / "kg.ttl").read_bytes()
+    assert (tmp_path / "again.nt").read_text(encoding="utf-8") == build([corpus]).ntriples
+
+
+def test_a_turtle_writer_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, monkeypatch):
+    from pprnet_kg import export
+    from pprnet_kg.errors import GraphError
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "write_graph_file", broken)
+    with pytest.raises(GraphError, match="No space left"):
+        build(graph_file=(tmp_path / "kg.ttl", "ttl"), keep_file=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
+    from pprnet_kg.backends import oxigraph_rebuild
+    from pprnet_kg.errors import GraphError
+    from pprnet_kg.kg import KG
+
+    def broken(self, fifo):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(oxigraph_rebuild.Rebuild, "_load", broken)
+    with pytest.raises(GraphError, match="No space left"):
+        KG.build([corpus], store=f"oxigraph:{tmp_path / 'store'}", jobs=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+def test_pages_are_read_only_a_few_chunks_ahead_of_the_work(corpus, monkeypatch):
+    from pprnet_kg import pipeline
+
+    read = []
+    parse = pipeline.parse_page
+
+    def noting(page):
+        read.append(page.source)
+        return parse(page)
+
+    done = []
+
+    def chunk(*args):
+        done.append(len(read))  # pages read when this chunk ran
+        return stream._chunk(*args)
+
+    monkeypatch.setattr(pipeline, "parse_page", noting)
+    monkeypatch.setattr(stream._Task, "run", lambda task: chunk(task.raws, task.filings, task.path))
+    build([corpus], chunk=3, jobs=1)
+    pages = len(list(corpus.glob("*.txt")))
+    assert len(done) > 4 and done[0] < pages / 2  # the first chunk ran long before the last page was read
