@@ -150,7 +150,8 @@ def table(runs: list[dict], command: str) -> str:
              "Medians; ours = `KG.query(..., limit=1000)` (one CLI page, rows as Python terms), pyoxigraph = the same "
              "text on the same store object in the same process, every term read, alternating run by run; CLI = "
              "`pprnet-kg query NAME --store oxigraph:DIR --format tsv` in a new process beside a new Python process "
-             "running the same text with pyoxigraph alone (process start included, one run each). Rows in brackets.",
+             "running the same text with pyoxigraph alone (process start included, one run each, compiled modules "
+             "cached). rows = what ours returned (a page holds at most 1,000).",
              ""]
     for r in runs:
         lines += [f"**{r['posts']:,} posts**", "",
