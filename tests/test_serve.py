@@ -922,3 +922,23 @@ def test_a_cheap_query_is_not_stuck_behind_expensive_ones(real_build):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "memory"])
+def test_a_query_over_the_memory_limit_is_stopped_with_503_and_its_worker_replaced(real_build, real_page, store,
+                                                                                  capfd):
+    # a query past the per-query memory cap: Oxigraph aborts its process when an allocation fails
+    # (the client got "400 ... ended without an answer (out of memory?)", the server's stderr a Rust
+    # backtrace); rdflib's MemoryError became "400 query failed: " with nothing after it
+    kg = KG.build([real_page], store="oxigraph")[0] if store == "oxigraph" else kg_of(real_build.graph)
+    srv, base = _serve_in_thread(kg, workers=1, memory_mb=64, timeout=20.0)
+    try:
+        hungry = "SELECT ?a ?b ?c ?d ?e ?f WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d"  # sorts 895,000 rows
+        status, _, body = get(base, "/sparql", query=hungry)
+        assert status == 503 and b"needed more memory than this endpoint allows" in body, body
+        assert srv.pool.replaced == 1
+        assert get(base, "/sparql", query="ASK {}")[0] == 200  # the replacement answers
+        assert "stack backtrace" not in capfd.readouterr().err
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -34,7 +34,7 @@ from .resources import ontology_file
 from .serve_http import GONE, Server, parse_qs
 from .sparql.protocol import GRAPH_TYPES, SELECT_TYPES, QueryTimeout, negotiate
 from .sparql.results import plain
-from .sparql.workers import Abandoned, Busy, Job, WorkerPool
+from .sparql.workers import Abandoned, Busy, Job, OutOfMemory, WorkerPool
 
 MAX_BODY = 64 * 1024
 MAX_QUERY = 8 * 1024  # characters: rdflib's parser (in the workers) needs seconds for a 40 KB query
@@ -137,7 +137,7 @@ class Endpoint:
             return error(503, str(exc), {"Retry-After": "1"})
         except Abandoned as exc:
             return error(499, str(exc))  # nobody reads it
-        except QueryTimeout as exc:
+        except (QueryTimeout, OutOfMemory) as exc:  # stopped at a limit of this endpoint
             return error(503, str(exc))
         except QueryRefused as exc:
             return error(403, str(exc))

@@ -46,7 +46,7 @@ class MemoryBackend(Backend):
                     return QueryResult("SELECT", names, rows, truncated=True)
                 rows.append(tuple(plain(t) for t in row))
             return QueryResult("SELECT", names, rows)
-        except QueryError:
+        except (QueryError, MemoryError):  # running out of memory is not the query's error
             raise
         except Exception as exc:  # evaluation errors from the engine
             raise QueryError(f"query failed: {' '.join(str(exc).split())[:300]}") from None

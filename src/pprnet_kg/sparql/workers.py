@@ -39,6 +39,10 @@ class Busy(QueryError):
     """Every worker is busy and the queue is full: try again shortly."""
 
 
+class OutOfMemory(QueryError):
+    """The query needed more memory than the endpoint allows; it was stopped."""
+
+
 class Abandoned(QueryError):
     """The client went away; its query was stopped."""
 
@@ -150,7 +154,8 @@ def _close_inherited_sockets(keep: int) -> None:
 # Both are preceded by their size (4 bytes, big-endian).
 _SIZE = struct.Struct("!I")
 _ANSWER = struct.Struct("!BHBHIH")  # kind, status, truncated, then the sizes of: media type, verdict text, form
-OK, REFUSED, ERROR = 0, 1, 2
+OK, REFUSED, ERROR, MEMORY = 0, 1, 2, 3
+TOO_BIG = "the query needed more memory than this endpoint allows; it was stopped"
 
 
 def _answer_frame(kind: int, payload: Payload | None = None, verdict: tuple[str, str] | None = None,
@@ -201,6 +206,9 @@ def _worker(kg, sock, memory_mb: int) -> None:
     leave_network()
     if memory_mb:
         _limit_memory(memory_mb)
+    # the engine aborts the process when an allocation fails past the cap: one line on stderr
+    # ("memory allocation of N bytes failed"), not a backtrace
+    os.environ["RUST_BACKTRACE"] = "0"
     buf = bytearray()
     while True:
         try:
@@ -214,7 +222,7 @@ def _worker(kg, sock, memory_mb: int) -> None:
         except QueryRefused as exc:
             frame = _answer_frame(REFUSED, message=str(exc))
         except MemoryError:
-            frame = _answer_frame(ERROR, message="query needed more memory than this endpoint allows")
+            frame = _answer_frame(MEMORY, message=TOO_BIG)
         except Exception as exc:  # evaluation errors become a 400 in the server
             frame = _answer_frame(ERROR, message=" ".join(str(exc).split())[:500] or type(exc).__name__)
         try:
@@ -396,14 +404,17 @@ class WorkerPool:
             self._took.move_to_end(cost_key)
             if len(self._took) > VERDICTS:
                 self._took.popitem(last=False)
-        self._release(slot, quick, replace=not isinstance(outcome, bytes))
+        # a worker that ran out of memory (and lived) may hold on to most of it: a fresh one
+        self._release(slot, quick, replace=not isinstance(outcome, bytes) or outcome[0] == MEMORY)
         if not isinstance(outcome, bytes):
             if outcome == _GONE:
                 self.abandoned += 1
                 raise Abandoned("the client went away; its query was stopped")
             if outcome == _TIMEOUT:
                 raise QueryTimeout(f"query stopped after {self.timeout:g} s (the limit of this endpoint)")
-            raise QueryError("the query process ended without an answer (out of memory?)")
+            # the process ended mid-query: what ends one is the engine failing to allocate past the
+            # address-space cap (it aborts), or a kill from outside
+            raise OutOfMemory(f"{TOO_BIG} (its query process ended without an answer)")
         kind, value, verdict = _read_answer(outcome)
         if key is not None and verdict is not None and checked is None:
             self._verdicts[key] = verdict
@@ -411,6 +422,8 @@ class WorkerPool:
                 self._verdicts.popitem(last=False)
         if kind == REFUSED:
             raise QueryRefused(value)
+        if kind == MEMORY:
+            raise OutOfMemory(value)
         if kind == ERROR:
             raise QueryError(value if value.startswith("query failed") else f"query failed: {value}")
         return value
