@@ -220,3 +220,16 @@ def test_pages_are_read_only_a_few_chunks_ahead_of_the_work(corpus, monkeypatch)
     build([corpus], chunk=3, jobs=1)
     pages = len(list(corpus.glob("*.txt")))
     assert len(done) > 4 and done[0] < pages / 2  # the first chunk ran long before the last page was read
+
+
+def test_a_graph_built_for_reading_keeps_no_temporary_file(monkeypatch, tmp_path):
+    import tempfile
+
+    from pprnet_kg.kg import KG
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    with KG.open() as kg:  # the bundled sample, as `serve` reads it when there is no project store
+        assert list((tmp_path / "tmp").iterdir()) == []  # a server killed by a signal leaves nothing behind
+        kg.write(tmp_path / "kg.ttl")
+    assert (tmp_path / "kg.ttl").read_bytes() == (GOLDEN / "sample.ttl").read_bytes()

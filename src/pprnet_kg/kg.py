@@ -128,12 +128,12 @@ class KG:
         if sources and graphs:
             raise ConfigError("give pages (--source) or graph files (--graph), not both")
         if sources:
-            return cls.build(list(sources), store=store or "oxigraph", base=base)[0]
+            return cls._reader(cls.build(list(sources), store=store or "oxigraph", base=base)[0])
         if graphs:
             return cls.from_files(list(graphs), store=store or "oxigraph", base=base)
         if store is None:
             if not (PROJECT_STORE / "CURRENT").is_file():
-                kg = cls.build(None, store="oxigraph", base=base)[0]
+                kg = cls._reader(cls.build(None, store="oxigraph", base=base)[0])
                 kg.origin = (f"the bundled sample, {kg.origin.rsplit(', ', 1)[-1]} (no project store at "
                              f"{PROJECT_STORE} yet: `pprnet-kg build PAGES` makes one)")
                 return kg
@@ -155,6 +155,13 @@ class KG:
             backend.close()
             raise
         return cls(backend, resolved, origin)
+
+    @staticmethod
+    def _reader(kg: "KG") -> "KG":
+        """A KG built for reading: it keeps no temporary file (a server may be killed before it
+        could remove one); what it writes comes from the store, sorted on disk."""
+        kg.loaded = None
+        return kg
 
     @classmethod
     def from_files(cls, paths: list, *, store: str = "oxigraph", base: str | None = None) -> "KG":
