@@ -84,32 +84,23 @@ class Caseless:
         self.fast = re.compile(pattern, flags)
         self.slow = re.compile(pattern, flags | re.IGNORECASE)
 
-    def search(self, text: str, pos: int = 0):
+    def _at(self, how: str, text: str, pos: int):
         low = _LOWER.get(text, _MISSING)
         if low is _MISSING:
             low = lowered(text)
         if low is None:
-            return self.slow.search(text, pos)
-        m = self.fast.search(low, pos)
+            return getattr(self.slow, how)(text, pos)
+        m = getattr(self.fast, how)(low, pos)
         return None if m is None else Found(m, text)
+
+    def search(self, text: str, pos: int = 0):
+        return self._at("search", text, pos)
 
     def match(self, text: str, pos: int = 0):
-        low = _LOWER.get(text, _MISSING)
-        if low is _MISSING:
-            low = lowered(text)
-        if low is None:
-            return self.slow.match(text, pos)
-        m = self.fast.match(low, pos)
-        return None if m is None else Found(m, text)
+        return self._at("match", text, pos)
 
     def fullmatch(self, text: str, pos: int = 0):
-        low = _LOWER.get(text, _MISSING)
-        if low is _MISSING:
-            low = lowered(text)
-        if low is None:
-            return self.slow.fullmatch(text, pos)
-        m = self.fast.fullmatch(low, pos)
-        return None if m is None else Found(m, text)
+        return self._at("fullmatch", text, pos)
 
     def finditer(self, text: str):
         low = lowered(text)
