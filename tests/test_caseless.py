@@ -87,6 +87,14 @@ def test_a_text_with_a_letter_outside_ascii_is_searched_the_slow_way():
     assert rx.search("\u212a = 4").group("v") == "4"
 
 
+def test_the_ignorecase_pattern_is_compiled_only_for_a_text_that_needs_it():
+    rx = Caseless(r"\bcompared\s+with\b")
+    assert rx.search("Compared with CBT").group(0) == "Compared with"
+    assert rx._slow is None
+    assert rx.search("Compared with CBT é").group(0) == "Compared with"
+    assert rx._slow is not None and rx._slow.flags & re.IGNORECASE
+
+
 def test_an_upper_case_letter_in_a_pattern_is_refused():
     with pytest.raises(ValueError):
         Caseless(r"\bCBT\b")

@@ -94,6 +94,27 @@ def test_abbreviations_are_case_sensitive():
     assert phrase_pattern("follow up").search("at follow-up")
 
 
+def test_rule_phrases_are_compiled_only_when_a_text_has_their_words(tmp_path):
+    """Loading the rules compiles no phrase regex (that cost every command ~0.2 s at start);
+    a phrase's regex is compiled the first time a text holds all its words, and matches as before."""
+    rules = load_rules()
+    terms = [t for entries in (rules.disorders, rules.finding_interventions, rules.topics, rules.designs,
+                               rules.comparators) for e in entries for t in e.terms]
+    assert terms and not any("pattern" in t.__dict__ or "anchored" in t.__dict__ for t in terms)
+    found = find_entries("Cognitive behavioural therapy reduced depression.", rules.finding_interventions)
+    assert "cbt" in {m.key for m in found}
+    compiled = [t for t in terms if "anchored" in t.__dict__]
+    assert compiled and len(compiled) < len(terms) / 10
+    assert all(t.words <= {"cognitive", "behavioural", "therapy", "reduced", "depression"} for t in compiled)
+    # an empty phrase is still refused when the rules are loaded, not when first used
+    for name in ("lexicon.toml", "designs.toml", "outcomes.toml", "topic_rules.toml", "comparators.toml"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "designs.toml").write_text('[[design]]\nkey = "x"\nlabel = "X"\nphrases = ["   "]\n',
+                                          encoding="utf-8")
+    with pytest.raises(ConfigError, match="phrase"):
+        load_rules(tmp_path)
+
+
 def test_broken_rule_file_is_a_config_error(tmp_path):
     for name in ("lexicon.toml", "designs.toml", "outcomes.toml", "topic_rules.toml"):
         (tmp_path / name).write_text("", encoding="utf-8")

@@ -75,14 +75,22 @@ class Caseless:
     """A pattern matched case-insensitively (see the module's docstring); the methods the
     extractors use: search, match, fullmatch, finditer, sub."""
 
-    __slots__ = ("pattern", "fast", "slow")
+    __slots__ = ("pattern", "fast", "flags", "_slow")
 
     def __init__(self, pattern: str, flags: int = 0):
         if any(c.isupper() for c in _NOT_LETTERS_RE.sub("", pattern)):
             raise ValueError(f"a Caseless pattern is written in lower case: {pattern!r}")
-        self.pattern = pattern
+        self.pattern, self.flags = pattern, flags
         self.fast = re.compile(pattern, flags)
-        self.slow = re.compile(pattern, flags | re.IGNORECASE)
+        self._slow = None
+
+    @property
+    def slow(self) -> re.Pattern:
+        """The IGNORECASE pattern, for texts with other letters: compiled when first needed
+        (most runs never need it, and compiling every pattern twice slowed each command's start)."""
+        if self._slow is None:
+            self._slow = re.compile(self.pattern, self.flags | re.IGNORECASE)
+        return self._slow
 
     def _at(self, how: str, text: str, pos: int):
         low = _LOWER.get(text, _MISSING)

@@ -113,8 +113,12 @@ def _could_count(lowered: str, words: tuple[str, ...]) -> bool:
 class OutcomeTerm:
     key: str
     label: str
-    pattern: re.Pattern
+    term: "re.Pattern | object"  # a compiled regex, or a rules.Term (its regex compiled when first used)
     words: frozenset = frozenset()  # lower-case words every match contains
+
+    @property
+    def pattern(self) -> re.Pattern:
+        return self.term if isinstance(self.term, re.Pattern) else self.term.pattern
 
 
 def to_decimal(text: str) -> Decimal:

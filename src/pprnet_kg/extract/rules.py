@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -17,31 +18,52 @@ from ..resources import data_file
 from .findings import OutcomeTerm
 
 
-def phrase_pattern(phrase: str, *, case_sensitive: bool | None = None) -> re.Pattern:
+def _phrase_words(phrase: str) -> list[str]:
     words = [w for w in re.split(r"[\s\-\u2010\u2011]+", phrase.strip()) if w]
     if not words:
         raise ConfigError(f"empty phrase in rules: {phrase!r}")
-    body = r"[\s\-\u2010\u2011]+".join(re.escape(w) for w in words)
-    if case_sensitive is None:
-        case_sensitive = phrase.isupper() and len(phrase) <= 8
-    return re.compile(rf"(?<!\w){body}(?!\w)", 0 if case_sensitive else re.IGNORECASE)
+    return words
+
+
+def _case_sensitive(phrase: str, case_sensitive: bool | None) -> bool:
+    return phrase.isupper() and len(phrase) <= 8 if case_sensitive is None else case_sensitive
+
+
+def phrase_pattern(phrase: str, *, case_sensitive: bool | None = None) -> re.Pattern:
+    body = r"[\s\-\u2010\u2011]+".join(re.escape(w) for w in _phrase_words(phrase))
+    return re.compile(rf"(?<!\w){body}(?!\w)", 0 if _case_sensitive(phrase, case_sensitive) else re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Term:
+    """One phrase of a rule entry. Its regexes are compiled when first used: a text runs a
+    phrase's regex only when all the phrase's words occur in it, so most of the ~900 phrases are
+    never compiled by a short run (compiling all of them took ~0.2 s of every command's start)."""
+
     phrase: str
-    pattern: re.Pattern  # on the original text (case rule applied)
     words: frozenset[str]  # lower-case words every match contains: a cheap test before any regex
     start: str  # the text every match starts with (lower case unless case-sensitive)
-    anchored: re.Pattern  # the same pattern, matched at a position (on lower-cased text when case-insensitive)
     case_sensitive: bool
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        """The phrase on the original text (case rule applied)."""
+        return phrase_pattern(self.phrase, case_sensitive=self.case_sensitive)
+
+    @cached_property
+    def anchored(self) -> re.Pattern:
+        """The same pattern, matched at a position (on lower-cased text when case-insensitive)."""
+        return phrase_pattern(self.phrase if self.case_sensitive else self.phrase.lower(), case_sensitive=True)
 
     def find_all(self, text: str, lowered: str) -> list[str]:
         """Every match (lower case), trying the regex only where the first word occurs."""
         haystack = text if self.case_sensitive else lowered
         found, pos = [], haystack.find(self.start)
+        if pos == -1:
+            return found
+        anchored = self.anchored
         while pos != -1:
-            m = self.anchored.match(haystack, pos)
+            m = anchored.match(haystack, pos)
             if m:
                 found.append(m.group(0).lower())
                 pos = haystack.find(self.start, m.end())
@@ -54,12 +76,9 @@ def make_term(phrase: str, *, case_sensitive: bool | None = None) -> Term:
     words = re.findall(r"\w+", phrase.lower())
     if not words:
         raise ConfigError(f"phrase without a word in rules: {phrase!r}")
-    pattern = phrase_pattern(phrase, case_sensitive=case_sensitive)
-    sensitive = not (pattern.flags & re.IGNORECASE)
-    first = re.split(r"[\s\-\u2010\u2011]+", phrase.strip())[0]
-    source = phrase if sensitive else phrase.lower()
-    anchored = phrase_pattern(source, case_sensitive=True)
-    return Term(phrase, pattern, frozenset(words), first if sensitive else first.lower(), anchored, sensitive)
+    first = _phrase_words(phrase)[0]
+    sensitive = _case_sensitive(phrase, case_sensitive)
+    return Term(phrase, frozenset(words), first if sensitive else first.lower(), sensitive)
 
 
 class PhraseSet(tuple):
@@ -170,7 +189,7 @@ def load_rules(directory: Path | None = None) -> Rules:
         outcome_scheme=outcome_scheme,
         comparators=_entries(_load(comparators_path).get("comparator", []), comparators_path, "comparator"),
         designs=_entries(designs.get("design", []), designs_path, "design"),
-        outcomes=tuple(OutcomeTerm(o.key, o.label, t.pattern, t.words) for o in outcome_scheme for t in o.terms),
+        outcomes=tuple(OutcomeTerm(o.key, o.label, t, t.words) for o in outcome_scheme for t in o.terms),
         topics=PhraseSet(
             Entry(key=label, label=label, terms=_terms(list(phrases)))
             for label, phrases in topics.get("topics", {}).items()
