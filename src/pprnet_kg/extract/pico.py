@@ -33,12 +33,17 @@ from .qualifiers import adjusted, population, timepoint
 
 _WITHIN_RE = Caseless(
     r"\bpre[\s\-\u2013]*(?:to[\s\-]*)?post\b|\bpre-?treatment to post-?treatment\b|\bfrom baseline\b|"
-    r"\bwithin[\s\-]group\b|\bbefore and after (?:treatment|therapy)\b|\bpre[\s\-]post\b")
+    r"\bwithin[\s\-]group\b|\bbefore and after (?:treatment|therapy)\b|\bpre[\s\-]post\b|"
+    # the comparison is with the same people earlier: "compared with baseline", "relative to admission"
+    r"\b(?:compared\s+(?:to|with)|relative\s+to|than\s+(?:at|before)?)\s*(?:the\s+|their\s+)?(?:baseline|intake|"
+    r"admission|pre-?treatment|pre-?therapy|the\s+start\s+of\s+(?:treatment|therapy))\b")
+_WITHIN_WORDS = ("pre", "baseline", "within", "before", "intake", "admission", "start of")
 _ASSOC_RE = Caseless(
     r"\b(?:related|associated|linked|correlated|tied|connected|associations?|correlations?|links?)\s+(?:to|with|between)\b|"
     r"\b(?:was|were|is|are)\s+followed\s+by\b|"
     r"\bpredict(?:ed|s|ive of)\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
     r"\beffects?\s+of\b.+?\bon\b|\bcorrelated\b")
+_ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
 _CUE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
     r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
@@ -57,25 +62,19 @@ _STAT_TAIL_RE = Caseless(
     r"gave|resulted\s+in|with)?\s*(?:an?|the)?\s*(?:(?:mean|average|overall|pooled|combined|summary)\s+)*"
     r"(?:effect\s+sizes?|effects?|correlations?|associations?|estimates?|coefficients?)?\s*(?:of|was|were|=|:)?\s*"
     r"(?:\(|\[)?\s*(?:[nk]\s*=\s*\d+\s*[;,]\s*)*)$")
-# The tail regex can start anywhere, so running it over a whole clause tries every position. A
-# match is made of these words only (run together or apart) and of digits, so it cannot start
-# before the last word that is something else: the regex only runs from there (same result).
+# The tail is made of these words only (and digits), each a whole word: it starts after the last
+# word that is something else, never inside it (the 'are' of 'usual care', the 'in' of 'pain').
 _TAIL_WORDS = (
     r"(?:and|it|this|which|that|was|were|is|are|had|has|have|found|showed|yielded|produced|gave|resulted|in|with|"
     r"an|a|the|mean|average|overall|pooled|combined|summary|effects?|sizes?|correlations?|associations?|"
     r"estimates?|coefficients?|of|[nk]|\d)+")
 _LAST_OTHER_WORD_RE = Caseless(rf".*\b(?!{_TAIL_WORDS}\b)(\w+)", re.DOTALL)
-_TAIL_WORDS_RE = Caseless(_TAIL_WORDS)
 
 
 def _strip_stat_tail(text: str) -> str:
     """`text` without the words that introduce its statistic ('... was associated with an effect of (k = 4;')."""
     last = _LAST_OTHER_WORD_RE.match(text)
-    start = 0
-    if last:  # a match may still start inside that word, where the rest of it is made of tail words
-        word = last.group(1)
-        cut = next((k for k in range(1, len(word)) if _TAIL_WORDS_RE.fullmatch(word, k)), len(word))
-        start = last.start(1) + cut
+    start = last.end(1) if last else 0
     return text[:start] + _STAT_TAIL_RE.sub("", text[start:])
 
 
@@ -96,11 +95,14 @@ _RELATION_RES = (
     Caseless(r"\brelationship\s+between\s+(?P<x>.+?)\s+and\s+(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+and\s+how\s+(?:it|they|this)\s+(?:was\s+|were\s+)?related\s+to\s+(?P<y>.+)$",
                re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:\w+ly\s+)?(?:related|associated|linked|correlated|tied|"
-               r"connected)\s+(?:to|with)\s+(?P<y>.+)$", re.DOTALL),
+    Caseless(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:not\s+)?(?:\w+ly\s+){0,2}(?:related|associated|linked|"
+               r"correlated|tied|connected)\s+(?:to|with)\s+(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+(?:showed|had|has|have)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:link|association|"
                r"relationship|correlation|relation)\s+(?:with|to)\s+(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+(?:was|were|is|are)\s+followed\s+by\s+(?P<y>.+)$", re.DOTALL),
+    # the passive names the outcome first: "outcome was predicted by empathy"
+    Caseless(r"(?P<y>.+?)\s+(?:was|were|is|are)\s+(?:(?:also|not|\w+ly)\s+){0,2}predicted\s+by\s+"
+               r"(?P<x>[^,;()]+?)(?=\s*[,;(]|\s+(?:than|but|whereas|while|and\s+(?:not|less|more))\b|$)", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+(?:significantly\s+)?predict(?:ed|s)\s+(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.DOTALL),
 )
@@ -109,10 +111,22 @@ _FAVOURS_RES = (
     Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"),
     Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed|outperforms|beat|(?:was|were)\s+superior\s+to)\b"),
 )
+_NEGATED_RE = Caseless(r"\b(?:no|not|nor|neither|never|without|lack(?:ed|s)?|little|hardly|any)\b")
+_OTHER_SIDE_RE = Caseless(r"\s+(?:over|than|compared|relative|versus|vs\.?|against|when\s+compared)\b")
 _STUDY_COMPARISON_RE = Caseless(
     r"\bcompar\w*\s+(?P<x>[^,.;()]{2,60}?)\s+(?:with|to|versus|vs\.?|against)\s+(?P<y>[^,.;()]{2,60})")
+_STUDY_SCOPE_RE = Caseless(r"\s+(?:in|among|across|for)\s+(?=\d|(?:a|an|the|two|three|four|five|six|\w+ty)\b)")
+_COMPARATIVE_RE = Caseless(
+    r"\b(?:more|less|better|worse|greater|smaller|larger|higher|lower|superior|inferior|differ\w*|advantage|benefit|"
+    r"outperform\w*|equivalent|comparable|similar|equally|favou?r\w*|than|versus|vs|compared|relative)\b")
 _BOTH_RE = Caseless(r"\b(?:both|the\s+two)\s+(?:formats|groups|conditions|arms|treatments|modes)\b|"
                       r"\babout\s+the\s+same\b|\bdid\s+not\s+differ\b")
+
+
+def _before(rx: Caseless, text: str) -> str:
+    """The text up to the first match of rx."""
+    m = rx.search(text)
+    return text[: m.start()] if m else text
 
 
 def study_comparison(summary: str, rules) -> dict:
@@ -130,7 +144,7 @@ def study_comparison(summary: str, rules) -> dict:
     m = _STUDY_COMPARISON_RE.search(summary)
     if m:
         ids = tuple(x.key for x in find_entries(m.group("x"), rules.finding_interventions))
-        comparator = " ".join(m.group("y").split())
+        comparator = _before(_STUDY_SCOPE_RE, " ".join(m.group("y").split()))
         found = find_entries(comparator, rules.comparators)
         if ids and found:
             return {"intervention": _as_written(find_entries(m.group("x"), rules.finding_interventions)[0].terms[0],
@@ -160,7 +174,7 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
             g = _from_study(g, study, rules)
         if out and out[-1].kind is not None and g.intervention is None and g.exposure is None and g.kind is None \
                 and not find_entries(g.clause, rules.finding_interventions) \
-                and not find_entries(g.clause, rules.comparators):
+                and not find_entries(g.clause, rules.comparators) and _continues(g, out[-1]):
             g = _continue(g, out[-1])
         out.append(g)
     return out
@@ -174,18 +188,21 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     matched: list[tuple[str, str]] = []
     fields: dict = {}
 
-    within = _WITHIN_RE.search(clause) if ("pre" in low or "baseline" in low or "within" in low or "before" in low) \
-        else None
+    within = _WITHIN_RE.search(clause) if any(w in low for w in _WITHIN_WORDS) else None
     assoc = _ASSOC_RE.search(body)
     cue = _comparison_cue(body, rules)
     adding = _ADDING_RE.search(body) if "add" in low else None
-    if within:
+    # a cue followed by a comparator of the scheme ("than usual care") makes a comparison even in
+    # words of change from baseline or of association ("associated with larger gains than waitlist")
+    strong = cue is not None and bool(find_entries(_comparator_text(body[cue.end():]) or "", rules.comparators))
+    if within and not strong:
         fields["kind"] = "within-group"
         matched.append(("kind", within.group(0)))
-    elif assoc and not adding and not (cue and assoc.start() <= cue.start() < assoc.end()):
+    elif assoc and not adding and not (cue and assoc.start() <= cue.start() < assoc.end()) \
+            and not (strong and f.measure not in _ASSOCIATION_MEASURES):
         fields["kind"] = "association"
         matched.append(("kind", assoc.group(0)))
-    elif f.measure in {"r", "B", "beta"} and not (cue or adding):
+    elif f.measure in _ASSOCIATION_MEASURES and not (cue or adding):
         fields["kind"] = "association"
         matched.append(("kind", f.label or f.measure))
 
@@ -213,12 +230,25 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
         elif cue or _NOT_DIFFER_RE.search(body):
             before = body[: cue.start()] if cue else body
             named = find_entries(_after_boundary(before) or before, rules.finding_interventions)
+            if cue and not named and find_entries(cue.group(0), rules.finding_interventions):
+                before = cue.group(0)  # "reduced more by DBT than by usual care"
+                named = find_entries(before, rules.finding_interventions)
             if cue and not named:  # "Relative to waitlist controls, CBT led to ...": the comparator comes first
                 tail = body[cue.end():]
                 comma = tail.find(",")
                 before = tail[comma + 1:] if comma >= 0 else ""
                 named = find_entries(before, rules.finding_interventions)
             named = [m for m in named if m.key not in prior] or list(named)
+            named = _outermost(named, before)
+            if not cue and len(named) >= 2:  # "X and Y did not differ": Y is what X was compared with
+                named = _in_order(named, before)
+                other = _as_written(max(named[1].terms, key=len), before)
+                fields["comparator"] = other
+                found = _rightmost(other, rules.comparators)
+                if found:
+                    fields["comparator_id"] = found[0]
+                    matched.append(("comparator", found[1]))
+                named = named[:1]
             if cue:
                 fields["kind"] = "comparison"
                 matched.append(("kind", cue.group(0).strip()))
@@ -248,22 +278,73 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     return evolve(f, matched=tuple(f.matched) + tuple(matched), **fields)
 
 
+def _spans(term: str, lowered: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(r"(?<!\w)" + re.escape(term) + r"(?!\w)", lowered)]
+
+
+def _outermost(named: list, text: str) -> list:
+    """The named entries without those whose every match lies inside another's: 'psychotherapy'
+    in 'psychodynamic psychotherapy', 'cognitive therapy' in 'mindfulness-based cognitive therapy'."""
+    if len(named) < 2:
+        return list(named)
+    lowered = text.lower()
+    spans = {m.key: [sp for t in m.terms for sp in _spans(t, lowered)] for m in named}
+
+    def inside(a, b):
+        return b[0] <= a[0] and a[1] <= b[1] and a != b
+
+    return [m for m in named if not spans[m.key] or not all(
+        any(inside(a, b) for n in named if n.key != m.key for b in spans[n.key]) for a in spans[m.key])]
+
+
+def _in_order(named: list, text: str) -> list:
+    """The named entries in the order the text first names them."""
+    lowered = text.lower()
+
+    def first(m):
+        return min((sp[0] for t in m.terms for sp in _spans(t, lowered)), default=len(lowered))
+
+    return sorted(named, key=first)
+
+
 def _from_study(f: Finding, study: dict, rules) -> Finding:
     """A finding that names the study's intervention (or 'both formats') and no comparison of its
     own takes the comparison the post says the study made."""
     named = {m.key for m in find_entries(f.clause, rules.finding_interventions)}
-    if not (named & set(study["intervention_ids"]) or _BOTH_RE.search(f.clause)):
-        return f
+    if not (named & set(study["intervention_ids"]) and _COMPARATIVE_RE.search(f.clause) or _BOTH_RE.search(f.clause)):
+        return f  # "CBT clients improved substantially" is a change within one arm, not the comparison
     if f.intervention_ids and not set(f.intervention_ids) <= set(study["intervention_ids"]):
         return f
     fields = {k: v for k, v in study.items() if k != "matched"}
     return evolve(f, kind="comparison", matched=f.matched + (("study comparison", study["matched"]),), **fields)
 
 
+_ANAPHORA_RE = Caseless(
+    r"\b(?:this|that|the|these|those|such|both)\s+(?:\w+\s+){0,2}?(?:associations?|correlations?|relationships?|"
+    r"relations?|links?|effects?|estimates?|coefficients?)\b|\b(?:it|they|remained|held|persisted|maintained|"
+    r"stayed|adjust\w*|correct\w*|controll\w*)\b|\bfollow[\s\-]?ups?\b")
+
+
+def _continues(f: Finding, previous: Finding) -> bool:
+    """Whether a finding that names neither intervention nor exposure is the previous one again.
+    Not when its clause states a relation of its own ("and so did lower education" aside), when a
+    correlation would continue a comparison ("expectations also mattered (r = .19)"), or when an
+    association would continue without words pointing back at it ("the association", "it",
+    "remained", "at follow-up")."""
+    clause = _LEAD_RE.sub("", f.clause)
+    if _ASSOC_RE.search(clause):
+        return False
+    if previous.kind == "association":
+        return bool(_ANAPHORA_RE.search(clause))
+    return f.measure not in _ASSOCIATION_MEASURES
+
+
 def _continue(f: Finding, previous: Finding) -> Finding:
     """A finding that names neither intervention nor exposure continues the one before it."""
     keep = {name: getattr(previous, name) for name in (
-        "kind", "intervention", "intervention_ids", "comparator", "comparator_id", "exposure", "population")}
+        "kind", "intervention", "intervention_ids", "comparator", "comparator_id", "exposure")}
+    if f.population is None:  # "Effects were larger for adolescents" keeps its own
+        keep["population"] = previous.population
     if f.outcome is None:
         keep.update(outcome=previous.outcome, outcome_id=previous.outcome_id)
     return evolve(f, matched=f.matched + (("continues", "the previous finding of the post"),), **keep)
@@ -289,11 +370,18 @@ def _as_written(term: str, text: str) -> str:
     return m.group(0) if m else term
 
 
+_OVER_TIME_RE = re.compile(
+    r"(?:the\s+|a\s+|an\s+)?(?:course|time|period|years?|months?|weeks?|sessions?|first|next|last|following|"
+    r"long(?:er)?[\s\-]term|\d|(?:one|two|three|four|five|six|eight|ten|twelve)\b)", re.IGNORECASE)
+
+
 def _comparison_cue(body: str, rules):
     """The last comparison cue of the clause; a bare 'over', 'than' or 'against' counts only when
     a comparator or an intervention follows it ('over usual care', not 'over 5000 patients')."""
     for m in reversed(list(_CUE_RE.finditer(body))):
         word = m.group(0).split()[0].lower()
+        if word == "over" and _OVER_TIME_RE.match(body, m.end()):
+            continue  # "over the course of CBT", "over 60 weeks": a time, not a comparator
         if word in {"over", "than", "against", "beat", "exceeded"} or m.group(0).strip().lower().endswith(("than", "to")) and \
                 word not in {"compared", "relative", "in"}:
             following = _comparator_text(body[m.end():]) or ""
@@ -315,8 +403,9 @@ def _between(body: str, adding) -> str:
     return f"{connector} {rest[:cut_at] if cut_at is not None else rest}".strip()
 
 
-_COMPARATOR_LEAD = (r"\s*(?:those\s+who\s+(?:received|got|had)\s+|(?:the\s+)?(?:patients|people|clients)\s+"
-                    r"(?:who\s+(?:received|got|had)|in|receiving)\s+)?")
+_COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s+(?:received|got|had)|in|on|receiving|given|"
+                    r"assigned\s+to)\s+|(?:the\s+)?(?:patients|people|clients|participants)\s+"
+                    r"(?:who\s+(?:received|got|had)|in|on|receiving|given|assigned\s+to)\s+)?")
 _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
                     r"led|improved|reduced|showed|produced|resulted|was|were)\b|$")
 # the comparator is the shortest run of words after the cue that a stop follows
@@ -349,17 +438,25 @@ _RELATION_WORDS = ("effect", "relationship", "related", "associated", "linked", 
                    "predict", "went", "showed", "had", "has", "have", "followed")
 
 
+_ASIDE_RE = Caseless(r",\s*(?:however|moreover|furthermore|in\s+turn|in\s+contrast|by\s+contrast|also|too|though|"
+                     r"similarly|likewise|in\s+addition|on\s+the\s+other\s+hand|in\s+particular)\s*,")
+
+
 def _relation(body: str) -> tuple[str, str] | None:
     low = body.lower()
     if not any(w in low for w in _RELATION_WORDS):
         return None
+    if "," in body:  # "Early change, however, predicted outcome": the aside is no clause boundary
+        body = _ASIDE_RE.sub("", body)
     for rx in _RELATION_RES:
-        # patterns that start with the exposure are anchored at the start (a search would retry every position)
-        m = rx.match(body) if rx.pattern.startswith("(?P<x>") else rx.search(body)
+        # patterns that start with a side are anchored at the start (a search would retry every position)
+        leading = rx.pattern[:6]
+        m = rx.match(body) if leading in {"(?P<x>", "(?P<y>"} else rx.search(body)
         if m:
-            x = _after_boundary(m.group("x")) if rx.pattern.startswith("(?P<x>") else m.group("x")
+            x = _after_boundary(m.group("x")) if leading == "(?P<x>" else m.group("x")
             x = re.sub(r"^(?:the|a|an|that|whether|if|how)\s+", "", " ".join(x.split()), flags=re.IGNORECASE)
-            y = " ".join(m.group("y").split()).rstrip(" (")
+            y = _after_boundary(m.group("y")) if leading == "(?P<y>" else m.group("y")
+            y = " ".join(y.split()).rstrip(" (")
             if x and y and len(x.split()) <= 14:
                 return x, y
     return None
@@ -383,9 +480,11 @@ def _favours(f: Finding, body: str, implications: str, fields: dict, matched: li
             continue
         for rx in _FAVOURS_RES:
             m = rx.search(text)
-            if not m:
-                continue
-            side = _side(m.group("x"), fields)
+            if not m or _NEGATED_RE.search(text[max(0, m.start() - 30): m.start("x")]) \
+                    or _NEGATED_RE.search(m.group("x")):
+                continue  # "no advantage for CBT", "CBT did not do better than"
+            words = _before(_OTHER_SIDE_RE, m.group("x"))  # "of antidepressants over placebo"
+            side = _side(words, fields)
             if side:
                 fields["favours"] = side
                 matched.append(("favours", m.group(0).strip()))

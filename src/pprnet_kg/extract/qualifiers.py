@@ -31,7 +31,10 @@ _POST_RE = Caseless(
     r"\bpost[\s\-]?treatment\b|\b(?:at|after)\s+the\s+end\s+of\s+(?:treatment|therapy)\b|\bend\s+of\s+treatment\b|"
     r"\bafter\s+(?:treatment|therapy)\b|\bat\s+termination\b|\bposttreatment\b")
 _ADJUST_RE = Caseless(
-    r"\b(?:adjust\w*|correct\w*|controll?\w*)\s+(?:\w+\s+){0,4}?for\s+(?P<what>[\w\s\-’']{3,50}?)"
+    # "controlled for", "to control for"; not "randomized controlled trials for" or "a waitlist control for"
+    r"\b(?:adjust\w*|correct\w*|controll(?:ed|ing)|(?<=to\s)control)\s+"
+    r"(?:(?!(?:trials?|studies|study|rcts?|groups?|conditions?|designs?|arms?|samples?|comparisons?)\b)\w+\s+){0,4}?"
+    r"for\s+(?P<what>[\w\s\-’']{3,50}?)"
     r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained)\b|$)")
 _TRIM_FILL_RE = Caseless(r"\btrim[\s\-]and[\s\-]fill\b")
 _ANAPHORIC_ADJUST_RE = Caseless(r"\b(?:that|this|the|such|these)\s+(?:\w+\s+)?adjustments?\b")

@@ -1,0 +1,163 @@
+"""extract/pico.py and qualifiers.py: wordings that gave a wrong PICO value (regression tests).
+
+Every sentence here is invented. A wrong value is worse than a missing one, so several tests
+only ask that a field is not the wrong value.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from pprnet_kg.extract import load_rules
+from pprnet_kg.extract.findings import extract_findings
+from pprnet_kg.extract.pico import annotate
+from pprnet_kg.model import TextLine
+
+RULES = load_rules()
+
+
+def annotated(summary: str, implications: str = ""):
+    findings, problems = extract_findings((TextLine(1, summary),), source="t.txt", outcomes=RULES.outcomes)
+    assert not problems, problems
+    return annotate(findings, summary=summary, implications=implications, rules=RULES, post_conditions=())
+
+
+def one(summary: str, implications: str = ""):
+    [f] = annotated(summary, implications)
+    return f
+
+
+def fields(f, names):
+    return {k: getattr(f, k) for k in names}
+
+
+def test_a_word_ending_like_a_tail_word_is_not_cut():
+    """'care' ends in 'are' and 'pain' in 'in': the words before a statistic kept whole."""
+    f = one("Group CBT lowered relapse compared with usual care (HR = 0.70, 95% CI 0.55, 0.90).")
+    assert (f.comparator, f.comparator_id) == ("usual care", "usual-care")
+    f = one("CBT beat waitlist on chronic pain (g = 0.40, 95% CI 0.20, 0.60).")
+    assert f.comparator == "waitlist"
+
+
+def test_change_against_baseline_is_within_group():
+    f = one("Compared with baseline, symptoms were lower at discharge (d = 0.90, 95% CI 0.70, 1.10).")
+    assert (f.kind, f.comparator) == ("within-group", None)
+
+
+def test_change_from_baseline_compared_with_a_comparator_is_a_comparison():
+    f = one("Reductions from baseline were greater for CBT than for usual care (d = 0.50, 95% CI 0.30, 0.70).")
+    assert fields(f, ("kind", "intervention_ids", "comparator_id")) == {
+            "kind": "comparison", "intervention_ids": ("cbt",), "comparator_id": "usual-care"}
+
+
+def test_associated_with_more_than_a_comparator_is_a_comparison():
+    f = one("Apps were associated with larger gains than waitlist (g = 0.50, 95% CI 0.30, 0.70).")
+    assert fields(f, ("kind", "exposure", "comparator_id")) == {
+        "kind": "comparison", "exposure": None, "comparator_id": "waitlist"}
+    f = one("Compared to control groups, apps were associated with smaller gains (g = 0.20, 95% CI 0.05, 0.35).")
+    assert (f.kind, f.exposure) == ("comparison", None)
+    # a correlation stays an association
+    f = one("The alliance was associated with outcome more strongly than in controls (r = .30, 95% CI .20, .40).")
+    assert f.kind == "association"
+
+
+@pytest.mark.parametrize("text", [
+    "Symptoms declined over the course of schema therapy (d = 0.90, 95% CI 0.70, 1.10).",
+    "Symptoms declined over 20 sessions of CBT (d = 0.90, 95% CI 0.70, 1.10).",
+])
+def test_over_a_time_is_not_a_comparison(text):
+    f = one(text)
+    assert (f.kind, f.comparator) == (None, None)
+
+
+def test_a_phrase_inside_a_longer_one_is_not_a_second_intervention():
+    f = one("Short-term psychodynamic psychotherapy did better than usual care (d = 0.40, 95% CI 0.20, 0.60).")
+    assert f.intervention_ids == ("psychodynamic",)
+    f = one("Mindfulness-based cognitive therapy lowered relapse compared with usual care (HR = 0.70, 95% CI 0.60, 0.80).")
+    assert f.intervention_ids == ("mindfulness",)
+
+
+def test_two_named_treatments_that_did_not_differ_are_intervention_and_comparator():
+    f = one("Psychotherapy and antidepressant medication did not differ (g = 0.04, 95% CI -0.07, 0.15).")
+    assert fields(f, ("kind", "intervention_ids", "comparator_id")) == {
+        "kind": "comparison", "intervention_ids": ("psychotherapy",), "comparator_id": "medication"}
+    f = one("IPT and CBT did not differ on symptoms (g = 0.02, 95% CI -0.10, 0.14).")
+    assert (f.intervention_ids, f.comparator, f.comparator_id) == (("ipt",), "CBT", None)
+
+
+def test_the_intervention_inside_the_cue():
+    f = one("Self-harm was reduced more by DBT than by usual care (SMD = -0.35, 95% CI -0.55, -0.15).")
+    assert fields(f, ("intervention_ids", "comparator", "comparator_id")) == {
+        "intervention_ids": ("dbt",), "comparator": "usual care", "comparator_id": "usual-care"}
+
+
+def test_the_passive_predicted_by_names_the_exposure_last():
+    f = one("Client outcome was also predicted by client-rated empathy (r = .32, 95% CI .25, .39).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "client-rated empathy", "client-outcomes")
+
+
+@pytest.mark.parametrize("text, exposure", [
+    ("The number of sessions was not associated with outcome (β = .03, p = .41).", "number of sessions"),
+    ("Therapist training was only weakly linked to client outcome (r = .07, 95% CI -.02, .16).", "Therapist training"),
+    ("Early change, however, predicted final outcome (β = .42, p < .001).", "Early change"),
+])
+def test_exposure_words_before_the_relation(text, exposure):
+    f = one(text)
+    assert (f.kind, f.exposure) == ("association", exposure)
+
+
+@pytest.mark.parametrize("text", [
+    "There was no benefit of booster sessions over usual care (OR = 0.91, 95% CI 0.52, 1.59).",
+    "CBT showed no advantage for patients over usual care (g = 0.05, 95% CI -0.10, 0.20).",
+])
+def test_a_denied_advantage_favours_no_one(text):
+    assert one(text).favours is None
+
+
+def test_an_advantage_of_x_over_y_favours_x():
+    f = one("The advantage of antidepressants over placebo was small (d = 0.11, 95% CI -0.07, 0.29).")
+    assert (f.intervention_ids, f.favours) == (("medication",), "intervention")
+
+
+@pytest.mark.parametrize("text", [
+    "In 12 randomized controlled trials for depression, CBT did better than waitlist (d = 0.60, 95% CI 0.30, 0.90).",
+    "Against a waitlist control for adolescents, CBT reduced stress (g = 0.31, 95% CI 0.12, 0.50).",
+])
+def test_a_control_group_is_no_adjustment(text):
+    assert one(text).adjusted == ()
+
+
+def test_controlling_for_is_an_adjustment():
+    f = one("Compliance was related to symptom change after controlling for baseline severity (B = -0.45, SE = 0.12).")
+    assert f.adjusted == ("baseline severity",)
+
+
+def test_change_within_one_arm_does_not_take_the_studys_comparison():
+    text = ("The authors compared CBT with a waitlist in 223 adults. CBT clients improved substantially during "
+            "treatment (d = 1.31, 95% CI 1.05, 1.57). CBT led to larger gains than the other arm (d = 0.80, 95% CI "
+            "0.50, 1.10).")
+    first, second = annotated(text)
+    assert (first.kind, first.comparator) == (None, None)
+    assert (second.kind, second.intervention_ids, second.comparator, second.comparator_id) == (
+        "comparison", ("cbt",), "a waitlist", "waitlist")
+
+
+def test_a_finding_continues_the_previous_only_when_nothing_says_otherwise():
+    # a correlation does not continue a comparison
+    first, second = annotated("Psychodynamic therapy did better than usual care (d = 0.42, 95% CI 0.12, 0.72). "
+                              "Patients' expectations also mattered (r = .19, 95% CI .05, .33).")
+    assert first.kind == "comparison" and (second.kind, second.intervention) == (None, None)
+    # a clause with a relation of its own does not take the previous exposure
+    first, second = annotated("Younger age predicted dropout (OR = 1.38, 95% CI 1.19, 1.60), and so did lower "
+                              "education (OR = 1.25, 95% CI 1.08, 1.45).")
+    assert first.exposure == "Younger age" and second.exposure != "Younger age"
+    # an association continues when the words point back at it
+    first, second = annotated("Empathy was related to outcome (r = .28, 95% CI .23, .33). The association "
+                              "remained after adjusting for severity (r = .22, 95% CI .15, .29).")
+    assert (second.kind, second.exposure) == ("association", "Empathy")
+    # and a subgroup keeps its own population
+    first, second = annotated("CBT did better than waitlist (g = 0.70, 95% CI 0.50, 0.90). Effects were larger "
+                              "for adolescents (g = 0.90, 95% CI 0.60, 1.20).")
+    assert (second.kind, second.comparator_id, second.population) == ("comparison", "waitlist", "adolescents")
