@@ -75,8 +75,8 @@ def test_over_a_time_is_not_a_comparison(text):
 def test_a_phrase_inside_a_longer_one_is_not_a_second_intervention():
     f = one("Short-term psychodynamic psychotherapy did better than usual care (d = 0.40, 95% CI 0.20, 0.60).")
     assert f.intervention_ids == ("psychodynamic",)
-    f = one("Mindfulness-based cognitive therapy lowered relapse compared with usual care (HR = 0.70, 95% CI 0.60, 0.80).")
-    assert f.intervention_ids == ("mindfulness",)
+    f = one("Group psychotherapy lowered relapse compared with usual care (HR = 0.70, 95% CI 0.60, 0.80).")
+    assert f.intervention_ids == ("group-therapy",)
 
 
 def test_two_named_treatments_that_did_not_differ_are_intervention_and_comparator():
@@ -161,3 +161,38 @@ def test_a_finding_continues_the_previous_only_when_nothing_says_otherwise():
     first, second = annotated("CBT did better than waitlist (g = 0.70, 95% CI 0.50, 0.90). Effects were larger "
                               "for adolescents (g = 0.90, 95% CI 0.60, 1.20).")
     assert (second.kind, second.comparator_id, second.population) == ("comparison", "waitlist", "adolescents")
+
+
+def test_a_specific_phrase_inside_another_stays():
+    f = one("Group CBT did better than waitlist (d = 0.70, 95% CI 0.40, 1.00).")
+    assert set(f.intervention_ids) == {"group-therapy", "cbt"}
+
+
+def test_did_not_differ_from_a_comparator():
+    f = one("The feedback condition did not differ from treatment as usual on symptoms (d = 0.09, 95% CI -0.11, 0.29).")
+    assert (f.kind, f.comparator_id, f.favours) == ("comparison", "usual-care", None)
+
+
+def test_a_continued_finding_with_an_outcome_of_its_own_does_not_take_the_previous_one():
+    first, second = annotated("When compared with TAU, DBT showed moderate effects on self-harm (g = -0.44, 95% CI "
+                              "-0.68, -0.20) and small effects on depression (g = -0.22, 95% CI -0.41, -0.03).")
+    assert first.outcome_id == "self-harm" and second.outcome_id is None
+
+
+@pytest.mark.parametrize("text, intervention, comparator", [
+    ("Patients in usual care were more likely to relapse than those who received CBT (OR = 2.05, 95% CI 1.40, 3.01).",
+     ("cbt",), "usual-care"),
+    ("Waitlist participants improved less than those receiving iCBT (g = 0.70, 95% CI 0.46, 0.94).",
+     ("internet-delivered",), "waitlist"),
+])
+def test_the_treatment_named_after_the_cue_against_a_comparator_named_before(text, intervention, comparator):
+    f = one(text)
+    assert (f.intervention_ids, f.comparator_id) == (intervention, comparator)
+    assert f.comparator.lower() in {"usual care", "waitlist"}
+
+
+def test_a_bare_placebo_against_medication_is_a_pill():
+    f = one("Antidepressants did better than placebo (d = 0.30, 95% CI 0.20, 0.40).")
+    assert f.comparator_id == "pill-placebo"
+    f = one("CBT did better than placebo (d = 0.30, 95% CI 0.20, 0.40).")
+    assert f.comparator_id == "attention-placebo"

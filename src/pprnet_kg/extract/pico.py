@@ -47,7 +47,7 @@ _ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
 _CUE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
     r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
-    r"outperformed|outperforms|exceeded|beat|than|against|over)\s+")
+    r"outperformed|outperforms|exceeded|beat|than|against|over|differ(?:ed|ent)?\s+(?:\w+\s+)?from)\s+")
 _ADDING_RE = Caseless(
     r"\badd(?:ing|ed|ition of)\s+(?P<x>[\w\s\-’']{2,60}?)\s+(?:to|for|after|in)\s+"
     r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|not\s+(?:respond\w*|improv\w*|responsive))[^,;()]{0,40})")
@@ -239,7 +239,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                 before = tail[comma + 1:] if comma >= 0 else ""
                 named = find_entries(before, rules.finding_interventions)
             named = [m for m in named if m.key not in prior] or list(named)
-            named = _outermost(named, before)
+            named = _outermost(named, before, rules)
             if not cue and len(named) >= 2:  # "X and Y did not differ": Y is what X was compared with
                 named = _in_order(named, before)
                 other = _as_written(max(named[1].terms, key=len), before)
@@ -253,9 +253,19 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                 fields["kind"] = "comparison"
                 matched.append(("kind", cue.group(0).strip()))
                 comparator = _comparator_text(body[cue.end():])
+                found = _rightmost(comparator, rules.comparators) if comparator else None
+                if comparator and not named and not found:
+                    # "Patients in usual care relapsed more than those who received CBT": the treatment
+                    # named after the cue is the intervention when a comparator is named before it
+                    subject = _after_boundary(body[: cue.start()])
+                    other = _rightmost(subject, rules.comparators)
+                    treated = find_entries(comparator, rules.finding_interventions)
+                    if other and treated:
+                        named, before = list(treated), comparator
+                        comparator, found = other[1], other
+                        matched.append(("intervention", "named after the cue; the comparator before it"))
                 if comparator:
                     fields["comparator"] = comparator
-                    found = _rightmost(comparator, rules.comparators)
                     if found:
                         fields["comparator_id"] = found[0]
                         matched.append(("comparator", found[1]))
@@ -269,6 +279,10 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
         if fields.get("kind") == "comparison" and fields.get("intervention_ids"):
             fields["intervention_ids"] = tuple(k for k in fields["intervention_ids"] if k not in prior) \
                 or fields["intervention_ids"]
+            if fields.get("comparator_id") == "attention-placebo" and "medication" in fields["intervention_ids"] \
+                    and (fields.get("comparator") or "").lower() in {"placebo", "placebos", "a placebo"}:
+                fields["comparator_id"] = "pill-placebo"  # a bare placebo against a drug is a pill
+                matched.append(("comparator", "placebo against medication"))
 
     population(body, fields, matched)
     fields["conditions"] = conditions
@@ -282,10 +296,14 @@ def _spans(term: str, lowered: str) -> list[tuple[int, int]]:
     return [m.span() for m in re.finditer(r"(?<!\w)" + re.escape(term) + r"(?!\w)", lowered)]
 
 
-def _outermost(named: list, text: str) -> list:
-    """The named entries without those whose every match lies inside another's: 'psychotherapy'
-    in 'psychodynamic psychotherapy', 'cognitive therapy' in 'mindfulness-based cognitive therapy'."""
+def _outermost(named: list, text: str, rules) -> list:
+    """The named entries without a generic one ('psychotherapy', finding_only in the lexicon) whose
+    every match lies inside another's: 'short-term psychodynamic psychotherapy' is one intervention.
+    A specific one inside another stays ('group CBT' is group therapy and CBT)."""
     if len(named) < 2:
+        return list(named)
+    generic = {e.key for e in rules.finding_interventions if e.finding_only}
+    if not any(m.key in generic for m in named):
         return list(named)
     lowered = text.lower()
     spans = {m.key: [sp for t in m.terms for sp in _spans(t, lowered)] for m in named}
@@ -293,7 +311,7 @@ def _outermost(named: list, text: str) -> list:
     def inside(a, b):
         return b[0] <= a[0] and a[1] <= b[1] and a != b
 
-    return [m for m in named if not spans[m.key] or not all(
+    return [m for m in named if m.key not in generic or not spans[m.key] or not all(
         any(inside(a, b) for n in named if n.key != m.key for b in spans[n.key]) for a in spans[m.key])]
 
 
@@ -325,6 +343,11 @@ _ANAPHORA_RE = Caseless(
     r"stayed|adjust\w*|correct\w*|controll\w*)\b|\bfollow[\s\-]?ups?\b")
 
 
+_OWN_OUTCOME_RE = Caseless(
+    r"\b(?:effects?|impacts?|improvements?|reductions?|changes?|gains?|differences?|benefits?)\s+(?:\w+\s+)?(?:on|in)\s+"
+    r"(?!(?:the\s+)?(?:same|this|that|these|those|both)\b)\w|\bin\s+terms\s+of\b")
+
+
 def _continues(f: Finding, previous: Finding) -> bool:
     """Whether a finding that names neither intervention nor exposure is the previous one again.
     Not when its clause states a relation of its own ("and so did lower education" aside), when a
@@ -345,7 +368,7 @@ def _continue(f: Finding, previous: Finding) -> Finding:
         "kind", "intervention", "intervention_ids", "comparator", "comparator_id", "exposure")}
     if f.population is None:  # "Effects were larger for adolescents" keeps its own
         keep["population"] = previous.population
-    if f.outcome is None:
+    if f.outcome is None and not _OWN_OUTCOME_RE.search(f.clause):  # "and small effects on depression"
         keep.update(outcome=previous.outcome, outcome_id=previous.outcome_id)
     return evolve(f, matched=f.matched + (("continues", "the previous finding of the post"),), **keep)
 
