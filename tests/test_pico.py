@@ -196,3 +196,56 @@ def test_a_bare_placebo_against_medication_is_a_pill():
     assert f.comparator_id == "pill-placebo"
     f = one("CBT did better than placebo (d = 0.30, 95% CI 0.20, 0.40).")
     assert f.comparator_id == "attention-placebo"
+
+
+def test_the_effect_of_a_treatment_on_an_outcome_is_no_association():
+    f = one("The effect of psychotherapy on depression in older adults was moderate (g = 0.64, 95% CI 0.50, 0.78).")
+    assert (f.kind, f.exposure, f.intervention_ids) == (None, None, ("psychotherapy",))
+    # a process variable's effect stays an association
+    f = one("The effect of homework on outcome was r = .26 (95% CI .19, .33).")
+    assert (f.kind, f.exposure) == ("association", "homework")
+
+
+def test_an_association_takes_its_outcome_from_what_the_exposure_is_related_to():
+    f = one("Deterioration was predicted by early symptom increase (OR = 2.80, 95% CI 1.90, 4.12).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "early symptom increase", None)
+
+
+def test_associated_with_more_than_another_therapy_is_a_comparison():
+    f = one("CBT was associated with slightly larger effects than psychodynamic therapy (g = 0.14, 95% CI -0.02, 0.30).")
+    assert (f.kind, f.intervention_ids, f.comparator, f.exposure) == ("comparison", ("cbt",), "psychodynamic therapy",
+                                                                    None)
+
+
+def test_men_and_women_is_no_narrower_population():
+    f = one("CBT outperformed waitlist similarly in men and women (g = 0.71, 95% CI 0.55, 0.87).")
+    assert (f.population, f.comparator) == (None, "waitlist")
+    assert one("CBT outperformed waitlist in women (g = 0.71, 95% CI 0.55, 0.87).").population == "women"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Among the 19 studies that reported follow-up data, CBT outperformed usual care at the end of treatment "
+     "(g = 0.52, 95% CI 0.36, 0.68).", "post-treatment"),
+    ("The difference was smaller at 12-month follow-up than at post-treatment (g = 0.35, 95% CI 0.20, 0.50).", None),
+    ("Relapse after treatment ended was less likely after CBT than after medication (OR = 0.48, 95% CI 0.31, 0.74).",
+     None),
+    ("Six months after treatment, CBT still beat waitlist (g = 0.40, 95% CI 0.20, 0.60).", "follow-up"),
+])
+def test_timepoint_only_when_the_clause_names_one(text, expected):
+    assert one(text).timepoint == expected
+
+
+def test_adding_x_that_did_not_improve_outcomes_is_no_add_on_for_non_responders():
+    f = one("Adding CBT to fluoxetine did not improve outcomes compared to fluoxetine alone (SMD = 0.10, 95% CI -0.08, "
+            "0.28).")
+    assert (f.kind, f.intervention, f.comparator_id, f.population) == ("comparison", "CBT", "same-treatment-alone", None)
+
+
+def test_specific_controls_beat_unspecified_ones():
+    f = one("CBT did better than usual care controls (g = 0.35, 95% CI 0.25, 0.45).")
+    assert f.comparator_id == "usual-care"
+
+
+def test_outperformed_by_favours_what_follows_by():
+    f = one("Cognitive therapy was outperformed by supportive therapy on worry (d = -0.31, 95% CI -0.60, -0.02).")
+    assert f.favours != "intervention"

@@ -50,7 +50,8 @@ _CUE_RE = Caseless(
     r"outperformed|outperforms|exceeded|beat|than|against|over|differ(?:ed|ent)?\s+(?:\w+\s+)?from)\s+")
 _ADDING_RE = Caseless(
     r"\badd(?:ing|ed|ition of)\s+(?P<x>[\w\s\-’']{2,60}?)\s+(?:to|for|after|in)\s+"
-    r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|not\s+(?:respond\w*|improv\w*|responsive))[^,;()]{0,40})")
+    r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|(?:who|that|had|have|has|were|was|being|patients|clients|people|those)"
+    r"\s+(?:\w+\s+)?not\s+(?:respond\w*|improv\w*|responsive|benefit\w*))[^,;()]{0,40})")
 _NOT_DIFFER_RE = Caseless(r"\bdid\s+not\s+differ\b|\bno\s+(?:significant\s+)?differences?\b|\bwere\s+comparable\b|"
                             r"\bsimilar\s+(?:levels|outcomes|effects)\b")
 _PRIOR_RE = Caseless(
@@ -109,7 +110,9 @@ _RELATION_RES = (
 _FAVOURS_RES = (
     Caseless(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})"),
     Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"),
-    Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed|outperforms|beat|(?:was|were)\s+superior\s+to)\b"),
+    Caseless(r"\b(?:was|were|is|are)\s+(?:\w+\s+)?outperformed\s+by\s+(?P<x>[^,.;()]{2,60})"),
+    Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed(?!\s+by)|outperforms|beat|"
+             r"(?:was|were)\s+superior\s+to)\b"),
 )
 _NEGATED_RE = Caseless(r"\b(?:no|not|nor|neither|never|without|lack(?:ed|s)?|little|hardly|any)\b")
 _OTHER_SIDE_RE = Caseless(r"\s+(?:over|than|compared|relative|versus|vs\.?|against|when\s+compared)\b")
@@ -194,7 +197,10 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     adding = _ADDING_RE.search(body) if "add" in low else None
     # a cue followed by a comparator of the scheme ("than usual care") makes a comparison even in
     # words of change from baseline or of association ("associated with larger gains than waitlist")
-    strong = cue is not None and bool(find_entries(_comparator_text(body[cue.end():]) or "", rules.comparators))
+    following = (_comparator_text(body[cue.end():]) or "") if cue is not None else ""
+    strong = bool(following) and bool(find_entries(following, rules.comparators)
+                                       or f.measure not in _ASSOCIATION_MEASURES
+                                       and find_entries(following, rules.finding_interventions))
     if within and not strong:
         fields["kind"] = "within-group"
         matched.append(("kind", within.group(0)))
@@ -208,16 +214,25 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
 
     if fields.get("kind") == "association":
         relation = _relation(body)
-        if relation is None:  # an association with no stated exposure: the text is unclear about it
+        # "the effect of psychotherapy on depression (g = ...)": a treatment's effect, not an association
+        treated = find_entries(relation[0], rules.finding_interventions) \
+            if relation and f.measure not in _ASSOCIATION_MEASURES else ()
+        if relation is None or treated:  # an association with no stated exposure: the text is unclear about it
             del fields["kind"]
             matched.pop()
+            if treated:
+                fields["intervention"] = ", ".join(_as_written(m.terms[0], relation[0]) for m in treated)
+                fields["intervention_ids"] = tuple(m.key for m in treated)
+                matched.append(("intervention", relation[0]))
         else:
             x, y = relation
             fields["exposure"] = x
             matched.append(("exposure", x))
             outcome = outcome_in(y, rules.outcomes)
+            # the outcome is what the exposure is related to ("deterioration was predicted by early
+            # symptom increase" is not about symptoms)
+            fields["outcome"], fields["outcome_id"] = (outcome.label, outcome.key) if outcome else (None, None)
             if outcome:
-                fields["outcome"], fields["outcome_id"] = outcome.label, outcome.key
                 matched.append(("outcome", y))
     elif fields.get("kind") != "within-group":
         if adding:
@@ -375,9 +390,13 @@ def _continue(f: Finding, previous: Finding) -> Finding:
 
 def _rightmost(text: str, entries) -> tuple[str, str] | None:
     """(key, words) of the entry whose phrase ends last in the text, the longest on a tie:
-    'medication on its own' is the same treatment alone, not medication."""
+    'medication on its own' is the same treatment alone, not medication. Unspecified controls
+    only when nothing more specific is named ('usual care controls' are usual care)."""
     best = None
-    for match in find_entries(text, entries):
+    found = find_entries(text, entries)
+    if len(found) > 1:
+        found = [m for m in found if m.key != "control-unspecified"]
+    for match in found:
         entry = next(e for e in entries if e.key == match.key)
         for term in entry.terms:
             for hit in term.pattern.finditer(text):
@@ -430,7 +449,9 @@ _COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s
                     r"assigned\s+to)\s+|(?:the\s+)?(?:patients|people|clients|participants)\s+"
                     r"(?:who\s+(?:received|got|had)|in|on|receiving|given|assigned\s+to)\s+)?")
 _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
-                    r"led|improved|reduced|showed|produced|resulted|was|were)\b|$")
+                    r"led|improved|reduced|showed|produced|resulted|was|were|similarly|equally|significantly|"
+                    r"substantially|considerably|slightly|markedly|in\s+(?:both|men|women|adults|children|"
+                    r"adolescents|patients|clients|people|participants|studies|trials|\d))\b|$")
 # the comparator is the shortest run of words after the cue that a stop follows
 _COMPARATOR_RE = Caseless(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})")
 _COMPARATOR_LEAD_RE = Caseless(_COMPARATOR_LEAD)

@@ -29,7 +29,13 @@ _SESSION_RE = Caseless(
     r"\bpost[\s\-]session\b|\bsession[\s\-]level\b")
 _POST_RE = Caseless(
     r"\bpost[\s\-]?treatment\b|\b(?:at|after)\s+the\s+end\s+of\s+(?:treatment|therapy)\b|\bend\s+of\s+treatment\b|"
-    r"\bafter\s+(?:treatment|therapy)\b|\bat\s+termination\b|\bposttreatment\b")
+    # "after treatment ended" is any time after it: not the end of treatment
+    r"\bafter\s+(?:treatment|therapy)\b(?!\s+(?:had\s+)?(?:ended|finished|was\s+over|stopped))|\bat\s+termination\b|"
+    r"\bposttreatment\b")
+_FOLLOW_DATA_RE = Caseless(
+    rf"\b(?:reported|reporting|with|had|having|included|including|provided|providing|without)\s+(?:\w+\s+)?"
+    rf"follow{SEP}?ups?(?:\s+(?:data|assessments?|measures?|information|outcomes?))?\b|"
+    rf"\bfollow{SEP}?ups?\s+(?:data|periods?|lengths?|durations?|studies|information|rates?)\b")
 _ADJUST_RE = Caseless(
     # "controlled for", "to control for"; not "randomized controlled trials for" or "a waitlist control for"
     r"\b(?:adjust\w*|correct\w*|controll(?:ed|ing)|(?<=to\s)control)\s+"
@@ -51,6 +57,10 @@ _WHO_RE = Caseless(
 
 
 
+_BOTH_GROUPS_RE = Caseless(r"\s*(?:,\s*)?(?:and|or|as\s+well\s+as)\s+(?:(?:older|young|younger)\s+)?(?:adults|children|"
+                          r"adolescents|youths?|veterans|women|men|students|couples|families|inpatients|outpatients)\b")
+
+
 def population(body: str, fields: dict, matched: list) -> None:
     for rx, label in _POPULATION_RES:
         m = rx.search(body)
@@ -59,6 +69,8 @@ def population(body: str, fields: dict, matched: list) -> None:
             matched.append(("population", m.group(0)))
             return
     m = _WHO_RE.search(body)
+    if m and _BOTH_GROUPS_RE.match(body, m.end()):
+        return  # "in men and women", "for children or adolescents": no narrower population
     if m and not re.search(r"\bwho\s+(?:received|got|were\s+given|were\s+assigned)\b", m.group("p"), re.IGNORECASE):
         fields["population"] = " ".join(m.group("p").split())
         matched.append(("population", m.group(0)))
@@ -76,8 +88,17 @@ def _months(n: str, unit: str) -> Decimal:
 
 def timepoint(clause: str, fields: dict, matched: list) -> None:
     low = clause.lower()
+    if "follow" in low and _FOLLOW_DATA_RE.search(clause):
+        clause = _FOLLOW_DATA_RE.sub(" ", clause)  # "studies that reported follow-up data" say no time
+        low = clause.lower()
     follow = _FOLLOW_RE.search(clause) if ("follow" in low or "after" in low or " post" in low) else None
     months = _FOLLOW_MONTHS_RE.search(clause) if "follow" in low else None
+    if (follow or months) and any(w in low for w in ("post", "end of", "after", "termination")):
+        # both times named ("smaller at follow-up than at post-treatment"): the clause does not say which
+        post = [m.span() for m in _POST_RE.finditer(clause)]
+        spans = [m.span() for m in (follow, months) if m]
+        if any(not any(a <= p0 and p1 <= b for a, b in spans) for p0, p1 in post):
+            return
     if follow or months:
         fields["timepoint"] = "follow-up"
         matched.append(("timepoint", (follow or months).group(0)))
