@@ -249,3 +249,62 @@ def test_specific_controls_beat_unspecified_ones():
 def test_outperformed_by_favours_what_follows_by():
     f = one("Cognitive therapy was outperformed by supportive therapy on worry (d = -0.31, 95% CI -0.60, -0.02).")
     assert f.favours != "intervention"
+
+
+def test_favours_compares_whole_words():
+    f = one("Guided iCBT outperformed unguided iCBT on depressive symptoms (g = 0.27, 95% CI 0.10, 0.44).")
+    assert (f.comparator_id, f.favours) == ("unguided", "intervention")
+
+
+@pytest.mark.parametrize("text", [
+    "Women improved more than men in group therapy (d = 0.25, 95% CI 0.05, 0.45).",
+    "Effects were larger than those of studies with CBT (g = 0.40, 95% CI 0.20, 0.60).",
+])
+def test_people_or_studies_after_than_are_no_comparator(text):
+    f = one(text)
+    assert (f.kind, f.comparator) == (None, None)
+
+
+def test_exposure_without_trailing_adverbs_and_predictive_of():
+    assert one("Alliance still predicted outcome (B = -0.20, 95% CI -0.30, -0.10).").exposure == "Alliance"
+    assert one("Support from family predicted outcome (B = -0.20, 95% CI -0.30, -0.10).").exposure == "Support from family"
+    f = one("Early alliance was predictive of dropout (OR = 0.70, 95% CI 0.58, 0.84).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "Early alliance", "dropout")
+
+
+def test_the_x_outcome_relation_is_not_about_x():
+    f = one("The alliance-outcome correlation was stronger for younger clients (r = .32, 95% CI .25, .39).")
+    assert f.outcome_id != "alliance"
+
+
+@pytest.mark.parametrize("text, comparator", [
+    ("CBT vs. waitlist yielded a large effect (g = 0.90, 95% CI 0.70, 1.10).", "waitlist"),
+    ("DBT was more effective than TAU in reducing self-harm (OR = 0.55, 95% CI 0.40, 0.76).", "TAU"),
+])
+def test_the_comparator_ends_before_the_verb(text, comparator):
+    assert one(text).comparator == comparator
+
+
+def test_more_strongly_related_keeps_the_comparative_out_of_the_exposure():
+    f = one("The alliance was more strongly related to outcome in CBT (r = .30, 95% CI .22, .38).")
+    assert (f.kind, f.exposure) == ("association", "alliance")
+
+
+def test_favoured_x_over_y():
+    f = one("Relapse rates favoured CBT over medication at two years (OR = 0.45, 95% CI 0.30, 0.68).")
+    assert (f.comparator_id, f.favours) == ("medication", "intervention")
+    f = one("Results did not favour CBT over medication (OR = 0.95, 95% CI 0.70, 1.28).")
+    assert f.favours is None
+
+
+def test_timepoint_of_the_last_part_when_a_clause_names_both():
+    f = one("Post-treatment effects were moderate, and at 24 months follow-up CBT still exceeded usual care "
+            "(g = 0.35, 95% CI 0.15, 0.55).")
+    assert (f.timepoint, f.timepoint_months) == ("follow-up", D(24))
+
+
+def test_adjustment_and_comparator_words_end_before_how_and_what_happened():
+    f = one("After correction for publication bias using trim and fill, the effect of CBT versus control fell to "
+            "g = 0.30 (95% CI 0.18, 0.42).")
+    assert (f.comparator, f.comparator_id) == ("control", "control-unspecified")
+    assert f.adjusted == ("publication bias", "publication bias (trim and fill)")

@@ -96,7 +96,8 @@ _RELATION_RES = (
     Caseless(r"\brelationship\s+between\s+(?P<x>.+?)\s+and\s+(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+and\s+how\s+(?:it|they|this)\s+(?:was\s+|were\s+)?related\s+to\s+(?P<y>.+)$",
                re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:not\s+)?(?:\w+ly\s+){0,2}(?:related|associated|linked|"
+    Caseless(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:not\s+)?(?:(?:more|less|most|least)\s+)?(?:\w+ly\s+){0,2}"
+               r"(?:related|associated|linked|"
                r"correlated|tied|connected)\s+(?:to|with)\s+(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+(?:showed|had|has|have)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:link|association|"
                r"relationship|correlation|relation)\s+(?:with|to)\s+(?P<y>.+)$", re.DOTALL),
@@ -104,12 +105,14 @@ _RELATION_RES = (
     # the passive names the outcome first: "outcome was predicted by empathy"
     Caseless(r"(?P<y>.+?)\s+(?:was|were|is|are)\s+(?:(?:also|not|\w+ly)\s+){0,2}predicted\s+by\s+"
                r"(?P<x>[^,;()]+?)(?=\s*[,;(]|\s+(?:than|but|whereas|while|and\s+(?:not|less|more))\b|$)", re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+(?:significantly\s+)?predict(?:ed|s)\s+(?P<y>.+)$", re.DOTALL),
+    Caseless(r"(?P<x>.+?)\s+(?:significantly\s+)?(?:predict(?:ed|s)|(?:was|were|is|are)\s+(?:\w+ly\s+)?predictive\s+of)\s+"
+             r"(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.DOTALL),
 )
 _FAVOURS_RES = (
     Caseless(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})"),
     Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"),
+    Caseless(r"\bfavou?r(?:ed|ing|s)\s+(?P<x>[^,.;()]{2,60})"),
     Caseless(r"\b(?:was|were|is|are)\s+(?:\w+\s+)?outperformed\s+by\s+(?P<x>[^,.;()]{2,60})"),
     Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed(?!\s+by)|outperforms|beat|"
              r"(?:was|were)\s+superior\s+to)\b"),
@@ -417,6 +420,11 @@ _OVER_TIME_RE = re.compile(
     r"long(?:er)?[\s\-]term|\d|(?:one|two|three|four|five|six|eight|ten|twelve)\b)", re.IGNORECASE)
 
 
+_PEOPLE_RE = Caseless(
+    r"(?:men|women|males|females|boys|girls|adults|children|adolescents|youths?|older|younger|those|studies|trials|"
+    r"samples|patients\s+with|clients\s+with|people\s+with|participants\s+with)\b")
+
+
 def _comparison_cue(body: str, rules):
     """The last comparison cue of the clause; a bare 'over', 'than' or 'against' counts only when
     a comparator or an intervention follows it ('over usual care', not 'over 5000 patients')."""
@@ -427,8 +435,9 @@ def _comparison_cue(body: str, rules):
         if word in {"over", "than", "against", "beat", "exceeded"} or m.group(0).strip().lower().endswith(("than", "to")) and \
                 word not in {"compared", "relative", "in"}:
             following = _comparator_text(body[m.end():]) or ""
-            if not (find_entries(following, rules.comparators) or find_entries(following, rules.finding_interventions)):
-                continue
+            if not (find_entries(following, rules.comparators) or find_entries(following, rules.finding_interventions)) \
+                    or _PEOPLE_RE.match(following):
+                continue  # "women improved more than men in group therapy": people, not a comparator
         return m
     return None
 
@@ -449,7 +458,9 @@ _COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s
                     r"assigned\s+to)\s+|(?:the\s+)?(?:patients|people|clients|participants)\s+"
                     r"(?:who\s+(?:received|got|had)|in|on|receiving|given|assigned\s+to)\s+)?")
 _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
-                    r"led|improved|reduced|showed|produced|resulted|was|were|similarly|equally|significantly|"
+                    r"led|improved|reduced|showed|produced|resulted|yielded|gave|had|has|found|revealed|demonstrated|"
+                    r"was|were|fell|dropped|declined|decreased|increased|rose|remained|similarly|equally|significantly|"
+                    r"in\s+\w+ing|"
                     r"substantially|considerably|slightly|markedly|in\s+(?:both|men|women|adults|children|"
                     r"adolescents|patients|clients|people|participants|studies|trials|\d))\b|$")
 # the comparator is the shortest run of words after the cue that a stop follows
@@ -479,9 +490,12 @@ def _comparator_text(after: str) -> str | None:
 
 
 _RELATION_WORDS = ("effect", "relationship", "related", "associated", "linked", "correlated", "tied", "connected",
-                   "predict", "went", "showed", "had", "has", "have", "followed")
+                   "predict", "went", "showed", "had", "has", "have", "followed")  # "predict" covers "predictive of"
 
 
+_TRAILING_ADVERBS_RE = re.compile(
+    r"(?:\s+(?:still|also|only|further|again|even|not|then|too|significantly|strongly|positively|negatively|"
+    r"consistently|reliably|independently|uniquely|directly|moderately|weakly|modestly|substantially))+$", re.IGNORECASE)
 _ASIDE_RE = Caseless(r",\s*(?:however|moreover|furthermore|in\s+turn|in\s+contrast|by\s+contrast|also|too|though|"
                      r"similarly|likewise|in\s+addition|on\s+the\s+other\s+hand|in\s+particular)\s*,")
 
@@ -499,6 +513,7 @@ def _relation(body: str) -> tuple[str, str] | None:
         if m:
             x = _after_boundary(m.group("x")) if leading == "(?P<x>" else m.group("x")
             x = re.sub(r"^(?:the|a|an|that|whether|if|how)\s+", "", " ".join(x.split()), flags=re.IGNORECASE)
+            x = _TRAILING_ADVERBS_RE.sub("", x)  # "alliance still predicted outcome"
             y = _after_boundary(m.group("y")) if leading == "(?P<y>" else m.group("y")
             y = " ".join(y.split()).rstrip(" (")
             if x and y and len(x.split()) <= 14:
@@ -539,11 +554,16 @@ def _side(words: str, fields: dict) -> str | None:
     words = words.lower()
     comparator = (fields.get("comparator") or "").lower()
     intervention = (fields.get("intervention") or "").lower()
-    if comparator and (comparator in words or words.strip() in comparator or _overlap(words, comparator)):
+    # whole words: 'guided iCBT' is not inside 'unguided iCBT'
+    if comparator and (_inside(comparator, words) or _inside(words.strip(), comparator) or _overlap(words, comparator)):
         return "comparator"
-    if intervention and (intervention in words or _overlap(words, intervention)):
+    if intervention and (_inside(intervention, words) or _overlap(words, intervention)):
         return "intervention"
     return None
+
+
+def _inside(part: str, whole: str) -> bool:
+    return bool(part) and re.search(r"(?<!\w)" + re.escape(part) + r"(?!\w)", whole) is not None
 
 
 def _overlap(a: str, b: str) -> bool:

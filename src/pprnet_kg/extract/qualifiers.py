@@ -41,7 +41,7 @@ _ADJUST_RE = Caseless(
     r"\b(?:adjust\w*|correct\w*|controll(?:ed|ing)|(?<=to\s)control)\s+"
     r"(?:(?!(?:trials?|studies|study|rcts?|groups?|conditions?|designs?|arms?|samples?|comparisons?)\b)\w+\s+){0,4}?"
     r"for\s+(?P<what>[\w\s\-’']{3,50}?)"
-    r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained)\b|$)")
+    r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained|using|via|through)\b|$)")
 _TRIM_FILL_RE = Caseless(r"\btrim[\s\-]and[\s\-]fill\b")
 _ANAPHORIC_ADJUST_RE = Caseless(r"\b(?:that|this|the|such|these)\s+(?:\w+\s+)?adjustments?\b")
 _ADJUSTED_LABEL_RE = Caseless(r"\b(?:adjusted|unadjusted)\b")
@@ -98,6 +98,11 @@ def timepoint(clause: str, fields: dict, matched: list) -> None:
         post = [m.span() for m in _POST_RE.finditer(clause)]
         spans = [m.span() for m in (follow, months) if m]
         if any(not any(a <= p0 and p1 <= b for a, b in spans) for p0, p1 in post):
+            # the part after the last comma may name one ("Post-treatment effects were moderate, and at
+            # 24 months follow-up CBT still exceeded usual care")
+            cut = max(clause.rfind(","), clause.rfind(";"))
+            if cut > 0:
+                timepoint(clause[cut + 1:], fields, matched)
             return
     if follow or months:
         fields["timepoint"] = "follow-up"
