@@ -308,3 +308,17 @@ def test_adjustment_and_comparator_words_end_before_how_and_what_happened():
             "g = 0.30 (95% CI 0.18, 0.42).")
     assert (f.comparator, f.comparator_id) == ("control", "control-unspecified")
     assert f.adjusted == ("publication bias", "publication bias (trim and fill)")
+
+
+def test_two_relations_in_one_clause_the_statistic_follows_the_last():
+    f = one("Alliance predicted symptoms at the next session, but symptoms did not predict the alliance "
+            "(B = -0.10, 95% CI -0.15, -0.05).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "symptoms", "alliance")
+
+
+def test_exposure_without_a_trailing_verb_and_comparator_without_who_had_received():
+    f = one("Client and therapist ratings of the alliance were both associated with outcome (r = .25, 95% CI .20, .30).")
+    assert f.exposure == "Client and therapist ratings of the alliance"
+    f = one("Patients who had received IPT relapsed less than patients who had received TAU (OR = 0.50, 95% CI 0.30, "
+            "0.83).")
+    assert (f.intervention_ids, f.comparator, f.comparator_id) == (("ipt",), "TAU", "usual-care")

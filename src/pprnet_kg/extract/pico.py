@@ -41,7 +41,7 @@ _WITHIN_WORDS = ("pre", "baseline", "within", "before", "intake", "admission", "
 _ASSOC_RE = Caseless(
     r"\b(?:related|associated|linked|correlated|tied|connected|associations?|correlations?|links?)\s+(?:to|with|between)\b|"
     r"\b(?:was|were|is|are)\s+followed\s+by\b|"
-    r"\bpredict(?:ed|s|ive of)\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
+    r"\bpredict(?:ed|s|ive of)?\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
     r"\beffects?\s+of\b.+?\bon\b|\bcorrelated\b")
 _ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
 _CUE_RE = Caseless(
@@ -105,7 +105,8 @@ _RELATION_RES = (
     # the passive names the outcome first: "outcome was predicted by empathy"
     Caseless(r"(?P<y>.+?)\s+(?:was|were|is|are)\s+(?:(?:also|not|\w+ly)\s+){0,2}predicted\s+by\s+"
                r"(?P<x>[^,;()]+?)(?=\s*[,;(]|\s+(?:than|but|whereas|while|and\s+(?:not|less|more))\b|$)", re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+(?:significantly\s+)?(?:predict(?:ed|s)|(?:was|were|is|are)\s+(?:\w+ly\s+)?predictive\s+of)\s+"
+    Caseless(r"(?P<x>.+?)\s+(?:significantly\s+)?(?:predict(?:ed|s)|(?:did|does|do)\s+not\s+predict|"
+             r"(?:was|were|is|are)\s+(?:\w+ly\s+)?predictive\s+of)\s+"
              r"(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.DOTALL),
 )
@@ -454,9 +455,9 @@ def _between(body: str, adding) -> str:
     return f"{connector} {rest[:cut_at] if cut_at is not None else rest}".strip()
 
 
-_COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s+(?:received|got|had)|in|on|receiving|given|"
-                    r"assigned\s+to)\s+|(?:the\s+)?(?:patients|people|clients|participants)\s+"
-                    r"(?:who\s+(?:received|got|had)|in|on|receiving|given|assigned\s+to)\s+)?")
+_COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|"
+                    r"receiving|given|assigned\s+to|treated\s+with)\s+|(?:the\s+)?(?:patients|people|clients|participants)\s+"
+                    r"(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|receiving|given|assigned\s+to|treated\s+with)\s+)?")
 _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
                     r"led|improved|reduced|showed|produced|resulted|yielded|gave|had|has|found|revealed|demonstrated|"
                     r"was|were|fell|dropped|declined|decreased|increased|rose|remained|similarly|equally|significantly|"
@@ -494,8 +495,10 @@ _RELATION_WORDS = ("effect", "relationship", "related", "associated", "linked", 
 
 
 _TRAILING_ADVERBS_RE = re.compile(
-    r"(?:\s+(?:still|also|only|further|again|even|not|then|too|significantly|strongly|positively|negatively|"
+    r"(?:\s+(?:still|also|only|further|again|even|not|then|too|both|all|each|was|were|is|are|"
+    r"significantly|strongly|positively|negatively|"
     r"consistently|reliably|independently|uniquely|directly|moderately|weakly|modestly|substantially))+$", re.IGNORECASE)
+_CONTRAST_RE = re.compile(r"(?:,\s*|\s+)(?:but|whereas|while)\s+|;\s*", re.IGNORECASE)
 _ASIDE_RE = Caseless(r",\s*(?:however|moreover|furthermore|in\s+turn|in\s+contrast|by\s+contrast|also|too|though|"
                      r"similarly|likewise|in\s+addition|on\s+the\s+other\s+hand|in\s+particular)\s*,")
 
@@ -506,6 +509,11 @@ def _relation(body: str) -> tuple[str, str] | None:
         return None
     if "," in body:  # "Early change, however, predicted outcome": the aside is no clause boundary
         body = _ASIDE_RE.sub("", body)
+    # two relations in one clause ("A predicted B, but B did not predict A"): the statistic follows
+    # the last one
+    parts = _CONTRAST_RE.split(body)
+    if len(parts) > 1 and _ASSOC_RE.search(parts[-1]):
+        body = parts[-1]
     for rx in _RELATION_RES:
         # patterns that start with a side are anchored at the start (a search would retry every position)
         leading = rx.pattern[:6]
