@@ -17,18 +17,21 @@ Rules, in short:
 - favours: only from words saying which side did better ("an advantage for", "in favour of",
   "did better than"), in the finding's sentence or in a sentence of the post that quotes the
   same statistic; never from a sign.
+The sides of an association are read in relations.py, favours in favours.py, population,
+timepoint and adjustment in qualifiers.py.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ..model import Finding, evolve
 from .caseless import Caseless
 from .entities import find_entries
 from .findings import outcome_in
+from .favours import favours
 from .qualifiers import adjusted, population, timepoint
+from .relations import ASSOC_RE, after_boundary, relation_sides
 
 
 _WITHIN_RE = Caseless(
@@ -38,11 +41,6 @@ _WITHIN_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|relative\s+to|than\s+(?:at|before)?)\s*(?:the\s+|their\s+)?(?:baseline|intake|"
     r"admission|pre-?treatment|pre-?therapy|the\s+start\s+of\s+(?:treatment|therapy))\b")
 _WITHIN_WORDS = ("pre", "baseline", "within", "before", "intake", "admission", "start of")
-_ASSOC_RE = Caseless(
-    r"\b(?:related|associated|linked|correlated|tied|connected|associations?|correlations?|links?)\s+(?:to|with|between)\b|"
-    r"\b(?:was|were|is|are)\s+followed\s+by\b|"
-    r"\bpredict(?:ed|s|ive of)?\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
-    r"\beffects?\s+of\b.+?\bon\b|\bcorrelated\b")
 _ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
 _CUE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
@@ -80,46 +78,6 @@ def _strip_stat_tail(text: str) -> str:
 
 
 _LEAD_RE = Caseless(r"^[\s)\],;.]*(?:and|but|while|whereas)?\s*")
-_BOUNDARY_RE = Caseless(
-    r"(?:\bfound\s+that\b|\bshowed\s+that\b|\brevealed\s+that\b|\bindicated\s+that\b|\bsuggests?\s+that\b|"
-    r"\bthat\s+looked\s+at\b|\blooked\s+at\b|\bexamined\b|\bevaluated\b|\bfound\b|\bthat\b|:|,)\s*")
-
-
-def _after_boundary(text: str) -> str:
-    """The words after the last clause boundary ('found that', 'that', a comma...)."""
-    end = 0
-    for m in _BOUNDARY_RE.finditer(text):
-        end = m.end()
-    return text[end:]
-_RELATION_RES = (
-    Caseless(r"\beffects?\s+of\s+(?P<x>.+?)\s+on\s+(?P<y>.+)$", re.DOTALL),
-    Caseless(r"\brelationship\s+between\s+(?P<x>.+?)\s+and\s+(?P<y>.+)$", re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+and\s+how\s+(?:it|they|this)\s+(?:was\s+|were\s+)?related\s+to\s+(?P<y>.+)$",
-               re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:not\s+)?(?:(?:more|less|most|least)\s+)?(?:\w+ly\s+){0,2}"
-               r"(?:related|associated|linked|"
-               r"correlated|tied|connected)\s+(?:to|with)\s+(?P<y>.+)$", re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+(?:showed|had|has|have)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:link|association|"
-               r"relationship|correlation|relation)\s+(?:with|to)\s+(?P<y>.+)$", re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+(?:was|were|is|are)\s+followed\s+by\s+(?P<y>.+)$", re.DOTALL),
-    # the passive names the outcome first: "outcome was predicted by empathy"
-    Caseless(r"(?P<y>.+?)\s+(?:was|were|is|are)\s+(?:(?:also|not|\w+ly)\s+){0,2}predicted\s+by\s+"
-               r"(?P<x>[^,;()]+?)(?=\s*[,;(]|\s+(?:than|but|whereas|while|and\s+(?:not|less|more))\b|$)", re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+(?:significantly\s+)?(?:predict(?:ed|s)|(?:did|does|do)\s+not\s+predict|"
-             r"(?:was|were|is|are)\s+(?:\w+ly\s+)?predictive\s+of)\s+"
-             r"(?P<y>.+)$", re.DOTALL),
-    Caseless(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.DOTALL),
-)
-_FAVOURS_RES = (
-    Caseless(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})"),
-    Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"),
-    Caseless(r"\bfavou?r(?:ed|ing|s)\s+(?P<x>[^,.;()]{2,60})"),
-    Caseless(r"\b(?:was|were|is|are)\s+(?:\w+\s+)?outperformed\s+by\s+(?P<x>[^,.;()]{2,60})"),
-    Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed(?!\s+by)|outperforms|beat|"
-             r"(?:was|were)\s+superior\s+to)\b"),
-)
-_NEGATED_RE = Caseless(r"\b(?:no|not|nor|neither|never|without|lack(?:ed|s)?|little|hardly|any)\b")
-_OTHER_SIDE_RE = Caseless(r"\s+(?:over|than|compared|relative|versus|vs\.?|against|when\s+compared)\b")
 _STUDY_COMPARISON_RE = Caseless(
     r"\bcompar\w*\s+(?P<x>[^,.;()]{2,60}?)\s+(?:with|to|versus|vs\.?|against)\s+(?P<y>[^,.;()]{2,60})")
 _STUDY_SCOPE_RE = Caseless(r"\s+(?:in|among|across|for)\s+(?=\d|(?:a|an|the|two|three|four|five|six|\w+ty)\b)")
@@ -128,12 +86,6 @@ _COMPARATIVE_RE = Caseless(
     r"outperform\w*|equivalent|comparable|similar|equally|favou?r\w*|than|versus|vs|compared|relative)\b")
 _BOTH_RE = Caseless(r"\b(?:both|the\s+two)\s+(?:formats|groups|conditions|arms|treatments|modes)\b|"
                       r"\babout\s+the\s+same\b|\bdid\s+not\s+differ\b")
-
-
-def _before(rx: Caseless, text: str) -> str:
-    """The text up to the first match of rx."""
-    m = rx.search(text)
-    return text[: m.start()] if m else text
 
 
 def study_comparison(summary: str, rules) -> dict:
@@ -151,7 +103,9 @@ def study_comparison(summary: str, rules) -> dict:
     m = _STUDY_COMPARISON_RE.search(summary)
     if m:
         ids = tuple(x.key for x in find_entries(m.group("x"), rules.finding_interventions))
-        comparator = _before(_STUDY_SCOPE_RE, " ".join(m.group("y").split()))
+        comparator = " ".join(m.group("y").split())
+        scope = _STUDY_SCOPE_RE.search(comparator)  # "a waitlist in 223 adults"
+        comparator = comparator[: scope.start()] if scope else comparator
         found = find_entries(comparator, rules.comparators)
         if ids and found:
             return {"intervention": _as_written(find_entries(m.group("x"), rules.finding_interventions)[0].terms[0],
@@ -196,7 +150,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     fields: dict = {}
 
     within = _WITHIN_RE.search(clause) if any(w in low for w in _WITHIN_WORDS) else None
-    assoc = _ASSOC_RE.search(body)
+    assoc = ASSOC_RE.search(body)
     cue = _comparison_cue(body, rules)
     adding = _ADDING_RE.search(body) if "add" in low else None
     # a cue followed by a comparator of the scheme ("than usual care") makes a comparison even in
@@ -217,7 +171,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
         matched.append(("kind", f.label or f.measure))
 
     if fields.get("kind") == "association":
-        relation = _relation(body)
+        relation = relation_sides(body)
         # "the effect of psychotherapy on depression (g = ...)": a treatment's effect, not an association
         treated = find_entries(relation[0], rules.finding_interventions) \
             if relation and f.measure not in _ASSOCIATION_MEASURES else ()
@@ -248,7 +202,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
             matched += [("kind", f"adding {adding.group('x')}"), ("intervention", text)]
         elif cue or _NOT_DIFFER_RE.search(body):
             before = body[: cue.start()] if cue else body
-            named = find_entries(_after_boundary(before) or before, rules.finding_interventions)
+            named = find_entries(after_boundary(before) or before, rules.finding_interventions)
             if cue and not named and find_entries(cue.group(0), rules.finding_interventions):
                 before = cue.group(0)  # "reduced more by DBT than by usual care"
                 named = find_entries(before, rules.finding_interventions)
@@ -276,7 +230,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                 if comparator and not named and not found:
                     # "Patients in usual care relapsed more than those who received CBT": the treatment
                     # named after the cue is the intervention when a comparator is named before it
-                    subject = _after_boundary(body[: cue.start()])
+                    subject = after_boundary(body[: cue.start()])
                     other = _rightmost(subject, rules.comparators)
                     treated = find_entries(comparator, rules.finding_interventions)
                     if other and treated:
@@ -307,7 +261,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     fields["conditions"] = conditions
     timepoint(clause, fields, matched)
     adjusted(f, clause, summary, fields, matched)
-    _favours(f, body, implications, fields, matched)
+    favours(f, body, implications, fields, matched)
     return evolve(f, matched=tuple(f.matched) + tuple(matched), **fields)
 
 
@@ -374,7 +328,7 @@ def _continues(f: Finding, previous: Finding) -> bool:
     association would continue without words pointing back at it ("the association", "it",
     "remained", "at follow-up")."""
     clause = _LEAD_RE.sub("", f.clause)
-    if _ASSOC_RE.search(clause):
+    if ASSOC_RE.search(clause):
         return False
     if previous.kind == "association":
         return bool(_ANAPHORA_RE.search(clause))
@@ -488,94 +442,3 @@ def _comparator_text(after: str) -> str | None:
         return None
     text = _ARTICLE_RE.sub("", " ".join(words.split()))
     return text[:80] or None
-
-
-_RELATION_WORDS = ("effect", "relationship", "related", "associated", "linked", "correlated", "tied", "connected",
-                   "predict", "went", "showed", "had", "has", "have", "followed")  # "predict" covers "predictive of"
-
-
-_TRAILING_ADVERBS_RE = re.compile(
-    r"(?:\s+(?:still|also|only|further|again|even|not|then|too|both|all|each|was|were|is|are|"
-    r"significantly|strongly|positively|negatively|"
-    r"consistently|reliably|independently|uniquely|directly|moderately|weakly|modestly|substantially))+$", re.IGNORECASE)
-_CONTRAST_RE = re.compile(r"(?:,\s*|\s+)(?:but|whereas|while)\s+|;\s*", re.IGNORECASE)
-_ASIDE_RE = Caseless(r",\s*(?:however|moreover|furthermore|in\s+turn|in\s+contrast|by\s+contrast|also|too|though|"
-                     r"similarly|likewise|in\s+addition|on\s+the\s+other\s+hand|in\s+particular)\s*,")
-
-
-def _relation(body: str) -> tuple[str, str] | None:
-    low = body.lower()
-    if not any(w in low for w in _RELATION_WORDS):
-        return None
-    if "," in body:  # "Early change, however, predicted outcome": the aside is no clause boundary
-        body = _ASIDE_RE.sub("", body)
-    # two relations in one clause ("A predicted B, but B did not predict A"): the statistic follows
-    # the last one
-    parts = _CONTRAST_RE.split(body)
-    if len(parts) > 1 and _ASSOC_RE.search(parts[-1]):
-        body = parts[-1]
-    for rx in _RELATION_RES:
-        # patterns that start with a side are anchored at the start (a search would retry every position)
-        leading = rx.pattern[:6]
-        m = rx.match(body) if leading in {"(?P<x>", "(?P<y>"} else rx.search(body)
-        if m:
-            x = _after_boundary(m.group("x")) if leading == "(?P<x>" else m.group("x")
-            x = re.sub(r"^(?:the|a|an|that|whether|if|how)\s+", "", " ".join(x.split()), flags=re.IGNORECASE)
-            x = _TRAILING_ADVERBS_RE.sub("", x)  # "alliance still predicted outcome"
-            y = _after_boundary(m.group("y")) if leading == "(?P<y>" else m.group("y")
-            y = " ".join(y.split()).rstrip(" (")
-            if x and y and len(x.split()) <= 14:
-                return x, y
-    return None
-
-
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
-
-
-@lru_cache(maxsize=256)
-def _sentences_of(text: str) -> tuple[str, ...]:
-    return tuple(_SENTENCE_END_RE.split(text))
-
-
-def _favours(f: Finding, body: str, implications: str, fields: dict, matched: list) -> None:
-    value = format(f.value, "f").lstrip("-").lstrip("0")
-    quoting = [s for s in _sentences_of(implications) if value and value in s and f.measure in s]
-    for text in [body, *quoting]:
-        low = text.lower()
-        if not any(w in low for w in ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior",
-                                      "beat")):
-            continue
-        for rx in _FAVOURS_RES:
-            m = rx.search(text)
-            if not m or _NEGATED_RE.search(text[max(0, m.start() - 30): m.start("x")]) \
-                    or _NEGATED_RE.search(m.group("x")):
-                continue  # "no advantage for CBT", "CBT did not do better than"
-            words = _before(_OTHER_SIDE_RE, m.group("x"))  # "of antidepressants over placebo"
-            side = _side(words, fields)
-            if side:
-                fields["favours"] = side
-                matched.append(("favours", m.group(0).strip()))
-                return
-
-
-def _side(words: str, fields: dict) -> str | None:
-    words = words.lower()
-    comparator = (fields.get("comparator") or "").lower()
-    intervention = (fields.get("intervention") or "").lower()
-    # whole words: 'guided iCBT' is not inside 'unguided iCBT'
-    if comparator and (_inside(comparator, words) or _inside(words.strip(), comparator) or _overlap(words, comparator)):
-        return "comparator"
-    if intervention and (_inside(intervention, words) or _overlap(words, intervention)):
-        return "intervention"
-    return None
-
-
-def _inside(part: str, whole: str) -> bool:
-    return bool(part) and re.search(r"(?<!\w)" + re.escape(part) + r"(?!\w)", whole) is not None
-
-
-def _overlap(a: str, b: str) -> bool:
-    stop = {"the", "a", "an", "of", "for", "to", "and", "therapy", "treatment", "when", "it", "comes"}
-    wa = {w for w in re.findall(r"\w+", a) if w not in stop}
-    wb = {w for w in re.findall(r"\w+", b) if w not in stop}
-    return bool(wa) and bool(wb) and len(wa & wb) >= max(1, min(len(wb), 2))
