@@ -322,3 +322,23 @@ def test_exposure_without_a_trailing_verb_and_comparator_without_who_had_receive
     f = one("Patients who had received IPT relapsed less than patients who had received TAU (OR = 0.50, 95% CI 0.30, "
             "0.83).")
     assert (f.intervention_ids, f.comparator, f.comparator_id) == (("ipt",), "TAU", "usual-care")
+
+
+def test_respectively_gives_each_statistic_its_own_treatment():
+    first, second = annotated("IPT and CBT outperformed usual care (g = 0.40, 95% CI 0.20, 0.60 and g = 0.50, 95% CI "
+                              "0.30, 0.70, respectively).")
+    assert (first.intervention_ids, second.intervention_ids) == (("ipt",), ("cbt",))
+    first, second = annotated("CBT outperformed waitlist and usual care (g = 0.80, 95% CI 0.60, 1.00 and g = 0.40, "
+                              "95% CI 0.20, 0.60, respectively).")
+    assert (first.comparator_id, second.comparator_id) == ("waitlist", "usual-care")
+    # three treatments, two statistics: no finding keeps the list
+    first, second = annotated("CBT, IPT and DBT outperformed usual care (g = 0.40, 95% CI 0.20, 0.60 and g = 0.50, "
+                              "95% CI 0.30, 0.70, respectively).")
+    assert first.intervention_ids == second.intervention_ids == ()
+
+
+def test_a_number_word_before_a_hyphen_counts_months():
+    f = one("At a two-year follow-up, MBT patients relapsed less than those in TAU (OR = 0.40, 95% CI 0.22, 0.73).")
+    assert (f.timepoint, f.timepoint_months) == ("follow-up", D(24))
+    f = one("At a twenty-four month follow-up CBT beat usual care (g = 0.40, 95% CI 0.20, 0.60).")
+    assert f.timepoint_months == D(24)

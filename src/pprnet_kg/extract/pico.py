@@ -138,6 +138,45 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
                 and not find_entries(g.clause, rules.comparators) and _continues(g, out[-1]):
             g = _continue(g, out[-1])
         out.append(g)
+    if "respectively" in summary:
+        out = _respectively(out, rules)
+    return out
+
+
+def _respectively(findings: list[Finding], rules) -> list[Finding]:
+    """'CBT and IPT outperformed usual care (g = 0.50 and g = 0.40, respectively)': the statistics of
+    one sentence take the named treatments (or comparators) in order; when the counts do not match,
+    no finding of the sentence keeps a list that belongs to all of them."""
+    out = list(findings)
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and out[j].sentence == out[i].sentence:
+            j += 1
+        group = out[i:j]
+        if len(group) > 1 and "respectively" in group[0].sentence:
+            sentence = group[0].sentence.lower()
+            ids = [tuple(g.intervention_ids) for g in group]
+            if len(ids[0]) > 1 and all(x == ids[0] for x in ids):
+                names = group[0].intervention.split(", ")
+                # every treatment the clause names ("CBT, IPT and DBT": more than the words after a comma)
+                spread = len(names) == len(ids[0]) == len(group) == len(
+                    _outermost(find_entries(group[0].clause, rules.finding_interventions), group[0].clause, rules))
+                order = sorted(zip((sentence.find(n.lower()) for n in names), names, ids[0]))
+                for k, g in enumerate(group):
+                    one = dict(intervention=order[k][1], intervention_ids=(order[k][2],)) if spread \
+                        else dict(intervention=None, intervention_ids=())
+                    out[i + k] = evolve(g, matched=g.matched + (("intervention", "respectively"),), **one)
+            comparators = find_entries(group[0].comparator or "", rules.comparators)
+            if len(comparators) > 1 and all(g.comparator == group[0].comparator for g in group):
+                text = (group[0].comparator or "").lower()
+                placed = sorted((min(text.find(t) for t in m.terms), m.key, m.terms[0]) for m in comparators)
+                spread = len(placed) == len(group)
+                for k, g in enumerate(out[i:j]):
+                    one = dict(comparator=placed[k][2], comparator_id=placed[k][1]) if spread \
+                        else dict(comparator=None, comparator_id=None)
+                    out[i + k] = evolve(g, matched=g.matched + (("comparator", "respectively"),), **one)
+        i = j
     return out
 
 

@@ -13,7 +13,8 @@ from .caseless import Caseless
 from .findings import NUMBER_WORDS, number_value
 
 SEP = r"[\s\-\u2010\u2011]+"
-_NUMWORD = rf"(?<![\w\-])(?:{NUMBER_WORDS})(?![\w\-])"
+# whole words; a hyphen may follow ("two-year follow-up") unless it joins a compound ("twenty-four")
+_NUMWORD = rf"(?<![\w\-])(?:{NUMBER_WORDS})(?!\w|-(?:one|two|three|four|five|six|seven|eight|nine)\b)"
 _AMOUNT = rf"(?<![\w.,])\d+(?:\.\d+)?|{_NUMWORD}"  # "6", "1.5", "six", "twenty-four" (whole words)
 _UNIT = r"months?|weeks?|years?"
 _FOLLOW_RE = Caseless(
