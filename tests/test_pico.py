@@ -342,3 +342,14 @@ def test_a_number_word_before_a_hyphen_counts_months():
     assert (f.timepoint, f.timepoint_months) == ("follow-up", D(24))
     f = one("At a twenty-four month follow-up CBT beat usual care (g = 0.40, 95% CI 0.20, 0.60).")
     assert f.timepoint_months == D(24)
+
+
+@pytest.mark.parametrize("text, comparator_id", [
+    ("There were no significant differences in dropout between CBT and waitlist (OR = 1.10, 95% CI 0.80, 1.51).",
+     "waitlist"),
+    ("Outcomes were comparable for telehealth and in-person care (SMD = 0.03, 95% CI -0.10, 0.16).", "face-to-face"),
+    ("There were no differences between CBT in adults and adolescents (g = 0.05, 95% CI -0.10, 0.20).", None),
+])
+def test_no_difference_between_a_treatment_and_a_comparator(text, comparator_id):
+    f = one(text)
+    assert (f.kind, f.comparator_id) == ("comparison", comparator_id)

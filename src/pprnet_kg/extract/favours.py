@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from ..model import Finding
-from .caseless import Caseless
+from .caseless import Caseless, word_spans
 
 _FAVOURS_RES = (
     Caseless(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})"),
@@ -72,7 +72,7 @@ def _side(words: str, fields: dict) -> str | None:
 
 
 def _inside(part: str, whole: str) -> bool:
-    return bool(part) and re.search(r"(?<!\w)" + re.escape(part) + r"(?!\w)", whole) is not None
+    return bool(word_spans(part, whole))
 
 
 def _overlap(a: str, b: str) -> bool:

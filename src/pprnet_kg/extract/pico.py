@@ -24,23 +24,26 @@ timepoint and adjustment in qualifiers.py.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Finding, evolve
-from .caseless import Caseless
+from .caseless import Caseless, word_spans
 from .entities import find_entries
-from .findings import outcome_in
 from .favours import favours
+from .findings import outcome_in
 from .qualifiers import adjusted, population, timepoint
 from .relations import ASSOC_RE, after_boundary, relation_sides
 
 
 _WITHIN_RE = Caseless(
     r"\bpre[\s\-\u2013]*(?:to[\s\-]*)?post\b|\bpre-?treatment to post-?treatment\b|\bfrom baseline\b|"
-    r"\bwithin[\s\-]group\b|\bbefore and after (?:treatment|therapy)\b|\bpre[\s\-]post\b|"
-    # the comparison is with the same people earlier: "compared with baseline", "relative to admission"
+    r"\bwithin[\s\-]group\b|\bbefore and after (?:treatment|therapy)\b|\bpre[\s\-]post\b")
+# the comparison is with the same people earlier: "compared with baseline", "relative to admission"
+_BASELINE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|relative\s+to|than\s+(?:at|before)?)\s*(?:the\s+|their\s+)?(?:baseline|intake|"
     r"admission|pre-?treatment|pre-?therapy|the\s+start\s+of\s+(?:treatment|therapy))\b")
-_WITHIN_WORDS = ("pre", "baseline", "within", "before", "intake", "admission", "start of")
+_BASELINE_WORDS = ("baseline", "intake", "admission", "pretreatment", "pre-treatment", "pretherapy", "pre-therapy",
+                   "start of")
 _ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
 _CUE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
@@ -188,7 +191,10 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     matched: list[tuple[str, str]] = []
     fields: dict = {}
 
-    within = _WITHIN_RE.search(clause) if any(w in low for w in _WITHIN_WORDS) else None
+    within = _WITHIN_RE.search(clause) if ("pre" in low or "baseline" in low or "within" in low or "before" in low) \
+        else None
+    if within is None and any(w in low for w in _BASELINE_WORDS):
+        within = _BASELINE_RE.search(clause)
     assoc = ASSOC_RE.search(body)
     cue = _comparison_cue(body, rules)
     adding = _ADDING_RE.search(body) if "add" in low else None
@@ -261,6 +267,13 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                     fields["comparator_id"] = found[0]
                     matched.append(("comparator", found[1]))
                 named = named[:1]
+            elif not cue and len(named) == 1 and (pair := _AND_OTHER_RE.search(before)):
+                # "no differences between CBT and waitlist": a comparator of the scheme after "and"
+                other = _comparator_text(pair.group("y")) or ""
+                found = _rightmost(other, rules.comparators)
+                if found and not find_entries(other, rules.finding_interventions):
+                    fields["comparator"], fields["comparator_id"] = other, found[0]
+                    matched.append(("comparator", found[1]))
             if cue:
                 fields["kind"] = "comparison"
                 matched.append(("kind", cue.group(0).strip()))
@@ -304,10 +317,6 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     return evolve(f, matched=tuple(f.matched) + tuple(matched), **fields)
 
 
-def _spans(term: str, lowered: str) -> list[tuple[int, int]]:
-    return [m.span() for m in re.finditer(r"(?<!\w)" + re.escape(term) + r"(?!\w)", lowered)]
-
-
 def _outermost(named: list, text: str, rules) -> list:
     """The named entries without a generic one ('psychotherapy', finding_only in the lexicon) whose
     every match lies inside another's: 'short-term psychodynamic psychotherapy' is one intervention.
@@ -318,7 +327,7 @@ def _outermost(named: list, text: str, rules) -> list:
     if not any(m.key in generic for m in named):
         return list(named)
     lowered = text.lower()
-    spans = {m.key: [sp for t in m.terms for sp in _spans(t, lowered)] for m in named}
+    spans = {m.key: [sp for t in m.terms for sp in word_spans(t, lowered)] for m in named}
 
     def inside(a, b):
         return b[0] <= a[0] and a[1] <= b[1] and a != b
@@ -332,7 +341,7 @@ def _in_order(named: list, text: str) -> list:
     lowered = text.lower()
 
     def first(m):
-        return min((sp[0] for t in m.terms for sp in _spans(t, lowered)), default=len(lowered))
+        return min((sp[0] for t in m.terms for sp in word_spans(t, lowered)), default=len(lowered))
 
     return sorted(named, key=first)
 
@@ -414,6 +423,8 @@ _OVER_TIME_RE = re.compile(
     r"long(?:er)?[\s\-]term|\d|(?:one|two|three|four|five|six|eight|ten|twelve)\b)", re.IGNORECASE)
 
 
+_AND_OTHER_RE = Caseless(r"\b(?:between|for|of|in)\s+[^,;()]+?\s+and\s+(?:the\s+|those\s+in\s+(?:the\s+)?)?"
+                         r"(?P<y>[^,;()]+)")
 _PEOPLE_RE = Caseless(
     r"(?:men|women|males|females|boys|girls|adults|children|adolescents|youths?|older|younger|those|studies|trials|"
     r"samples|patients\s+with|clients\s+with|people\s+with|participants\s+with)\b")
@@ -475,7 +486,10 @@ def _comparator_words(after: str) -> str | None:
     return after[start: stop.start()]
 
 
+@lru_cache(maxsize=256)
 def _comparator_text(after: str) -> str | None:
+    """The comparator's words at the start of `after` (the words after a cue); asked several
+    times about the same clause."""
     words = _comparator_words(after)
     if words is None:
         return None

@@ -50,10 +50,11 @@ _RELATION_WORDS = ("effect", "relationship", "related", "associated", "linked", 
                    "predict", "went", "showed", "had", "has", "have", "followed")  # "predict" covers "predictive of"
 
 
-_TRAILING_ADVERBS_RE = re.compile(
-    r"(?:\s+(?:still|also|only|further|again|even|not|then|too|both|all|each|was|were|is|are|"
-    r"significantly|strongly|positively|negatively|"
-    r"consistently|reliably|independently|uniquely|directly|moderately|weakly|modestly|substantially))+$", re.IGNORECASE)
+# words that end an exposure only because the verb follows them ("alliance still predicted outcome")
+_TRAILING_WORDS = frozenset(
+    "still also only further again even not then too both all each was were is are significantly strongly "
+    "positively negatively consistently reliably independently uniquely directly moderately weakly modestly "
+    "substantially".split())
 _CONTRAST_RE = re.compile(r"(?:,\s*|\s+)(?:but|whereas|while)\s+|;\s*", re.IGNORECASE)
 _ASIDE_RE = Caseless(r",\s*(?:however|moreover|furthermore|in\s+turn|in\s+contrast|by\s+contrast|also|too|though|"
                      r"similarly|likewise|in\s+addition|on\s+the\s+other\s+hand|in\s+particular)\s*,")
@@ -67,9 +68,10 @@ def relation_sides(body: str) -> tuple[str, str] | None:
         body = _ASIDE_RE.sub("", body)
     # two relations in one clause ("A predicted B, but B did not predict A"): the statistic follows
     # the last one
-    parts = _CONTRAST_RE.split(body)
-    if len(parts) > 1 and ASSOC_RE.search(parts[-1]):
-        body = parts[-1]
+    if ";" in body or "but" in low or "while" in low or "whereas" in low:
+        parts = _CONTRAST_RE.split(body)
+        if len(parts) > 1 and ASSOC_RE.search(parts[-1]):
+            body = parts[-1]
     for rx in _RELATION_RES:
         # patterns that start with a side are anchored at the start (a search would retry every position)
         leading = rx.pattern[:6]
@@ -77,7 +79,10 @@ def relation_sides(body: str) -> tuple[str, str] | None:
         if m:
             x = after_boundary(m.group("x")) if leading == "(?P<x>" else m.group("x")
             x = re.sub(r"^(?:the|a|an|that|whether|if|how)\s+", "", " ".join(x.split()), flags=re.IGNORECASE)
-            x = _TRAILING_ADVERBS_RE.sub("", x)  # "alliance still predicted outcome"
+            words = x.split(" ")
+            while len(words) > 1 and words[-1].lower() in _TRAILING_WORDS:
+                words.pop()
+            x = " ".join(words)
             y = after_boundary(m.group("y")) if leading == "(?P<y>" else m.group("y")
             y = " ".join(y.split()).rstrip(" (")
             if x and y and len(x.split()) <= 14:
