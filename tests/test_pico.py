@@ -353,3 +353,10 @@ def test_a_number_word_before_a_hyphen_counts_months():
 def test_no_difference_between_a_treatment_and_a_comparator(text, comparator_id):
     f = one(text)
     assert (f.kind, f.comparator_id) == ("comparison", comparator_id)
+
+
+def test_a_process_variable_of_a_treatment_stays_an_exposure():
+    f = one("Homework compliance in CBT was associated with outcome (d = 0.30, 95% CI 0.10, 0.50).")
+    assert (f.kind, f.exposure, f.intervention_ids) == ("association", "Homework compliance in CBT", ())
+    f = one("Group therapy was associated with higher dropout (OR = 1.50, 95% CI 1.10, 2.05).")
+    assert (f.kind, f.exposure, f.intervention_ids) == (None, None, ("group-therapy",))

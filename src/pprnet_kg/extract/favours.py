@@ -12,13 +12,15 @@ from functools import lru_cache
 from ..model import Finding
 from .caseless import Caseless, word_spans
 
+# (pattern, words without which it cannot match)
 _FAVOURS_RES = (
-    Caseless(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})"),
-    Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"),
-    Caseless(r"\bfavou?r(?:ed|ing|s)\s+(?P<x>[^,.;()]{2,60})"),
-    Caseless(r"\b(?:was|were|is|are)\s+(?:\w+\s+)?outperformed\s+by\s+(?P<x>[^,.;()]{2,60})"),
-    Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed(?!\s+by)|outperforms|beat|"
-             r"(?:was|were)\s+superior\s+to)\b"),
+    (Caseless(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})"),
+     ("advantage", "benefit")),
+    (Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor")),
+    (Caseless(r"\bfavou?r(?:ed|ing|s)\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor")),
+    (Caseless(r"\b(?:was|were|is|are)\s+(?:\w+\s+)?outperformed\s+by\s+(?P<x>[^,.;()]{2,60})"), ("outperformed by",)),
+    (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed(?!\s+by)|outperforms|beat|"
+              r"(?:was|were)\s+superior\s+to)\b"), ("better than", "outperform", "beat", "superior")),
 )
 _NEGATED_RE = Caseless(r"\b(?:no|not|nor|neither|never|without|lack(?:ed|s)?|little|hardly|any)\b")
 _OTHER_SIDE_RE = Caseless(r"\s+(?:over|than|compared|relative|versus|vs\.?|against|when\s+compared)\b")
@@ -46,8 +48,8 @@ def favours(f: Finding, body: str, implications: str, fields: dict, matched: lis
         if not any(w in low for w in ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior",
                                       "beat")):
             continue
-        for rx in _FAVOURS_RES:
-            m = rx.search(text)
+        for rx, words in _FAVOURS_RES:
+            m = rx.search(text) if any(w in low for w in words) else None
             if not m or _NEGATED_RE.search(text[max(0, m.start() - 30): m.start("x")]) \
                     or _NEGATED_RE.search(m.group("x")):
                 continue  # "no advantage for CBT", "CBT did not do better than"

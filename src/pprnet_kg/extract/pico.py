@@ -45,6 +45,7 @@ _BASELINE_RE = Caseless(
 _BASELINE_WORDS = ("baseline", "intake", "admission", "pretreatment", "pre-treatment", "pretherapy", "pre-therapy",
                    "start of")
 _ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
+_OF_SOMETHING_RE = Caseless(r"\b(?:in|during|with|of|to|for|within|among|at|by)\s")
 _CUE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
     r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
@@ -200,7 +201,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     adding = _ADDING_RE.search(body) if "add" in low else None
     # a cue followed by a comparator of the scheme ("than usual care") makes a comparison even in
     # words of change from baseline or of association ("associated with larger gains than waitlist")
-    following = (_comparator_text(body[cue.end():]) or "") if cue is not None else ""
+    following = (_comparator_text(body[cue.end():]) or "") if cue is not None and (within or assoc) else ""
     strong = bool(following) and bool(find_entries(following, rules.comparators)
                                        or f.measure not in _ASSOCIATION_MEASURES
                                        and find_entries(following, rules.finding_interventions))
@@ -218,8 +219,9 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     if fields.get("kind") == "association":
         relation = relation_sides(body)
         # "the effect of psychotherapy on depression (g = ...)": a treatment's effect, not an association
+        # (but "homework compliance in CBT" is a process variable)
         treated = find_entries(relation[0], rules.finding_interventions) \
-            if relation and f.measure not in _ASSOCIATION_MEASURES else ()
+            if relation and f.measure not in _ASSOCIATION_MEASURES and not _OF_SOMETHING_RE.search(relation[0]) else ()
         if relation is None or treated:  # an association with no stated exposure: the text is unclear about it
             del fields["kind"]
             matched.pop()
