@@ -360,3 +360,22 @@ def test_a_process_variable_of_a_treatment_stays_an_exposure():
     assert (f.kind, f.exposure, f.intervention_ids) == ("association", "Homework compliance in CBT", ())
     f = one("Group therapy was associated with higher dropout (OR = 1.50, 95% CI 1.10, 2.05).")
     assert (f.kind, f.exposure, f.intervention_ids) == (None, None, ("group-therapy",))
+
+
+def test_a_treatment_named_after_in_is_no_population():
+    f = one("The alliance was linked to symptom reduction in couples therapy (r = .25, 95% CI .15, .35).")
+    assert (f.exposure, f.population) == ("alliance", None)
+    assert one("The alliance was linked to outcome in couples (r = .25, 95% CI .15, .35).").population == "couples"
+
+
+def test_unrelated_to_is_a_null_association():
+    f = one("Therapist empathy was unrelated to dropout (r = -.02, 95% CI -.10, .06).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "Therapist empathy", "dropout")
+
+
+@pytest.mark.parametrize("text", [
+    "CBT reduced distress more than waitlist among university students (g = 0.55, 95% CI 0.35, 0.75).",
+    "Remission was more likely after CBT than after waitlist (RR = 2.00, 95% CI 1.50, 2.67).",
+])
+def test_comparator_words_without_the_scope(text):
+    assert one(text).comparator == "waitlist"

@@ -461,12 +461,12 @@ def _between(body: str, adding) -> str:
     return f"{connector} {rest[:cut_at] if cut_at is not None else rest}".strip()
 
 
-_COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|"
+_COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in|after|with)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|"
                     r"receiving|given|assigned\s+to|treated\s+with)\s+|(?:the\s+)?(?:patients|people|clients|participants)\s+"
                     r"(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|receiving|given|assigned\s+to|treated\s+with)\s+)?")
 _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
                     r"led|improved|reduced|showed|produced|resulted|yielded|gave|had|has|found|revealed|demonstrated|"
-                    r"was|were|fell|dropped|declined|decreased|increased|rose|remained|similarly|equally|significantly|"
+                    r"was|were|fell|dropped|declined|decreased|increased|rose|remained|similarly|equally|significantly|among|"
                     r"in\s+\w+ing|"
                     r"substantially|considerably|slightly|markedly|in\s+(?:both|men|women|adults|children|"
                     r"adolescents|patients|clients|people|participants|studies|trials|\d))\b|$")

@@ -10,7 +10,8 @@ import re
 from .caseless import Caseless
 
 ASSOC_RE = Caseless(
-    r"\b(?:related|associated|linked|correlated|tied|connected|associations?|correlations?|links?)\s+(?:to|with|between)\b|"
+    r"\b(?:(?:un)?related|associated|linked|correlated|tied|connected|associations?|correlations?|links?)\s+"
+    r"(?:to|with|between)\b|"
     r"\b(?:was|were|is|are)\s+followed\s+by\b|"
     r"\bpredict(?:ed|s|ive of)?\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
     r"\beffects?\s+of\b.+?\bon\b|\bcorrelated\b")
@@ -33,7 +34,7 @@ _RELATION_RES = (
     Caseless(r"(?P<x>.+?)\s+and\s+how\s+(?:it|they|this)\s+(?:was\s+|were\s+)?related\s+to\s+(?P<y>.+)$",
                re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:not\s+)?(?:(?:more|less|most|least)\s+)?(?:\w+ly\s+){0,2}"
-               r"(?:related|associated|linked|"
+               r"(?:(?:un)?related|associated|linked|"
                r"correlated|tied|connected)\s+(?:to|with)\s+(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+(?:showed|had|has|have)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:link|association|"
                r"relationship|correlation|relation)\s+(?:with|to)\s+(?P<y>.+)$", re.DOTALL),
