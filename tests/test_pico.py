@@ -379,3 +379,15 @@ def test_unrelated_to_is_a_null_association():
 ])
 def test_comparator_words_without_the_scope(text):
     assert one(text).comparator == "waitlist"
+
+
+def test_did_not_outperform_is_a_comparison_that_favours_no_one():
+    f = one("Mindfulness did not outperform active controls (g = 0.05, 95% CI -0.10, 0.20).")
+    assert (f.kind, f.intervention_ids, f.comparator_id, f.favours) == (
+        "comparison", ("mindfulness",), "control-unspecified", None)
+
+
+def test_a_second_comparator_in_the_sentence_keeps_the_intervention():
+    first, second = annotated("CBT had a large effect compared with no treatment (g = 0.88, 95% CI 0.70, 1.06) but "
+                              "only a small effect compared with pill placebo (g = 0.22, 95% CI 0.08, 0.36).")
+    assert (second.intervention_ids, second.comparator_id) == (("cbt",), "pill-placebo")

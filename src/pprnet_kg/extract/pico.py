@@ -49,7 +49,7 @@ _OF_SOMETHING_RE = Caseless(r"\b(?:in|during|with|of|to|for|within|among|at|by)\
 _CUE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
     r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
-    r"outperformed|outperforms|exceeded|beat|than|against|over|differ(?:ed|ent)?\s+(?:\w+\s+)?from)\s+")
+    r"outperform(?:ed|s)?|exceeded|beat|than|against|over|differ(?:ed|ent)?\s+(?:\w+\s+)?from)\s+")
 _ADDING_RE = Caseless(
     r"\badd(?:ing|ed|ition of)\s+(?P<x>[\w\s\-’']{2,60}?)\s+(?:to|for|after|in)\s+"
     r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|(?:who|that|had|have|has|were|was|being|patients|clients|people|those)"
@@ -141,6 +141,13 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
                 and not find_entries(g.clause, rules.finding_interventions) \
                 and not find_entries(g.clause, rules.comparators) and _continues(g, out[-1]):
             g = _continue(g, out[-1])
+        elif out and g.kind == "comparison" and not g.intervention_ids and g.comparator_id and out[-1].kind == "comparison" \
+                and out[-1].sentence == g.sentence and out[-1].intervention_ids and out[-1].comparator_id \
+                and out[-1].comparator_id != g.comparator_id and not find_entries(g.clause, rules.finding_interventions):
+            # "CBT had a large effect compared with no treatment (g = ...) but a small one compared with
+            # placebo (g = ...)": the same intervention against the comparator the clause names
+            g = evolve(g, intervention=out[-1].intervention, intervention_ids=out[-1].intervention_ids,
+                       matched=g.matched + (("intervention", "the previous finding of the sentence"),))
         out.append(g)
     if "respectively" in summary:
         out = _respectively(out, rules)
