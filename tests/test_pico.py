@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pprnet_kg.extract import load_rules
 from pprnet_kg.extract.findings import extract_findings
@@ -391,3 +393,16 @@ def test_a_second_comparator_in_the_sentence_keeps_the_intervention():
     first, second = annotated("CBT had a large effect compared with no treatment (g = 0.88, 95% CI 0.70, 1.06) but "
                               "only a small effect compared with pill placebo (g = 0.22, 95% CI 0.08, 0.36).")
     assert (second.intervention_ids, second.comparator_id) == (("cbt",), "pill-placebo")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Related", "unrelated", "to", "associations", "with", "Linked", "links", "between",
+                                 "correlated", "was", "followed", "by", "Predictive", "of", "went", "along", "effects",
+                                 "on", "relationship", "tied", "connected", "CBT", "x", ",", "  "]), max_size=10)
+       .map(" ".join))
+def test_relation_cue_is_the_association_regex(text):
+    """The cheap word test before the regex never hides a match."""
+    from pprnet_kg.extract.relations import ASSOC_RE, relation_cue
+
+    plain, quick = ASSOC_RE.search(text), relation_cue(text)
+    assert (plain.span() if plain else None) == (quick.span() if quick else None)

@@ -32,7 +32,7 @@ from .entities import find_entries
 from .favours import favours
 from .findings import outcome_in
 from .qualifiers import adjusted, population, timepoint
-from .relations import ASSOC_RE, after_boundary, relation_sides
+from .relations import after_boundary, relation_cue, relation_sides
 
 
 _WITHIN_RE = Caseless(
@@ -203,7 +203,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
         else None
     if within is None and any(w in low for w in _BASELINE_WORDS):
         within = _BASELINE_RE.search(clause)
-    assoc = ASSOC_RE.search(body)
+    assoc = relation_cue(body)
     cue = _comparison_cue(body, rules)
     adding = _ADDING_RE.search(body) if "add" in low else None
     # a cue followed by a comparator of the scheme ("than usual care") makes a comparison even in
@@ -385,7 +385,7 @@ def _continues(f: Finding, previous: Finding) -> bool:
     association would continue without words pointing back at it ("the association", "it",
     "remained", "at follow-up")."""
     clause = _LEAD_RE.sub("", f.clause)
-    if ASSOC_RE.search(clause):
+    if relation_cue(clause):
         return False
     if previous.kind == "association":
         return bool(_ANAPHORA_RE.search(clause))

@@ -15,6 +15,17 @@ ASSOC_RE = Caseless(
     r"\b(?:was|were|is|are)\s+followed\s+by\b|"
     r"\bpredict(?:ed|s|ive of)?\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
     r"\beffects?\s+of\b.+?\bon\b|\bcorrelated\b")
+# words without which ASSOC_RE cannot match (lower case): most clauses are ruled out by them
+_ASSOC_WORDS = ("relate", "associat", "link", "correlat", "tied", "connected", "followed", "predict", "went",
+                "relationship", "effect")
+
+
+def relation_cue(text: str):
+    """Where the text states a relation (ASSOC_RE's match), or None."""
+    low = text.lower()
+    return ASSOC_RE.search(text) if any(w in low for w in _ASSOC_WORDS) else None
+
+
 _BOUNDARY_RE = Caseless(
     r"(?:\bfound\s+that\b|\bshowed\s+that\b|\brevealed\s+that\b|\bindicated\s+that\b|\bsuggests?\s+that\b|"
     r"\bthat\s+looked\s+at\b|\blooked\s+at\b|\bexamined\b|\bevaluated\b|\bfound\b|\bthat\b|:|,)\s*")
@@ -71,7 +82,7 @@ def relation_sides(body: str) -> tuple[str, str] | None:
     # the last one
     if ";" in body or "but" in low or "while" in low or "whereas" in low:
         parts = _CONTRAST_RE.split(body)
-        if len(parts) > 1 and ASSOC_RE.search(parts[-1]):
+        if len(parts) > 1 and relation_cue(parts[-1]):
             body = parts[-1]
     for rx in _RELATION_RES:
         # patterns that start with a side are anchored at the start (a search would retry every position)
