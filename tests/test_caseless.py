@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pprnet_kg.extract import caseless, favours, findings, pico, qualifiers, relations, study
+from pprnet_kg.extract import caseless, comparators, favours, findings, pico, qualifiers, relations, study
 from pprnet_kg.extract.caseless import Caseless, lowered, word_spans
 
 
 def _patterns() -> list[tuple[str, Caseless]]:
     found = []
-    for module in (pico, relations, favours, qualifiers, study, findings, caseless):
+    for module in (pico, comparators, relations, favours, qualifiers, study, findings, caseless):
         for name, value in sorted(vars(module).items()):
             values = value if isinstance(value, tuple) else (value,)
             for i, item in enumerate(values):

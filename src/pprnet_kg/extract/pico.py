@@ -17,17 +17,17 @@ Rules, in short:
 - favours: only from words saying which side did better ("an advantage for", "in favour of",
   "did better than"), in the finding's sentence or in a sentence of the post that quotes the
   same statistic; never from a sign.
-The sides of an association are read in relations.py, favours in favours.py, population,
-timepoint and adjustment in qualifiers.py.
+Comparison cues and comparator words are read in comparators.py, the sides of an association in
+relations.py, favours in favours.py, population, timepoint and adjustment in qualifiers.py.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ..model import Finding, evolve
 from .caseless import Caseless, word_spans
+from .comparators import comparator_text, comparison_cue, rightmost
 from .entities import find_entries
 from .favours import favours
 from .findings import outcome_in
@@ -46,10 +46,6 @@ _BASELINE_WORDS = ("baseline", "intake", "admission", "pretreatment", "pre-treat
                    "start of")
 _ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
 _OF_SOMETHING_RE = Caseless(r"\b(?:in|during|with|of|to|for|within|among|at|by)\s")
-_CUE_RE = Caseless(
-    r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
-    r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
-    r"outperform(?:ed|s)?|exceeded|beat|than|against|over|differ(?:ed|ent)?\s+(?:\w+\s+)?from)\s+")
 _ADDING_RE = Caseless(
     r"\badd(?:ing|ed|ition of)\s+(?P<x>[\w\s\-’']{2,60}?)\s+(?:to|for|after|in)\s+"
     r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|(?:who|that|had|have|has|were|was|being|patients|clients|people|those)"
@@ -204,11 +200,11 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     if within is None and any(w in low for w in _BASELINE_WORDS):
         within = _BASELINE_RE.search(clause)
     assoc = relation_cue(body)
-    cue = _comparison_cue(body, rules)
+    cue = comparison_cue(body, rules)
     adding = _ADDING_RE.search(body) if "add" in low else None
     # a cue followed by a comparator of the scheme ("than usual care") makes a comparison even in
     # words of change from baseline or of association ("associated with larger gains than waitlist")
-    following = (_comparator_text(body[cue.end():]) or "") if cue is not None and (within or assoc) else ""
+    following = (comparator_text(body[cue.end():]) or "") if cue is not None and (within or assoc) else ""
     strong = bool(following) and bool(find_entries(following, rules.comparators)
                                        or f.measure not in _ASSOCIATION_MEASURES
                                        and find_entries(following, rules.finding_interventions))
@@ -271,28 +267,28 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                 named = _in_order(named, before)
                 other = _as_written(max(named[1].terms, key=len), before)
                 fields["comparator"] = other
-                found = _rightmost(other, rules.comparators)
+                found = rightmost(other, rules.comparators)
                 if found:
                     fields["comparator_id"] = found[0]
                     matched.append(("comparator", found[1]))
                 named = named[:1]
             elif not cue and len(named) == 1 and (pair := _AND_OTHER_RE.search(before)):
                 # "no differences between CBT and waitlist": a comparator of the scheme after "and"
-                other = _comparator_text(pair.group("y")) or ""
-                found = _rightmost(other, rules.comparators)
+                other = comparator_text(pair.group("y")) or ""
+                found = rightmost(other, rules.comparators)
                 if found and not find_entries(other, rules.finding_interventions):
                     fields["comparator"], fields["comparator_id"] = other, found[0]
                     matched.append(("comparator", found[1]))
             if cue:
                 fields["kind"] = "comparison"
                 matched.append(("kind", cue.group(0).strip()))
-                comparator = _comparator_text(body[cue.end():])
-                found = _rightmost(comparator, rules.comparators) if comparator else None
+                comparator = comparator_text(body[cue.end():])
+                found = rightmost(comparator, rules.comparators) if comparator else None
                 if comparator and not named and not found:
                     # "Patients in usual care relapsed more than those who received CBT": the treatment
                     # named after the cue is the intervention when a comparator is named before it
                     subject = after_boundary(body[: cue.start()])
-                    other = _rightmost(subject, rules.comparators)
+                    other = rightmost(subject, rules.comparators)
                     treated = find_entries(comparator, rules.finding_interventions)
                     if other and treated:
                         named, before = list(treated), comparator
@@ -403,59 +399,14 @@ def _continue(f: Finding, previous: Finding) -> Finding:
     return evolve(f, matched=f.matched + (("continues", "the previous finding of the post"),), **keep)
 
 
-def _rightmost(text: str, entries) -> tuple[str, str] | None:
-    """(key, words) of the entry whose phrase ends last in the text, the longest on a tie:
-    'medication on its own' is the same treatment alone, not medication. Unspecified controls
-    only when nothing more specific is named ('usual care controls' are usual care)."""
-    best = None
-    found = find_entries(text, entries)
-    if len(found) > 1:
-        found = [m for m in found if m.key != "control-unspecified"]
-    for match in found:
-        entry = next(e for e in entries if e.key == match.key)
-        for term in entry.terms:
-            for hit in term.pattern.finditer(text):
-                key = (hit.end(), hit.end() - hit.start())
-                if best is None or key > best[0]:
-                    best = (key, match.key, hit.group(0))
-    return (best[1], best[2]) if best else None
-
-
 def _as_written(term: str, text: str) -> str:
     """A matched phrase (lower case) in the case the text writes it."""
     m = re.search(r"(?<!\w)" + re.escape(term).replace(r"\ ", r"[\s\-]+") + r"(?!\w)", text, re.IGNORECASE)
     return m.group(0) if m else term
 
 
-_OVER_TIME_RE = re.compile(
-    r"(?:the\s+|a\s+|an\s+)?(?:course|time|period|years?|months?|weeks?|sessions?|first|next|last|following|"
-    r"long(?:er)?[\s\-]term|\d|(?:one|two|three|four|five|six|eight|ten|twelve)\b)", re.IGNORECASE)
-
-
 _AND_OTHER_RE = Caseless(r"\b(?:between|for|of|in)\s+[^,;()]+?\s+and\s+(?:the\s+|those\s+in\s+(?:the\s+)?)?"
                          r"(?P<y>[^,;()]+)")
-_PEOPLE_RE = Caseless(
-    r"(?:men|women|males|females|boys|girls|adults|children|adolescents|youths?|older|younger|those|studies|trials|"
-    r"samples|patients\s+with|clients\s+with|people\s+with|participants\s+with)\b")
-
-
-def _comparison_cue(body: str, rules):
-    """The last comparison cue of the clause; a bare 'over', 'than' or 'against' counts only when
-    a comparator or an intervention follows it ('over usual care', not 'over 5000 patients')."""
-    for m in reversed(list(_CUE_RE.finditer(body))):
-        word = m.group(0).split()[0].lower()
-        if word == "over" and _OVER_TIME_RE.match(body, m.end()):
-            continue  # "over the course of CBT", "over 60 weeks": a time, not a comparator
-        if word in {"over", "than", "against", "beat", "exceeded"} or m.group(0).strip().lower().endswith(("than", "to")) and \
-                word not in {"compared", "relative", "in"}:
-            following = _comparator_text(body[m.end():]) or ""
-            if not (find_entries(following, rules.comparators) or find_entries(following, rules.finding_interventions)) \
-                    or _PEOPLE_RE.match(following):
-                continue  # "women improved more than men in group therapy": people, not a comparator
-        return m
-    return None
-
-
 def _between(body: str, adding) -> str:
     """The words of an add-on that say for whom: 'after previous treatment non-response'."""
     rest = adding.group("rest")
@@ -466,41 +417,3 @@ def _between(body: str, adding) -> str:
     cut_at = after + cut.start() if cut else None
     connector = body[adding.end("x"): adding.start("rest")].strip()
     return f"{connector} {rest[:cut_at] if cut_at is not None else rest}".strip()
-
-
-_COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in|after|with)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|"
-                    r"receiving|given|assigned\s+to|treated\s+with)\s+|(?:the\s+)?(?:patients|people|clients|participants)\s+"
-                    r"(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|receiving|given|assigned\s+to|treated\s+with)\s+)?")
-_COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
-                    r"led|improved|reduced|showed|produced|resulted|yielded|gave|had|has|found|revealed|demonstrated|"
-                    r"was|were|fell|dropped|declined|decreased|increased|rose|remained|similarly|equally|significantly|among|"
-                    r"in\s+\w+ing|"
-                    r"substantially|considerably|slightly|markedly|in\s+(?:both|men|women|adults|children|"
-                    r"adolescents|patients|clients|people|participants|studies|trials|\d))\b|$")
-# the comparator is the shortest run of words after the cue that a stop follows
-_COMPARATOR_RE = Caseless(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})")
-_COMPARATOR_LEAD_RE = Caseless(_COMPARATOR_LEAD)
-_COMPARATOR_STOP_RE = Caseless(_COMPARATOR_STOP)
-_ARTICLE_RE = Caseless(r"^(?:the|a|an)\s+")
-
-
-def _comparator_words(after: str) -> str | None:
-    """What _COMPARATOR_RE's y matches, found faster: the lazy group tries the stop at every
-    character; here one search finds the first place a stop matches."""
-    start = _COMPARATOR_LEAD_RE.match(after).end()
-    if start >= len(after) or after[start] in ",;()" or start and after[start - 1] not in " \t\n\r\f\v":
-        m = _COMPARATOR_RE.match(after)  # the optional lead may have to give way: the regex decides
-        return m.group("y") if m else None
-    stop = _COMPARATOR_STOP_RE.search(after, start + 1)
-    return after[start: stop.start()]
-
-
-@lru_cache(maxsize=256)
-def _comparator_text(after: str) -> str | None:
-    """The comparator's words at the start of `after` (the words after a cue); asked several
-    times about the same clause."""
-    words = _comparator_words(after)
-    if words is None:
-        return None
-    text = _ARTICLE_RE.sub("", " ".join(words.split()))
-    return text[:80] or None
