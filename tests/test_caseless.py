@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pprnet_kg.extract import caseless, findings, pico, qualifiers, study
-from pprnet_kg.extract.caseless import Caseless, lowered
+from pprnet_kg.extract import caseless, comparators, favours, findings, pico, qualifiers, relations, study
+from pprnet_kg.extract.caseless import Caseless, lowered, word_spans
 
 
 def _patterns() -> list[tuple[str, Caseless]]:
     found = []
-    for module in (pico, qualifiers, study, findings, caseless):
+    for module in (pico, comparators, relations, favours, qualifiers, study, findings, caseless):
         for name, value in sorted(vars(module).items()):
             values = value if isinstance(value, tuple) else (value,)
             for i, item in enumerate(values):
@@ -104,3 +104,10 @@ def test_an_upper_case_letter_in_a_pattern_is_refused():
 def test_sub_takes_plain_replacements_only():
     with pytest.raises(ValueError):
         Caseless("a").sub(r"\1", "a")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab _-é1(", max_size=6), st.text(alphabet="ab _-é1(", max_size=30))
+def test_word_spans_are_the_whole_word_regex_matches(needle, hay):
+    expected = [m.span() for m in re.finditer(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", hay)] if needle else []
+    assert word_spans(needle, hay) == expected

@@ -289,7 +289,7 @@ def test_a_pre_post_effect_is_within_group_never_a_comparison(seed):
                                  "x", "\n", "formats", "led"]), max_size=12).map(" ".join))
 def test_comparator_words_match_the_plain_regex(text):
     """The fast comparator search gives what the one regex gives (it tries the stop everywhere)."""
-    from pprnet_kg.extract.pico import _COMPARATOR_RE, _comparator_words
+    from pprnet_kg.extract.comparators import _COMPARATOR_RE, _comparator_words
 
     plain = _COMPARATOR_RE.match(text)
     assert _comparator_words(text) == (plain.group("y") if plain else None)

@@ -133,3 +133,25 @@ class Caseless:
             return text
         pieces.append(text[last:])
         return "".join(pieces)
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def word_spans(needle: str, hay: str) -> list[tuple[int, int]]:
+    """Where `needle` occurs in `hay` as whole words (no word character just before or after):
+    what `re.finditer(r"(?<!\\w)" + re.escape(needle) + r"(?!\\w)", hay)` finds, without compiling
+    a pattern for each needle."""
+    spans: list[tuple[int, int]] = []
+    if not needle:
+        return spans
+    start = hay.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if not (start and _WORD_CHAR.match(hay, start - 1)) and not (end < len(hay) and _WORD_CHAR.match(hay, end)):
+            spans.append((start, end))
+            start = hay.find(needle, end)
+        else:
+            start = hay.find(needle, start + 1)
+    return spans
+

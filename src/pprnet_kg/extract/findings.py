@@ -270,6 +270,8 @@ def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | 
         if term.words and not term.words <= words:
             continue
         for hit in term.pattern.finditer(clause):
+            if clause.startswith(("-outcome", "\u2013outcome", "\u2010outcome", " - outcome", " \u2013 outcome"), hit.end()):
+                continue  # "the alliance-outcome correlation": alliance is what outcome is related to
             key = (hit.end(), hit.end() - hit.start())
             if best is None or key > best[:2]:
                 best = (*key, term)

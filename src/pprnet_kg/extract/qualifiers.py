@@ -13,7 +13,8 @@ from .caseless import Caseless
 from .findings import NUMBER_WORDS, number_value
 
 SEP = r"[\s\-\u2010\u2011]+"
-_NUMWORD = rf"(?<![\w\-])(?:{NUMBER_WORDS})(?![\w\-])"
+# whole words; a hyphen may follow ("two-year follow-up") unless it joins a compound ("twenty-four")
+_NUMWORD = rf"(?<![\w\-])(?:{NUMBER_WORDS})(?!\w|-(?:one|two|three|four|five|six|seven|eight|nine)\b)"
 _AMOUNT = rf"(?<![\w.,])\d+(?:\.\d+)?|{_NUMWORD}"  # "6", "1.5", "six", "twenty-four" (whole words)
 _UNIT = r"months?|weeks?|years?"
 _FOLLOW_RE = Caseless(
@@ -29,10 +30,19 @@ _SESSION_RE = Caseless(
     r"\bpost[\s\-]session\b|\bsession[\s\-]level\b")
 _POST_RE = Caseless(
     r"\bpost[\s\-]?treatment\b|\b(?:at|after)\s+the\s+end\s+of\s+(?:treatment|therapy)\b|\bend\s+of\s+treatment\b|"
-    r"\bafter\s+(?:treatment|therapy)\b|\bat\s+termination\b|\bposttreatment\b")
+    # "after treatment ended" is any time after it: not the end of treatment
+    r"\bafter\s+(?:treatment|therapy)\b(?!\s+(?:had\s+)?(?:ended|finished|was\s+over|stopped))|\bat\s+termination\b|"
+    r"\bposttreatment\b")
+_FOLLOW_DATA_RE = Caseless(
+    rf"\b(?:reported|reporting|with|had|having|included|including|provided|providing|without)\s+(?:\w+\s+)?"
+    rf"follow{SEP}?ups?(?:\s+(?:data|assessments?|measures?|information|outcomes?))?\b|"
+    rf"\bfollow{SEP}?ups?\s+(?:data|periods?|lengths?|durations?|studies|information|rates?)\b")
 _ADJUST_RE = Caseless(
-    r"\b(?:adjust\w*|correct\w*|controll?\w*)\s+(?:\w+\s+){0,4}?for\s+(?P<what>[\w\s\-’']{3,50}?)"
-    r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained)\b|$)")
+    # "controlled for", "to control for"; not "randomized controlled trials for" or "a waitlist control for"
+    r"\b(?:adjust\w*|correct\w*|controll(?:ed|ing)|(?<=to\s)control)\s+"
+    r"(?:(?!(?:trials?|studies|study|rcts?|groups?|conditions?|designs?|arms?|samples?|comparisons?)\b)\w+\s+){0,4}?"
+    r"for\s+(?P<what>[\w\s\-’']{3,50}?)"
+    r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained|using|via|through)\b|$)")
 _TRIM_FILL_RE = Caseless(r"\btrim[\s\-]and[\s\-]fill\b")
 _ANAPHORIC_ADJUST_RE = Caseless(r"\b(?:that|this|the|such|these)\s+(?:\w+\s+)?adjustments?\b")
 _ADJUSTED_LABEL_RE = Caseless(r"\b(?:adjusted|unadjusted)\b")
@@ -44,8 +54,15 @@ _POPULATION_RES = (
 )
 _WHO_RE = Caseless(
     r"\b(?:for|among|in|with)\s+(?P<p>(?:older\s+|young\s+)?(?:adults|children|adolescents|youths?|veterans|women|men|"
-    r"students|couples|families|inpatients|outpatients)(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)")
+    r"students|couples|families|inpatients|outpatients)(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)"
+    # "in couples therapy", "for adult services" name a treatment or a setting, not whom
+    r"(?!\s+(?:therapy|therapies|treatments?|interventions?|programmes?|programs?|sessions?|formats?|settings?|"
+    r"services?|clinics?|groups?))")
 
+
+
+_BOTH_GROUPS_RE = Caseless(r"\s*(?:,\s*)?(?:and|or|as\s+well\s+as)\s+(?:(?:older|young|younger)\s+)?(?:adults|children|"
+                          r"adolescents|youths?|veterans|women|men|students|couples|families|inpatients|outpatients)\b")
 
 
 def population(body: str, fields: dict, matched: list) -> None:
@@ -56,6 +73,8 @@ def population(body: str, fields: dict, matched: list) -> None:
             matched.append(("population", m.group(0)))
             return
     m = _WHO_RE.search(body)
+    if m and _BOTH_GROUPS_RE.match(body, m.end()):
+        return  # "in men and women", "for children or adolescents": no narrower population
     if m and not re.search(r"\bwho\s+(?:received|got|were\s+given|were\s+assigned)\b", m.group("p"), re.IGNORECASE):
         fields["population"] = " ".join(m.group("p").split())
         matched.append(("population", m.group(0)))
@@ -73,8 +92,22 @@ def _months(n: str, unit: str) -> Decimal:
 
 def timepoint(clause: str, fields: dict, matched: list) -> None:
     low = clause.lower()
+    if "follow" in low and _FOLLOW_DATA_RE.search(clause):
+        clause = _FOLLOW_DATA_RE.sub(" ", clause)  # "studies that reported follow-up data" say no time
+        low = clause.lower()
     follow = _FOLLOW_RE.search(clause) if ("follow" in low or "after" in low or " post" in low) else None
     months = _FOLLOW_MONTHS_RE.search(clause) if "follow" in low else None
+    if (follow or months) and any(w in low for w in ("post", "end of", "after", "termination")):
+        # both times named ("smaller at follow-up than at post-treatment"): the clause does not say which
+        post = [m.span() for m in _POST_RE.finditer(clause)]
+        spans = [m.span() for m in (follow, months) if m]
+        if any(not any(a <= p0 and p1 <= b for a, b in spans) for p0, p1 in post):
+            # the part after the last comma may name one ("Post-treatment effects were moderate, and at
+            # 24 months follow-up CBT still exceeded usual care")
+            cut = max(clause.rfind(","), clause.rfind(";"))
+            if cut > 0:
+                timepoint(clause[cut + 1:], fields, matched)
+            return
     if follow or months:
         fields["timepoint"] = "follow-up"
         matched.append(("timepoint", (follow or months).group(0)))

@@ -1,0 +1,97 @@
+"""Comparison cues and the comparator's words: the last cue of a clause ("compared with",
+"versus", "than", "over" ...; a bare "over", "than" or "against" only when a comparator or an
+intervention follows it), the words after it that name what the intervention was compared with,
+and which entry of data/comparators.toml they name. Part of pico.py's rules.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .caseless import Caseless
+from .entities import find_entries
+
+_CUE_RE = Caseless(
+    r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
+    r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
+    r"outperform(?:ed|s)?|exceeded|beat|than|against|over|differ(?:ed|ent)?\s+(?:\w+\s+)?from)\s+")
+_OVER_TIME_RE = re.compile(
+    r"(?:the\s+|a\s+|an\s+)?(?:course|time|period|years?|months?|weeks?|sessions?|first|next|last|following|"
+    r"long(?:er)?[\s\-]term|\d|(?:one|two|three|four|five|six|eight|ten|twelve)\b)", re.IGNORECASE)
+_PEOPLE_RE = Caseless(
+    r"(?:men|women|males|females|boys|girls|adults|children|adolescents|youths?|older|younger|those|studies|trials|"
+    r"samples|patients\s+with|clients\s+with|people\s+with|participants\s+with)\b")
+
+
+def comparison_cue(body: str, rules):
+    """The last comparison cue of the clause; a bare 'over', 'than' or 'against' counts only when
+    a comparator or an intervention follows it ('over usual care', not 'over 5000 patients')."""
+    for m in reversed(list(_CUE_RE.finditer(body))):
+        word = m.group(0).split()[0].lower()
+        if word == "over" and _OVER_TIME_RE.match(body, m.end()):
+            continue  # "over the course of CBT", "over 60 weeks": a time, not a comparator
+        if word in {"over", "than", "against", "beat", "exceeded"} or m.group(0).strip().lower().endswith(("than", "to")) and \
+                word not in {"compared", "relative", "in"}:
+            following = comparator_text(body[m.end():]) or ""
+            if not (find_entries(following, rules.comparators) or find_entries(following, rules.finding_interventions)) \
+                    or _PEOPLE_RE.match(following):
+                continue  # "women improved more than men in group therapy": people, not a comparator
+        return m
+    return None
+
+
+def rightmost(text: str, entries) -> tuple[str, str] | None:
+    """(key, words) of the entry whose phrase ends last in the text, the longest on a tie:
+    'medication on its own' is the same treatment alone, not medication. Unspecified controls
+    only when nothing more specific is named ('usual care controls' are usual care)."""
+    best = None
+    found = find_entries(text, entries)
+    if len(found) > 1:
+        found = [m for m in found if m.key != "control-unspecified"]
+    for match in found:
+        entry = next(e for e in entries if e.key == match.key)
+        for term in entry.terms:
+            for hit in term.pattern.finditer(text):
+                key = (hit.end(), hit.end() - hit.start())
+                if best is None or key > best[0]:
+                    best = (key, match.key, hit.group(0))
+    return (best[1], best[2]) if best else None
+
+
+_COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in|after|with)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|"
+                    r"receiving|given|assigned\s+to|treated\s+with)\s+|(?:the\s+)?(?:patients|people|clients|participants)\s+"
+                    r"(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|receiving|given|assigned\s+to|treated\s+with)\s+)?")
+_COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
+                    r"led|improved|reduced|showed|produced|resulted|yielded|gave|had|has|found|revealed|demonstrated|"
+                    r"was|were|fell|dropped|declined|decreased|increased|rose|remained|similarly|equally|significantly|among|"
+                    r"in\s+\w+ing|"
+                    r"substantially|considerably|slightly|markedly|in\s+(?:both|men|women|adults|children|"
+                    r"adolescents|patients|clients|people|participants|studies|trials|\d))\b|$")
+# the comparator is the shortest run of words after the cue that a stop follows
+_COMPARATOR_RE = Caseless(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})")
+_COMPARATOR_LEAD_RE = Caseless(_COMPARATOR_LEAD)
+_COMPARATOR_STOP_RE = Caseless(_COMPARATOR_STOP)
+_ARTICLE_RE = Caseless(r"^(?:the|a|an)\s+")
+
+
+def _comparator_words(after: str) -> str | None:
+    """What _COMPARATOR_RE's y matches, found faster: the lazy group tries the stop at every
+    character; here one search finds the first place a stop matches."""
+    start = _COMPARATOR_LEAD_RE.match(after).end()
+    if start >= len(after) or after[start] in ",;()" or start and after[start - 1] not in " \t\n\r\f\v":
+        m = _COMPARATOR_RE.match(after)  # the optional lead may have to give way: the regex decides
+        return m.group("y") if m else None
+    stop = _COMPARATOR_STOP_RE.search(after, start + 1)
+    return after[start: stop.start()]
+
+
+@lru_cache(maxsize=256)
+def comparator_text(after: str) -> str | None:
+    """The comparator's words at the start of `after` (the words after a cue); asked several
+    times about the same clause."""
+    words = _comparator_words(after)
+    if words is None:
+        return None
+    text = _ARTICLE_RE.sub("", " ".join(words.split()))
+    return text[:80] or None

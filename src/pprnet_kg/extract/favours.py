@@ -1,0 +1,84 @@
+"""Which side of a comparison did better, only when words say so ("an advantage for", "in favour
+of", "did better than", "was outperformed by"), in the finding's sentence or in a sentence of the
+post's implications that quotes the same statistic; never from a sign, never when the advantage is
+denied ("no advantage for X"). Part of pico.py's rules.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..model import Finding
+from .caseless import Caseless, word_spans
+
+# (pattern, words without which it cannot match)
+_FAVOURS_RES = (
+    (Caseless(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})"),
+     ("advantage", "benefit")),
+    (Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor")),
+    (Caseless(r"\bfavou?r(?:ed|ing|s)\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor")),
+    (Caseless(r"\b(?:was|were|is|are)\s+(?:\w+\s+)?outperformed\s+by\s+(?P<x>[^,.;()]{2,60})"), ("outperformed by",)),
+    (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed(?!\s+by)|outperforms|beat|"
+              r"(?:was|were)\s+superior\s+to)\b"), ("better than", "outperform", "beat", "superior")),
+)
+_NEGATED_RE = Caseless(r"\b(?:no|not|nor|neither|never|without|lack(?:ed|s)?|little|hardly|any)\b")
+_OTHER_SIDE_RE = Caseless(r"\s+(?:over|than|compared|relative|versus|vs\.?|against|when\s+compared)\b")
+
+
+def _before(rx: Caseless, text: str) -> str:
+    """The text up to the first match of rx."""
+    m = rx.search(text)
+    return text[: m.start()] if m else text
+
+
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
+
+
+@lru_cache(maxsize=256)
+def _sentences_of(text: str) -> tuple[str, ...]:
+    return tuple(_SENTENCE_END_RE.split(text))
+
+
+def favours(f: Finding, body: str, implications: str, fields: dict, matched: list) -> None:
+    value = format(f.value, "f").lstrip("-").lstrip("0")
+    quoting = [s for s in _sentences_of(implications) if value and value in s and f.measure in s]
+    for text in [body, *quoting]:
+        low = text.lower()
+        if not any(w in low for w in ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior",
+                                      "beat")):
+            continue
+        for rx, words in _FAVOURS_RES:
+            m = rx.search(text) if any(w in low for w in words) else None
+            if not m or _NEGATED_RE.search(text[max(0, m.start() - 30): m.start("x")]) \
+                    or _NEGATED_RE.search(m.group("x")):
+                continue  # "no advantage for CBT", "CBT did not do better than"
+            words = _before(_OTHER_SIDE_RE, m.group("x"))  # "of antidepressants over placebo"
+            side = _side(words, fields)
+            if side:
+                fields["favours"] = side
+                matched.append(("favours", m.group(0).strip()))
+                return
+
+
+def _side(words: str, fields: dict) -> str | None:
+    words = words.lower()
+    comparator = (fields.get("comparator") or "").lower()
+    intervention = (fields.get("intervention") or "").lower()
+    # whole words: 'guided iCBT' is not inside 'unguided iCBT'
+    if comparator and (_inside(comparator, words) or _inside(words.strip(), comparator) or _overlap(words, comparator)):
+        return "comparator"
+    if intervention and (_inside(intervention, words) or _overlap(words, intervention)):
+        return "intervention"
+    return None
+
+
+def _inside(part: str, whole: str) -> bool:
+    return bool(word_spans(part, whole))
+
+
+def _overlap(a: str, b: str) -> bool:
+    stop = {"the", "a", "an", "of", "for", "to", "and", "therapy", "treatment", "when", "it", "comes"}
+    wa = {w for w in re.findall(r"\w+", a) if w not in stop}
+    wb = {w for w in re.findall(r"\w+", b) if w not in stop}
+    return bool(wa) and bool(wb) and len(wa & wb) >= max(1, min(len(wb), 2))

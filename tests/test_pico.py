@@ -1,0 +1,408 @@
+"""extract/pico.py and qualifiers.py: wordings that gave a wrong PICO value (regression tests).
+
+Every sentence here is invented. A wrong value is worse than a missing one, so several tests
+only ask that a field is not the wrong value.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pprnet_kg.extract import load_rules
+from pprnet_kg.extract.findings import extract_findings
+from pprnet_kg.extract.pico import annotate
+from pprnet_kg.model import TextLine
+
+RULES = load_rules()
+
+
+def annotated(summary: str, implications: str = ""):
+    findings, problems = extract_findings((TextLine(1, summary),), source="t.txt", outcomes=RULES.outcomes)
+    assert not problems, problems
+    return annotate(findings, summary=summary, implications=implications, rules=RULES, post_conditions=())
+
+
+def one(summary: str, implications: str = ""):
+    [f] = annotated(summary, implications)
+    return f
+
+
+def fields(f, names):
+    return {k: getattr(f, k) for k in names}
+
+
+def test_a_word_ending_like_a_tail_word_is_not_cut():
+    """'care' ends in 'are' and 'pain' in 'in': the words before a statistic kept whole."""
+    f = one("Group CBT lowered relapse compared with usual care (HR = 0.70, 95% CI 0.55, 0.90).")
+    assert (f.comparator, f.comparator_id) == ("usual care", "usual-care")
+    f = one("CBT beat waitlist on chronic pain (g = 0.40, 95% CI 0.20, 0.60).")
+    assert f.comparator == "waitlist"
+
+
+def test_change_against_baseline_is_within_group():
+    f = one("Compared with baseline, symptoms were lower at discharge (d = 0.90, 95% CI 0.70, 1.10).")
+    assert (f.kind, f.comparator) == ("within-group", None)
+
+
+def test_change_from_baseline_compared_with_a_comparator_is_a_comparison():
+    f = one("Reductions from baseline were greater for CBT than for usual care (d = 0.50, 95% CI 0.30, 0.70).")
+    assert fields(f, ("kind", "intervention_ids", "comparator_id")) == {
+            "kind": "comparison", "intervention_ids": ("cbt",), "comparator_id": "usual-care"}
+
+
+def test_associated_with_more_than_a_comparator_is_a_comparison():
+    f = one("Apps were associated with larger gains than waitlist (g = 0.50, 95% CI 0.30, 0.70).")
+    assert fields(f, ("kind", "exposure", "comparator_id")) == {
+        "kind": "comparison", "exposure": None, "comparator_id": "waitlist"}
+    f = one("Compared to control groups, apps were associated with smaller gains (g = 0.20, 95% CI 0.05, 0.35).")
+    assert (f.kind, f.exposure) == ("comparison", None)
+    # a correlation stays an association
+    f = one("The alliance was associated with outcome more strongly than in controls (r = .30, 95% CI .20, .40).")
+    assert f.kind == "association"
+
+
+@pytest.mark.parametrize("text", [
+    "Symptoms declined over the course of schema therapy (d = 0.90, 95% CI 0.70, 1.10).",
+    "Symptoms declined over 20 sessions of CBT (d = 0.90, 95% CI 0.70, 1.10).",
+])
+def test_over_a_time_is_not_a_comparison(text):
+    f = one(text)
+    assert (f.kind, f.comparator) == (None, None)
+
+
+def test_a_phrase_inside_a_longer_one_is_not_a_second_intervention():
+    f = one("Short-term psychodynamic psychotherapy did better than usual care (d = 0.40, 95% CI 0.20, 0.60).")
+    assert f.intervention_ids == ("psychodynamic",)
+    f = one("Group psychotherapy lowered relapse compared with usual care (HR = 0.70, 95% CI 0.60, 0.80).")
+    assert f.intervention_ids == ("group-therapy",)
+
+
+def test_two_named_treatments_that_did_not_differ_are_intervention_and_comparator():
+    f = one("Psychotherapy and antidepressant medication did not differ (g = 0.04, 95% CI -0.07, 0.15).")
+    assert fields(f, ("kind", "intervention_ids", "comparator_id")) == {
+        "kind": "comparison", "intervention_ids": ("psychotherapy",), "comparator_id": "medication"}
+    f = one("IPT and CBT did not differ on symptoms (g = 0.02, 95% CI -0.10, 0.14).")
+    assert (f.intervention_ids, f.comparator, f.comparator_id) == (("ipt",), "CBT", None)
+
+
+def test_the_intervention_inside_the_cue():
+    f = one("Self-harm was reduced more by DBT than by usual care (SMD = -0.35, 95% CI -0.55, -0.15).")
+    assert fields(f, ("intervention_ids", "comparator", "comparator_id")) == {
+        "intervention_ids": ("dbt",), "comparator": "usual care", "comparator_id": "usual-care"}
+
+
+def test_the_passive_predicted_by_names_the_exposure_last():
+    f = one("Client outcome was also predicted by client-rated empathy (r = .32, 95% CI .25, .39).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "client-rated empathy", "client-outcomes")
+
+
+@pytest.mark.parametrize("text, exposure", [
+    ("The number of sessions was not associated with outcome (β = .03, p = .41).", "number of sessions"),
+    ("Therapist training was only weakly linked to client outcome (r = .07, 95% CI -.02, .16).", "Therapist training"),
+    ("Early change, however, predicted final outcome (β = .42, p < .001).", "Early change"),
+])
+def test_exposure_words_before_the_relation(text, exposure):
+    f = one(text)
+    assert (f.kind, f.exposure) == ("association", exposure)
+
+
+@pytest.mark.parametrize("text", [
+    "There was no benefit of booster sessions over usual care (OR = 0.91, 95% CI 0.52, 1.59).",
+    "CBT showed no advantage for patients over usual care (g = 0.05, 95% CI -0.10, 0.20).",
+])
+def test_a_denied_advantage_favours_no_one(text):
+    assert one(text).favours is None
+
+
+def test_an_advantage_of_x_over_y_favours_x():
+    f = one("The advantage of antidepressants over placebo was small (d = 0.11, 95% CI -0.07, 0.29).")
+    assert (f.intervention_ids, f.favours) == (("medication",), "intervention")
+
+
+@pytest.mark.parametrize("text", [
+    "In 12 randomized controlled trials for depression, CBT did better than waitlist (d = 0.60, 95% CI 0.30, 0.90).",
+    "Against a waitlist control for adolescents, CBT reduced stress (g = 0.31, 95% CI 0.12, 0.50).",
+])
+def test_a_control_group_is_no_adjustment(text):
+    assert one(text).adjusted == ()
+
+
+def test_controlling_for_is_an_adjustment():
+    f = one("Compliance was related to symptom change after controlling for baseline severity (B = -0.45, SE = 0.12).")
+    assert f.adjusted == ("baseline severity",)
+
+
+def test_change_within_one_arm_does_not_take_the_studys_comparison():
+    text = ("The authors compared CBT with a waitlist in 223 adults. CBT clients improved substantially during "
+            "treatment (d = 1.31, 95% CI 1.05, 1.57). CBT led to larger gains than the other arm (d = 0.80, 95% CI "
+            "0.50, 1.10).")
+    first, second = annotated(text)
+    assert (first.kind, first.comparator) == (None, None)
+    assert (second.kind, second.intervention_ids, second.comparator, second.comparator_id) == (
+        "comparison", ("cbt",), "a waitlist", "waitlist")
+
+
+def test_a_finding_continues_the_previous_only_when_nothing_says_otherwise():
+    # a correlation does not continue a comparison
+    first, second = annotated("Psychodynamic therapy did better than usual care (d = 0.42, 95% CI 0.12, 0.72). "
+                              "Patients' expectations also mattered (r = .19, 95% CI .05, .33).")
+    assert first.kind == "comparison" and (second.kind, second.intervention) == (None, None)
+    # a clause with a relation of its own does not take the previous exposure
+    first, second = annotated("Younger age predicted dropout (OR = 1.38, 95% CI 1.19, 1.60), and so did lower "
+                              "education (OR = 1.25, 95% CI 1.08, 1.45).")
+    assert first.exposure == "Younger age" and second.exposure != "Younger age"
+    # an association continues when the words point back at it
+    first, second = annotated("Empathy was related to outcome (r = .28, 95% CI .23, .33). The association "
+                              "remained after adjusting for severity (r = .22, 95% CI .15, .29).")
+    assert (second.kind, second.exposure) == ("association", "Empathy")
+    # and a subgroup keeps its own population
+    first, second = annotated("CBT did better than waitlist (g = 0.70, 95% CI 0.50, 0.90). Effects were larger "
+                              "for adolescents (g = 0.90, 95% CI 0.60, 1.20).")
+    assert (second.kind, second.comparator_id, second.population) == ("comparison", "waitlist", "adolescents")
+
+
+def test_a_specific_phrase_inside_another_stays():
+    f = one("Group CBT did better than waitlist (d = 0.70, 95% CI 0.40, 1.00).")
+    assert set(f.intervention_ids) == {"group-therapy", "cbt"}
+
+
+def test_did_not_differ_from_a_comparator():
+    f = one("The feedback condition did not differ from treatment as usual on symptoms (d = 0.09, 95% CI -0.11, 0.29).")
+    assert (f.kind, f.comparator_id, f.favours) == ("comparison", "usual-care", None)
+
+
+def test_a_continued_finding_with_an_outcome_of_its_own_does_not_take_the_previous_one():
+    first, second = annotated("When compared with TAU, DBT showed moderate effects on self-harm (g = -0.44, 95% CI "
+                              "-0.68, -0.20) and small effects on depression (g = -0.22, 95% CI -0.41, -0.03).")
+    assert first.outcome_id == "self-harm" and second.outcome_id is None
+
+
+@pytest.mark.parametrize("text, intervention, comparator", [
+    ("Patients in usual care were more likely to relapse than those who received CBT (OR = 2.05, 95% CI 1.40, 3.01).",
+     ("cbt",), "usual-care"),
+    ("Waitlist participants improved less than those receiving iCBT (g = 0.70, 95% CI 0.46, 0.94).",
+     ("internet-delivered",), "waitlist"),
+])
+def test_the_treatment_named_after_the_cue_against_a_comparator_named_before(text, intervention, comparator):
+    f = one(text)
+    assert (f.intervention_ids, f.comparator_id) == (intervention, comparator)
+    assert f.comparator.lower() in {"usual care", "waitlist"}
+
+
+def test_a_bare_placebo_against_medication_is_a_pill():
+    f = one("Antidepressants did better than placebo (d = 0.30, 95% CI 0.20, 0.40).")
+    assert f.comparator_id == "pill-placebo"
+    f = one("CBT did better than placebo (d = 0.30, 95% CI 0.20, 0.40).")
+    assert f.comparator_id == "attention-placebo"
+
+
+def test_the_effect_of_a_treatment_on_an_outcome_is_no_association():
+    f = one("The effect of psychotherapy on depression in older adults was moderate (g = 0.64, 95% CI 0.50, 0.78).")
+    assert (f.kind, f.exposure, f.intervention_ids) == (None, None, ("psychotherapy",))
+    # a process variable's effect stays an association
+    f = one("The effect of homework on outcome was r = .26 (95% CI .19, .33).")
+    assert (f.kind, f.exposure) == ("association", "homework")
+
+
+def test_an_association_takes_its_outcome_from_what_the_exposure_is_related_to():
+    f = one("Deterioration was predicted by early symptom increase (OR = 2.80, 95% CI 1.90, 4.12).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "early symptom increase", None)
+
+
+def test_associated_with_more_than_another_therapy_is_a_comparison():
+    f = one("CBT was associated with slightly larger effects than psychodynamic therapy (g = 0.14, 95% CI -0.02, 0.30).")
+    assert (f.kind, f.intervention_ids, f.comparator, f.exposure) == ("comparison", ("cbt",), "psychodynamic therapy",
+                                                                    None)
+
+
+def test_men_and_women_is_no_narrower_population():
+    f = one("CBT outperformed waitlist similarly in men and women (g = 0.71, 95% CI 0.55, 0.87).")
+    assert (f.population, f.comparator) == (None, "waitlist")
+    assert one("CBT outperformed waitlist in women (g = 0.71, 95% CI 0.55, 0.87).").population == "women"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Among the 19 studies that reported follow-up data, CBT outperformed usual care at the end of treatment "
+     "(g = 0.52, 95% CI 0.36, 0.68).", "post-treatment"),
+    ("The difference was smaller at 12-month follow-up than at post-treatment (g = 0.35, 95% CI 0.20, 0.50).", None),
+    ("Relapse after treatment ended was less likely after CBT than after medication (OR = 0.48, 95% CI 0.31, 0.74).",
+     None),
+    ("Six months after treatment, CBT still beat waitlist (g = 0.40, 95% CI 0.20, 0.60).", "follow-up"),
+])
+def test_timepoint_only_when_the_clause_names_one(text, expected):
+    assert one(text).timepoint == expected
+
+
+def test_adding_x_that_did_not_improve_outcomes_is_no_add_on_for_non_responders():
+    f = one("Adding CBT to fluoxetine did not improve outcomes compared to fluoxetine alone (SMD = 0.10, 95% CI -0.08, "
+            "0.28).")
+    assert (f.kind, f.intervention, f.comparator_id, f.population) == ("comparison", "CBT", "same-treatment-alone", None)
+
+
+def test_specific_controls_beat_unspecified_ones():
+    f = one("CBT did better than usual care controls (g = 0.35, 95% CI 0.25, 0.45).")
+    assert f.comparator_id == "usual-care"
+
+
+def test_outperformed_by_favours_what_follows_by():
+    f = one("Cognitive therapy was outperformed by supportive therapy on worry (d = -0.31, 95% CI -0.60, -0.02).")
+    assert f.favours != "intervention"
+
+
+def test_favours_compares_whole_words():
+    f = one("Guided iCBT outperformed unguided iCBT on depressive symptoms (g = 0.27, 95% CI 0.10, 0.44).")
+    assert (f.comparator_id, f.favours) == ("unguided", "intervention")
+
+
+@pytest.mark.parametrize("text", [
+    "Women improved more than men in group therapy (d = 0.25, 95% CI 0.05, 0.45).",
+    "Effects were larger than those of studies with CBT (g = 0.40, 95% CI 0.20, 0.60).",
+])
+def test_people_or_studies_after_than_are_no_comparator(text):
+    f = one(text)
+    assert (f.kind, f.comparator) == (None, None)
+
+
+def test_exposure_without_trailing_adverbs_and_predictive_of():
+    assert one("Alliance still predicted outcome (B = -0.20, 95% CI -0.30, -0.10).").exposure == "Alliance"
+    assert one("Support from family predicted outcome (B = -0.20, 95% CI -0.30, -0.10).").exposure == "Support from family"
+    f = one("Early alliance was predictive of dropout (OR = 0.70, 95% CI 0.58, 0.84).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "Early alliance", "dropout")
+
+
+def test_the_x_outcome_relation_is_not_about_x():
+    f = one("The alliance-outcome correlation was stronger for younger clients (r = .32, 95% CI .25, .39).")
+    assert f.outcome_id != "alliance"
+
+
+@pytest.mark.parametrize("text, comparator", [
+    ("CBT vs. waitlist yielded a large effect (g = 0.90, 95% CI 0.70, 1.10).", "waitlist"),
+    ("DBT was more effective than TAU in reducing self-harm (OR = 0.55, 95% CI 0.40, 0.76).", "TAU"),
+])
+def test_the_comparator_ends_before_the_verb(text, comparator):
+    assert one(text).comparator == comparator
+
+
+def test_more_strongly_related_keeps_the_comparative_out_of_the_exposure():
+    f = one("The alliance was more strongly related to outcome in CBT (r = .30, 95% CI .22, .38).")
+    assert (f.kind, f.exposure) == ("association", "alliance")
+
+
+def test_favoured_x_over_y():
+    f = one("Relapse rates favoured CBT over medication at two years (OR = 0.45, 95% CI 0.30, 0.68).")
+    assert (f.comparator_id, f.favours) == ("medication", "intervention")
+    f = one("Results did not favour CBT over medication (OR = 0.95, 95% CI 0.70, 1.28).")
+    assert f.favours is None
+
+
+def test_timepoint_of_the_last_part_when_a_clause_names_both():
+    f = one("Post-treatment effects were moderate, and at 24 months follow-up CBT still exceeded usual care "
+            "(g = 0.35, 95% CI 0.15, 0.55).")
+    assert (f.timepoint, f.timepoint_months) == ("follow-up", D(24))
+
+
+def test_adjustment_and_comparator_words_end_before_how_and_what_happened():
+    f = one("After correction for publication bias using trim and fill, the effect of CBT versus control fell to "
+            "g = 0.30 (95% CI 0.18, 0.42).")
+    assert (f.comparator, f.comparator_id) == ("control", "control-unspecified")
+    assert f.adjusted == ("publication bias", "publication bias (trim and fill)")
+
+
+def test_two_relations_in_one_clause_the_statistic_follows_the_last():
+    f = one("Alliance predicted symptoms at the next session, but symptoms did not predict the alliance "
+            "(B = -0.10, 95% CI -0.15, -0.05).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "symptoms", "alliance")
+
+
+def test_exposure_without_a_trailing_verb_and_comparator_without_who_had_received():
+    f = one("Client and therapist ratings of the alliance were both associated with outcome (r = .25, 95% CI .20, .30).")
+    assert f.exposure == "Client and therapist ratings of the alliance"
+    f = one("Patients who had received IPT relapsed less than patients who had received TAU (OR = 0.50, 95% CI 0.30, "
+            "0.83).")
+    assert (f.intervention_ids, f.comparator, f.comparator_id) == (("ipt",), "TAU", "usual-care")
+
+
+def test_respectively_gives_each_statistic_its_own_treatment():
+    first, second = annotated("IPT and CBT outperformed usual care (g = 0.40, 95% CI 0.20, 0.60 and g = 0.50, 95% CI "
+                              "0.30, 0.70, respectively).")
+    assert (first.intervention_ids, second.intervention_ids) == (("ipt",), ("cbt",))
+    first, second = annotated("CBT outperformed waitlist and usual care (g = 0.80, 95% CI 0.60, 1.00 and g = 0.40, "
+                              "95% CI 0.20, 0.60, respectively).")
+    assert (first.comparator_id, second.comparator_id) == ("waitlist", "usual-care")
+    # three treatments, two statistics: no finding keeps the list
+    first, second = annotated("CBT, IPT and DBT outperformed usual care (g = 0.40, 95% CI 0.20, 0.60 and g = 0.50, "
+                              "95% CI 0.30, 0.70, respectively).")
+    assert first.intervention_ids == second.intervention_ids == ()
+
+
+def test_a_number_word_before_a_hyphen_counts_months():
+    f = one("At a two-year follow-up, MBT patients relapsed less than those in TAU (OR = 0.40, 95% CI 0.22, 0.73).")
+    assert (f.timepoint, f.timepoint_months) == ("follow-up", D(24))
+    f = one("At a twenty-four month follow-up CBT beat usual care (g = 0.40, 95% CI 0.20, 0.60).")
+    assert f.timepoint_months == D(24)
+
+
+@pytest.mark.parametrize("text, comparator_id", [
+    ("There were no significant differences in dropout between CBT and waitlist (OR = 1.10, 95% CI 0.80, 1.51).",
+     "waitlist"),
+    ("Outcomes were comparable for telehealth and in-person care (SMD = 0.03, 95% CI -0.10, 0.16).", "face-to-face"),
+    ("There were no differences between CBT in adults and adolescents (g = 0.05, 95% CI -0.10, 0.20).", None),
+])
+def test_no_difference_between_a_treatment_and_a_comparator(text, comparator_id):
+    f = one(text)
+    assert (f.kind, f.comparator_id) == ("comparison", comparator_id)
+
+
+def test_a_process_variable_of_a_treatment_stays_an_exposure():
+    f = one("Homework compliance in CBT was associated with outcome (d = 0.30, 95% CI 0.10, 0.50).")
+    assert (f.kind, f.exposure, f.intervention_ids) == ("association", "Homework compliance in CBT", ())
+    f = one("Group therapy was associated with higher dropout (OR = 1.50, 95% CI 1.10, 2.05).")
+    assert (f.kind, f.exposure, f.intervention_ids) == (None, None, ("group-therapy",))
+
+
+def test_a_treatment_named_after_in_is_no_population():
+    f = one("The alliance was linked to symptom reduction in couples therapy (r = .25, 95% CI .15, .35).")
+    assert (f.exposure, f.population) == ("alliance", None)
+    assert one("The alliance was linked to outcome in couples (r = .25, 95% CI .15, .35).").population == "couples"
+
+
+def test_unrelated_to_is_a_null_association():
+    f = one("Therapist empathy was unrelated to dropout (r = -.02, 95% CI -.10, .06).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "Therapist empathy", "dropout")
+
+
+@pytest.mark.parametrize("text", [
+    "CBT reduced distress more than waitlist among university students (g = 0.55, 95% CI 0.35, 0.75).",
+    "Remission was more likely after CBT than after waitlist (RR = 2.00, 95% CI 1.50, 2.67).",
+])
+def test_comparator_words_without_the_scope(text):
+    assert one(text).comparator == "waitlist"
+
+
+def test_did_not_outperform_is_a_comparison_that_favours_no_one():
+    f = one("Mindfulness did not outperform active controls (g = 0.05, 95% CI -0.10, 0.20).")
+    assert (f.kind, f.intervention_ids, f.comparator_id, f.favours) == (
+        "comparison", ("mindfulness",), "control-unspecified", None)
+
+
+def test_a_second_comparator_in_the_sentence_keeps_the_intervention():
+    first, second = annotated("CBT had a large effect compared with no treatment (g = 0.88, 95% CI 0.70, 1.06) but "
+                              "only a small effect compared with pill placebo (g = 0.22, 95% CI 0.08, 0.36).")
+    assert (second.intervention_ids, second.comparator_id) == (("cbt",), "pill-placebo")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Related", "unrelated", "to", "associations", "with", "Linked", "links", "between",
+                                 "correlated", "was", "followed", "by", "Predictive", "of", "went", "along", "effects",
+                                 "on", "relationship", "tied", "connected", "CBT", "x", ",", "  "]), max_size=10)
+       .map(" ".join))
+def test_relation_cue_is_the_association_regex(text):
+    """The cheap word test before the regex never hides a match."""
+    from pprnet_kg.extract.relations import ASSOC_RE, relation_cue
+
+    plain, quick = ASSOC_RE.search(text), relation_cue(text)
+    assert (plain.span() if plain else None) == (quick.span() if quick else None)
