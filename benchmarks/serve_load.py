@@ -22,7 +22,8 @@ error message when its time limit stops the query) is an error, as a 503 or a ti
 Oxigraph's server does not stop the slow query at its time limit: the query goes on using a core
 after its client has gone, which would slow every later phase of both servers; so its server is
 restarted after each of its attack phases (on the same store) and the CPU it was still burning
-is printed. Both servers have a 5 s query time limit. Bounded: a request count and a wall-clock
+is printed. Both servers have a 5 s query time limit (ours also refuses, with 503, a request that has
+waited 5 s for a worker: `--queue-wait`, whose default is the `--timeout`). Bounded: a request count and a wall-clock
 limit; loopback only.
 """
 

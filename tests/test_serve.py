@@ -584,6 +584,27 @@ def test_a_full_queue_is_refused_at_once_with_retry_after(real_build):
         srv.server_close()
 
 
+def test_a_request_that_waits_too_long_for_a_worker_is_refused_with_retry_after(real_build):
+    """Under overload a client hears "busy" within --queue-wait seconds instead of waiting in the
+    queue for as long as the queries ahead of it take (a minute and more at 200 clients)."""
+    srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1, timeout=4.0, queue_wait=0.5)
+    try:
+        slow = threading.Thread(target=lambda: get(base, "/sparql", query=SLOW), daemon=True)
+        slow.start()
+        time.sleep(0.5)  # the one worker is busy with the slow query
+        t = time.monotonic()
+        status, headers, body = get(base, "/sparql", query="ASK {}")
+        waited = time.monotonic() - t
+        assert status == 503 and headers["Retry-After"] == "1" and b"0.5 s" in body
+        assert 0.4 < waited < 2.5  # refused once its wait ran out, not when the slow query ended
+        assert srv.pool.turned_away == 1
+        slow.join(10)
+        assert get(base, "/sparql", query="ASK {}")[0] == 200  # the queue is not left holding its turn
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
 def _wait_answering(base: str, tries: int = 100) -> None:
     for _ in range(tries):
         try:

@@ -377,9 +377,12 @@ def analyze(as_json, sources, graphs, store, endpoint, named_graph, base):
               help="Seconds a client has to send a whole request (head and body); slower ones are cut off.")
 @click.option("--queue", type=click.IntRange(0), default=512, show_default=True,
               help="Requests that may wait for a worker; beyond that, 503 with Retry-After.")
+@click.option("--queue-wait", type=click.FloatRange(0.1), default=None,
+              help="Seconds a request may wait for a worker before it gets 503 with Retry-After "
+                   "(default: the --timeout).")
 @read_options
-def serve(host, port, timeout, max_rows, site_dir, cors, workers, processes, memory_mb, deadline, queue, sources, graphs,
-          store, endpoint, named_graph, base):
+def serve(host, port, timeout, max_rows, site_dir, cors, workers, processes, memory_mb, deadline, queue, queue_wait,
+          sources, graphs, store, endpoint, named_graph, base):
     """Serve the graph read-only: SPARQL endpoint, query page, linked-data pages, VoID."""
     from .serve import make_server
 
@@ -388,7 +391,7 @@ def serve(host, port, timeout, max_rows, site_dir, cors, workers, processes, mem
     with opened(sources, graphs, store, endpoint, named_graph, base, say_first=True) as kg:
         server = make_server(kg, host=host, port=port, timeout=timeout, max_rows=max_rows, site=site_dir, cors=cors,
                              workers=workers, memory_mb=memory_mb, queue=queue, deadline=deadline,
-                             processes=processes or os.cpu_count() or 1)
+                             processes=processes or os.cpu_count() or 1, queue_wait=queue_wait)
         click.echo(f"serving at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
         try:
             server.serve_forever()

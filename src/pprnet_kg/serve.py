@@ -439,11 +439,13 @@ def void_description(kg, settings: Settings) -> Graph:
 
 def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
                 site: Path | None = None, cors: str | None = None, workers: int | None = None,
-                memory_mb: int = 2048, queue: int = 512, deadline: float = 10.0, processes: int = 1):
+                memory_mb: int = 2048, queue: int = 512, deadline: float = 10.0, processes: int = 1,
+                queue_wait: float | None = None):
     """A ready-to-run server (call serve_forever) over a KG handle; binds loopback unless told otherwise.
     CORS is off unless `cors` names the one origin allowed to read answers. `deadline`: seconds a
     client has to send a whole request. `processes`: server processes answering HTTP on the one
-    socket, each with its share of the `workers` (default: three per process)."""
+    socket, each with its share of the `workers` (default: three per process). `queue_wait`:
+    seconds a request may wait for a worker before it gets 503 (default: `timeout`)."""
     settings = Settings(kg.base, timeout, max_rows, Path(site) if site else None,
                         datetime.fromtimestamp(time.time(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                         cors=cors)
@@ -453,7 +455,7 @@ def make_server(kg, *, host: str = "127.0.0.1", port: int = 8000, timeout: float
     # idle while a worker waits for its process to collect an answer
     total = workers or 3 * processes
     settings.pool = WorkerPool(kg, size=-(-total // processes), timeout=timeout, memory_mb=memory_mb,
-                               queue=queue)
+                               queue=queue, queue_wait=queue_wait)
     try:
         sock = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

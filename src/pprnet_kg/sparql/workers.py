@@ -232,6 +232,7 @@ def _worker(kg, sock, memory_mb: int) -> None:
 
 
 _TIMEOUT, _GONE, _ENDED = "timeout", "gone", "ended"  # how a job can end without an answer
+_WAITED = "waited"  # how a turn in the queue can end without a worker
 
 
 def _fields(job: Job) -> tuple:
@@ -334,9 +335,12 @@ class WorkerPool:
     behind expensive ones (a slow-query attack, or a mix of heavy queries on a large store)."""
 
     def __init__(self, kg, *, size: int | None = None, timeout: float = 10.0, memory_mb: int = 2048,
-                 queue: int = 512) -> None:
+                 queue: int = 512, queue_wait: float | None = None) -> None:
         self.kg = kg
         self.timeout = timeout
+        # seconds a request may wait for a worker before it is refused (503, Retry-After): under
+        # overload a client hears "busy" at once instead of waiting minutes in the queue
+        self.queue_wait = timeout if queue_wait is None else queue_wait
         self.memory_mb = memory_mb
         self.queue = queue
         self.size = size or 3  # make_server gives each server process its share
@@ -352,6 +356,7 @@ class WorkerPool:
         self._turns = 0
         self.replaced = 0
         self.abandoned = 0
+        self.turned_away = 0  # requests refused after waiting queue_wait seconds for a worker
         # verdicts of the safety check, made by a worker and handed to the next one that gets the
         # same text (same text, same verdict: the check is a pure function of the text and base)
         self._verdicts: collections.OrderedDict = collections.OrderedDict()
@@ -437,8 +442,10 @@ class WorkerPool:
             return self._free.pop()
         if sum(len(lane) for lane in self._lanes.values()) >= self.queue:
             raise Busy("every query worker is busy and the queue is full; try again shortly")
-        turn = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        turn = loop.create_future()
         self._lanes[quick].append(turn)
+        waited = loop.call_later(self.queue_wait, _settle, turn, _WAITED)
         hook = None
         if gone is not None:
             hook = lambda _: _settle(turn, _GONE)  # noqa: E731
@@ -449,12 +456,17 @@ class WorkerPool:
             self._leave_queue(turn, quick)
             raise
         finally:
+            waited.cancel()
             if hook is not None:
                 gone.remove_done_callback(hook)
         if got is _GONE:
             self._leave_queue(turn, quick)
             self.abandoned += 1
             raise Abandoned("the client went away while its query waited")
+        if got is _WAITED:
+            self._leave_queue(turn, quick)
+            self.turned_away += 1
+            raise Busy(f"no query worker came free within {self.queue_wait:g} s; try again shortly")
         return got
 
     def _leave_queue(self, turn, quick: bool) -> None:
