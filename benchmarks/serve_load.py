@@ -125,19 +125,32 @@ def wait_for(url: str, seconds: float = 300) -> None:
 
 
 def plan_of(pages: list[str], requests: int) -> tuple[list[str], str, dict]:
-    """(SPARQL texts of the mix, canonical N-Triples, rows each query returns)."""
+    """(SPARQL texts of the mix, canonical N-Triples, rows each query returns). A query whose
+    parameters (PARAMS, for the real page) find nothing in the graph takes parameters drawn from the
+    graph instead (a synthetic corpus), so that no query of the mix answers with no rows."""
     from pprnet_kg.kg import KG
     from pprnet_kg.sparql import library, prepare
     from pprnet_kg.sparql.bindings import inline_bindings
 
     kg = KG.build(pages, store="oxigraph")[0]
+    drawn = None  # parameters drawn from the graph (benchmarks/run.py), for pages other than the real one
     texts, rows = [], {}
     for q in library():
-        params = kg._labels(q, {p.name: PARAMS[p.name] for p in q.params if not p.optional})
-        text, bindings, _ = prepare(q, params, base=kg.base)
-        text = inline_bindings(text, bindings) if bindings else text
-        result = kg.backend.query(text, {})
-        rows[q.name] = len(result.rows) + len(result.triples) + (1 if result.form == "ASK" else 0)
+        for values in (PARAMS, "drawn"):
+            if values == "drawn":
+                if drawn is None:
+                    sys.path.insert(0, str(Path(__file__).resolve().parent))
+                    import run as scale
+
+                    drawn = scale.params_from(kg)
+                values = drawn
+            params = kg._labels(q, {p.name: values[p.name] for p in q.params if not p.optional and p.name in values})
+            text, bindings, _ = prepare(q, params, base=kg.base)
+            text = inline_bindings(text, bindings) if bindings else text
+            result = kg.backend.query(text, {})
+            rows[q.name] = len(result.rows) + len(result.triples) + (1 if result.form == "ASK" else 0)
+            if rows[q.name] or not q.params:
+                break
         texts.append(text)
     subjects = [r[0] for r in kg.backend.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s", {}).rows]
     describes = [f"CONSTRUCT {{ <{s}> ?p ?o }} WHERE {{ <{s}> ?p ?o }}" for s in subjects if str(s).startswith("http")]
