@@ -3,8 +3,9 @@ same run.
 
     python benchmarks/serve_load.py [PAGES...] [--clients 50 200] [--requests 3000] [--rounds 2]
 
-Both servers hold the same triples (ours builds them; Oxigraph's gets our canonical N-Triples
-through its Graph Store endpoint). The mix is SPARQL only, so both do the same work: every
+Both servers hold the same triples, both in memory (ours builds them from the pages; Oxigraph's
+server, started without --location, gets our canonical N-Triples through its Graph Store endpoint;
+`--oxigraph-disk` puts its store on disk instead, where these queries run 5 to 10 times slower). The mix is SPARQL only, so both do the same work: every
 library query with its parameters (prepared exactly as `pprnet-kg query` runs it, parameters
 as a VALUES block) and a CONSTRUCT of each resource's description. For each client count the
 two servers are run in turn on the same plan, first alone, then under attack: one deliberately
@@ -307,10 +308,18 @@ def describe_attack(r: dict) -> str:
     return f"slow queries: {slow or 'none finished'}; {flood}"
 
 
-def start_oxigraph(binary: str, location: str, port: int) -> subprocess.Popen:
-    return subprocess.Popen([binary, "serve", "--location", location, "--bind", f"127.0.0.1:{port}",
-                             "--timeout-s", "5"],  # the same query time limit as ours
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_oxigraph(binary: str, location: str | None, port: int, ntriples: str) -> subprocess.Popen:
+    """Oxigraph's server holding `ntriples` (sent through its Graph Store endpoint), in memory when
+    `location` is None (as ours holds a graph built from pages), else in a store on disk."""
+    where = ["--location", location] if location else []
+    server = subprocess.Popen([binary, "serve", *where, "--bind", f"127.0.0.1:{port}",
+                               "--timeout-s", "5"],  # the same query time limit as ours
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D")
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/store?default", data=ntriples.encode(),
+                                     method="PUT", headers={"Content-Type": "application/n-triples"})
+    urllib.request.urlopen(request).read()
+    return server
 
 
 def median_row(runs: list[dict]) -> dict:
@@ -345,6 +354,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=2, help="rounds, each alternating which server goes first")
+    parser.add_argument("--oxigraph-disk", action="store_true",
+                        help="Oxigraph's server on a store on disk (default: in memory, as ours holds what it builds)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still stop both servers (finally)
     plan, ntriples, rows = plan_of(args.pages, args.requests)
@@ -361,14 +372,13 @@ def main() -> None:
                              "--max-rows", "10000000"],  # all rows, as Oxigraph's server sends
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, cwd=tmp, env=env)
-    theirs = start_oxigraph(binary, f"{tmp}/ox", ox_port)
+    location = f"{tmp}/ox" if args.oxigraph_disk else None
+    theirs = None
     servers = {"pprnet-kg serve": f"http://127.0.0.1:{ours_port}/sparql", "oxigraph serve": f"http://127.0.0.1:{ox_port}/query"}
     try:
+        theirs = start_oxigraph(binary, location, ox_port, ntriples)
         wait_for(f"http://127.0.0.1:{ours_port}/sparql?query=ASK%7B%7D")
-        wait_for(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D")
-        request = urllib.request.Request(f"http://127.0.0.1:{ox_port}/store?default", data=ntriples.encode(),
-                                         method="PUT", headers={"Content-Type": "application/n-triples"})
-        urllib.request.urlopen(request).read()
+        print(f"Oxigraph's server holds the graph {'on disk' if location else 'in memory'}, as ours does in memory")
         zero = sorted(name for name, n in rows.items() if n == 0)
         print(f"mix: {len(plan):,} SPARQL requests, half library queries ({len(rows)}; rows: "
               f"{', '.join(f'{k} {v}' for k, v in sorted(rows.items()))}), half CONSTRUCT descriptions of resources")
@@ -397,8 +407,7 @@ def main() -> None:
                         burning = cpu_seconds(theirs.pid) - before
                         theirs.terminate()
                         theirs.wait(timeout=10)
-                        theirs = start_oxigraph(binary, f"{tmp}/ox", ox_port)
-                        wait_for(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D")
+                        theirs = start_oxigraph(binary, location, ox_port, ntriples)
                         notes.append(f"round {round_ + 1}, {clients} clients: after its attack phase Oxigraph's server "
                                      f"still used {burning / 2:.0%} of a core; restarted")
         print()
@@ -422,8 +431,9 @@ def main() -> None:
             print(f"error: {line}")
     finally:
         for proc in (ours, theirs):
-            proc.terminate()
-            proc.wait(timeout=10)
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
