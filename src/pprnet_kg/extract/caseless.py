@@ -154,4 +154,3 @@ def word_spans(needle: str, hay: str) -> list[tuple[int, int]]:
         else:
             start = hay.find(needle, start + 1)
     return spans
-
