@@ -1,31 +1,32 @@
 """Load on loopback: `pprnet-kg serve` beside Oxigraph's own server, same data, same request mix,
 same run.
 
-    python benchmarks/serve_load.py [PAGES...] [--clients 50 200] [--requests 3000] [--rounds 2]
+    python benchmarks/serve_load.py [PAGES...] [--clients 50 200] [--requests 3000] [--rounds 2] [--oxigraph-disk]
 
 Both servers hold the same triples, both in memory (ours builds them from the pages; Oxigraph's
 server, started without --location, gets our canonical N-Triples through its Graph Store endpoint;
-`--oxigraph-disk` puts its store on disk instead, where these queries run 5 to 10 times slower). The mix is SPARQL only, so both do the same work: every
-library query with its parameters (prepared exactly as `pprnet-kg query` runs it, parameters
-as a VALUES block) and a CONSTRUCT of each resource's description. For each client count the
-two servers are run in turn on the same plan, first alone, then under attack: one deliberately
-slow query after another, and header floods (connections sending a 4 MiB header line) started
-at a fixed rate by the clock, 40 a second, whatever the server does with them, so that both
-servers receive the same floods. Both servers first answer every text of the mix four times
-(a warm-up: each of our server processes checks a text once). Throughout, a cheap query (ASK) runs every 50 ms and its p99 is printed beside the
-numbers. Every round alternates which server goes first; the summary gives the median of the
-rounds and the ours/Oxigraph ratios. Printed too: the CPU time each server (all its processes)
-spent per request, the error count, the rows the mix returned (a 0-row query is reported), and
-what became of the attack's requests. Throughput counts whole answers only: a 200 whose body is
-not a complete answer in the format asked for (Oxigraph's server ends a streamed answer with an
-error message when its time limit stops the query) is an error, as a 503 or a timeout is.
+`--oxigraph-disk` puts its store on disk instead, where these queries run 5 to 10 times slower). The
+mix is SPARQL only, so both do the same work: every library query with its parameters (prepared
+exactly as `pprnet-kg query` runs it, parameters as a VALUES block) and a CONSTRUCT of each
+resource's description. For each client count the two servers are run in turn on the same plan,
+first alone, then under attack: one deliberately slow query after another, and header floods
+(connections sending a 4 MiB header line) started at a fixed rate by the clock, 40 a second,
+whatever the server does with them, so that both servers receive the same floods. Both servers first
+answer every text of the mix four times (a warm-up: each of our server processes checks a text
+once). Throughout, a cheap query (ASK) runs every 50 ms and its p99 is printed beside the numbers.
+Every round alternates which server goes first; the summary gives the median of the rounds and the
+ours/Oxigraph ratios. Printed too: the CPU time each server (all its processes) spent per request,
+the error count, the rows the mix returned (a 0-row query is reported), and what became of the
+attack's requests. Throughput counts whole answers only: a 200 whose body is not a complete answer
+in the format asked for (Oxigraph's server ends a streamed answer with an error message when its
+time limit stops the query) is an error, as a 503 or a timeout is.
 
 Oxigraph's server does not stop the slow query at its time limit: the query goes on using a core
 after its client has gone, which would slow every later phase of both servers; so its server is
 restarted after each of its attack phases (on the same store) and the CPU it was still burning
-is printed. Both servers have a 5 s query time limit (ours also refuses, with 503, a request that has
-waited 5 s for a worker: `--queue-wait`, whose default is the `--timeout`). Bounded: a request count and a wall-clock
-limit; loopback only.
+is printed. Both servers have a 5 s query time limit (ours also refuses, with 503, a request that
+has waited 5 s for a worker: `--queue-wait`, whose default is the `--timeout`). Bounded: a request
+count and a wall-clock limit; loopback only.
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ def complete(body: bytes, accept: str) -> bool:
             data = json.loads(body)
         except ValueError:
             return False
-        return isinstance(data, dict) and ("boolean" in data or isinstance(data.get("results", {}).get("bindings"), list))
+        bindings = data.get("results", {}).get("bindings") if isinstance(data, dict) else None
+        return isinstance(data, dict) and ("boolean" in data or isinstance(bindings, list))
     if accept == "text/turtle":
         try:
             for _ in ox.parse(body, format=ox.RdfFormat.TURTLE):
@@ -298,7 +300,8 @@ def load(endpoint: str, plan: list[str], clients: int, attack: bool, pid: int) -
 
 
 def describe_attack(r: dict) -> str:
-    slow = ", ".join(f"{n}x {f'HTTP {status}' if status else 'no answer'}" for status, n in sorted(r["slow"].items(), key=lambda kv: str(kv[0])))
+    slow = ", ".join(f"{n}x {f'HTTP {status}' if status else 'no answer'}"
+                     for status, n in sorted(r["slow"].items(), key=lambda kv: str(kv[0])))
     done = [(sent, reply) for sent, reply in r["flood"] if sent >= 0]
     cut = sum(1 for sent, _ in done if sent < FLOOD_BYTES)
     replies = Counter(reply[:12] or "no reply" for _, reply in done)
