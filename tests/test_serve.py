@@ -566,12 +566,18 @@ def _serve_in_thread(kg, **options):
     return srv, f"http://127.0.0.1:{srv.server_address[1]}"
 
 
+def _hold_the_worker(base: str) -> threading.Thread:
+    """A slow query running in a thread, once it has had time to take the server's one worker."""
+    slow = threading.Thread(target=lambda: get(base, "/sparql", query=SLOW), daemon=True)
+    slow.start()
+    time.sleep(0.5)
+    return slow
+
+
 def test_a_full_queue_is_refused_at_once_with_retry_after(real_build):
     srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1, queue=0, timeout=3.0)
     try:
-        slow = threading.Thread(target=lambda: get(base, "/sparql", query=SLOW), daemon=True)
-        slow.start()
-        time.sleep(0.5)  # the one worker is busy with the slow query
+        slow = _hold_the_worker(base)
         t = time.monotonic()
         status, headers, _ = get(base, "/sparql", query="ASK {}")
         assert status == 503 and headers["Retry-After"] == "1" and time.monotonic() - t < 1
@@ -589,9 +595,7 @@ def test_a_request_that_waits_too_long_for_a_worker_is_refused_with_retry_after(
     queue for as long as the queries ahead of it take (a minute and more at 200 clients)."""
     srv, base = _serve_in_thread(kg_of(real_build.graph), workers=1, timeout=4.0, queue_wait=0.5)
     try:
-        slow = threading.Thread(target=lambda: get(base, "/sparql", query=SLOW), daemon=True)
-        slow.start()
-        time.sleep(0.5)  # the one worker is busy with the slow query
+        slow = _hold_the_worker(base)
         t = time.monotonic()
         status, headers, body = get(base, "/sparql", query="ASK {}")
         waited = time.monotonic() - t
