@@ -1,16 +1,20 @@
 """The scale benchmark: synthetic corpora of 1k, 10k and 100k posts through the whole pipeline.
 
-    python benchmarks/run.py [--sizes 1000 10000 100000] [--servers] [--build-pairs 2] [--out benchmarks/RESULTS.md]
+    python benchmarks/run.py [--sizes 1000 10000 100000] [--servers] [--build-pairs 2] [--disk-budget 10] [--out benchmarks/RESULTS.md]
 
 For each size, each backend runs in its own process (so peak memory is its own):
 extraction (posts/s), graph build (triples/s), Turtle and N-Triples write, loading the
 N-Triples back, and p50/p95 latency of every query in queries/. The reference is pyoxigraph
-used directly on the same N-Triples (load, dump, the same queries); ratios are ours / reference.
+used directly on the same N-Triples (load, dump) and, for the queries, on our `oxigraph`
+backend's very store in the same process, alternating run by run with ours; ratios are ours /
+reference.
 With --servers, the Oxigraph server and Virtuoso are started on loopback, loaded with
 `push`, and the query library is timed against them too. Then the build's targets at each size
 (benchmarks/build.py: build + Turtle, the whole CLI build into oxigraph:DIR with its peak
 memory, and `build --add` of a month, each beside pyoxigraph doing the same work in paired
-alternating runs; --build-pairs 0 skips them). Prints Markdown and writes it to --out with a
+alternating runs; --build-pairs 0 skips them). Last, every library query on an on-disk store
+built by the CLI, ours beside pyoxigraph on that store and as a user runs both
+(benchmarks/queries.py; --disk-budget 0 skips it). Prints Markdown and writes it to --out with a
 description of the machine. Numbers, not assertions: nothing here fails on speed.
 
 --out is merged, not overwritten: a row of the scale table (posts, backend) and a cell of a
@@ -96,6 +100,22 @@ def params_from(kg) -> dict[str, str]:
     return out
 
 
+def _read_rows(result) -> int:
+    """Rows (or triples) of a pyoxigraph result, every term of each made into a Python object."""
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QueryBoolean):
+        return 1
+    if isinstance(result, ox.QueryTriples):
+        return sum(1 for t in result for _ in (t.subject, t.predicate, t.object))
+    n = 0
+    for row in result:
+        for _ in row:
+            pass
+        n += 1
+    return n
+
+
 def rows_of(result) -> int:
     return len(result.rows) + len(result.triples) + (1 if result.form == "ASK" else 0)
 
@@ -109,7 +129,8 @@ def worker(posts: int, backend: str, repeat: int) -> dict:
     from pprnet_kg.namespaces import DEFAULT_BASE
     from pprnet_kg.pipeline import extract_pages
     from pprnet_kg.sources import read_pages
-    from pprnet_kg.sparql import library
+    from pprnet_kg.sparql import library, prepare
+    from pprnet_kg.sparql.bindings import inline_bindings
 
     directory = corpus(posts)
     rules = load_rules()
@@ -149,27 +170,38 @@ def worker(posts: int, backend: str, repeat: int) -> dict:
     del fresh
     params = params_from(kg)
     (CACHE / f"synth-{posts}.params.json").write_text(json.dumps(params, sort_keys=True), encoding="utf-8")
-    out["queries"] = {}
+    out["queries"], out["direct_queries"] = {}, {}
     for q in library():
         given = {p.name: params[p.name] for p in q.params if not p.optional}
         n = rows_of(kg.query(q, given))
-        times = _timed(lambda: kg.query(q, given), repeat, QUERY_BUDGET_S)
-        out["queries"][q.name] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95), "rows": n}
+        if backend != "oxigraph":
+            times = _timed(lambda: kg.query(q, given), repeat, QUERY_BUDGET_S)
+            out["queries"][q.name] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95), "rows": n}
+            continue
+        # pyoxigraph on the very store ours reads, in this process, alternating run by run: the
+        # text our `prepare` made, every row read (no second store, no second process)
+        text, bindings, _ = prepare(q, kg._labels(q, dict(given)), base=kg.base)
+        direct_text = inline_bindings(text, bindings) if bindings else text
+        store = kg.backend._store
+        ours_t, direct_t, direct_n = [], [], 0
+        while not ours_t or (len(ours_t) < repeat and sum(ours_t) + sum(direct_t) < QUERY_BUDGET_S):
+            ours_t += _timed(lambda: kg.query(q, given), 1)
+            t = time.perf_counter()
+            result = store.query(direct_text)
+            direct_n = _read_rows(result)
+            direct_t.append(time.perf_counter() - t)
+        out["queries"][q.name] = {"p50_ms": 1000 * _pct(ours_t, 0.5), "p95_ms": 1000 * _pct(ours_t, 0.95), "rows": n}
+        out["direct_queries"][q.name] = {"p50_ms": 1000 * _pct(direct_t, 0.5), "p95_ms": 1000 * _pct(direct_t, 0.95),
+                                         "rows": direct_n}
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kg.close()
     return out
 
 
 def reference(posts: int, repeat: int) -> dict:
-    """pyoxigraph used directly on the same triples: load, Turtle dump, the same queries."""
+    """pyoxigraph used directly on the same triples: load and Turtle dump (its query times are
+    taken in the worker, beside ours on the same store)."""
     import pyoxigraph as ox
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import XSD
-
-    from pprnet_kg.namespaces import DEFAULT_BASE
-    from pprnet_kg.sparql import library
-    from pprnet_kg.sparql.bindings import coerce_bindings, inline_bindings
-    from pprnet_kg.sparql.catalogue import with_prologue
 
     nt_path = CACHE / f"synth-{posts}.nt"
     out: dict = {"posts": posts, "backend": "pyoxigraph (direct)"}
@@ -181,17 +213,7 @@ def reference(posts: int, repeat: int) -> dict:
     t = time.perf_counter()
     store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph())
     out["turtle_s"] = time.perf_counter() - t
-    params = json.loads((CACHE / f"synth-{posts}.params.json").read_text(encoding="utf-8"))  # the worker's
-    out["queries"] = {}
-    for q in library():
-        given = coerce_bindings(q, {p.name: params[p.name] for p in q.params if not p.optional}, base=DEFAULT_BASE)
-        text = inline_bindings(with_prologue(q.text, DEFAULT_BASE), given)
-        times = _timed(lambda: list(store.query(text)), repeat)
-        result = store.query(text)
-        n = 1 if isinstance(result, ox.QueryBoolean) else sum(1 for _ in result)
-        out["queries"][q.name] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95), "rows": n}
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    del Literal, URIRef, XSD
     return out
 
 
@@ -284,14 +306,19 @@ def table(runs: list[dict], help_s: float) -> str:
             extract += f" / {r['posts'] / r['extract_jobs_s']:,.0f}"
         build = f"{r['triples'] / r['build_s']:,.0f}" if "build_s" in r else ""
         both = f"{r['build_s'] + r['turtle_s']:.2f}" if "build_s" in r else ""
+        queries = f"{max(p50):.1f} | {statistics.median(p50):.1f}" if p50 else " | "
         lines.append(f"| {r['posts']:,} | {r['backend']} | {r['triples']:,} | {extract} | {build} | {both} | "
-                     f"{f('turtle_s')} | {f('nt_s')} | {f('load_s')} | {f('peak_rss_mb', '{:,.0f}')} | "
-                     f"{max(p50):.1f} | {statistics.median(p50):.1f} |")
+                     f"{f('turtle_s')} | {f('nt_s')} | {f('load_s')} | {f('peak_rss_mb', '{:,.0f}')} | {queries} |")
     lines += ["", "Per-query p50 / p95 in ms (rows returned in brackets; parameters drawn from the corpus, so a 0-row "
-              "timing is flagged), and the ratio of our `oxigraph` backend to pyoxigraph used directly:", ""]
+              "timing is flagged), and the ratio of our `oxigraph` backend to pyoxigraph used directly, both on "
+              "one in-memory store in one process, alternating run by run (every row read, all rows: no page):", ""]
     by_size: dict[int, dict[str, dict]] = {}
     for r in runs:
         by_size.setdefault(r["posts"], {})[r["backend"]] = r
+    for backends in by_size.values():  # pyoxigraph's query times were taken beside ours, on our store
+        if "direct_queries" in backends.get("oxigraph", {}) and "pyoxigraph (direct)" in backends:
+            backends["pyoxigraph (direct)"] = {**backends["pyoxigraph (direct)"],
+                                               "queries": backends["oxigraph"]["direct_queries"]}
     for posts, backends in sorted(by_size.items()):
         names = [b for b in backends if "queries" in backends[b]]
         lines += [f"**{posts:,} posts**", "", "| query | " + " | ".join(names) + " | oxigraph / direct |",
@@ -477,6 +504,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--build-pairs", type=int, default=2,
                         help="paired runs of each build target (benchmarks/build.py); 0 skips them")
+    parser.add_argument("--disk-budget", type=float, default=10.0,
+                        help="seconds of runs per query on the on-disk store (benchmarks/queries.py); 0 skips them")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -518,6 +547,16 @@ def main() -> None:
         print(build_targets.SECTION + "\n\n" + table)
         made_by = f"Made by `{command}` on {machine()}; {args.build_pairs} runs of each side."
         merged = build_targets.merge_section(merged, table, args.sizes, made_by)
+    if args.disk_budget:
+        # every library query on an on-disk store built by the CLI: ours beside pyoxigraph on that
+        # one store in one process, and as a user runs it (benchmarks/queries.py)
+        sys.path.insert(0, str(HERE))
+        import queries as disk_queries
+
+        measured = [disk_queries.measure(posts, 3, args.disk_budget) for posts in args.sizes]
+        section = disk_queries.table(measured, command)
+        print(section)
+        merged = disk_queries.merge(merged, section)
     args.out.write_text(merged, encoding="utf-8")
 
 

@@ -234,3 +234,15 @@ def test_serve_load_counts_a_200_that_is_not_a_whole_answer_as_an_error():
     assert not load.complete(b'{"head":{"vars":["x"]}}', json_type)
     assert load.complete(b"<http://example.org/a> <http://example.org/b> 1 .\n", "text/turtle")
     assert not load.complete(b"<http://example.org/a> <http://example.org/b> 1 .\nThe operation was", "text/turtle")
+
+
+def test_pyoxigraph_query_times_taken_beside_ours_are_the_ones_compared(run, monkeypatch):
+    """The ratio compares runs on one store in one process, not the reference process's own."""
+    monkeypatch.setattr(run, "machine", lambda: "Test box")
+    ours = _run(10_000, "oxigraph", 2.0)
+    ours["direct_queries"] = {q: {"p50_ms": 1.0, "p95_ms": 1.5, "rows": 7} for q in QUERIES}
+    reference = {"posts": 10_000, "backend": "pyoxigraph (direct)", "triples": 680_000, "load_s": 1.0,
+                 "turtle_s": 0.5, "peak_rss_mb": 400.0}
+    text = run.scale_section("python benchmarks/run.py --sizes 10000", [ours, reference], 0.05)
+    assert "| articles_per_journal | 2.0 / 4.0 | 1.0 / 1.5 [7] | 2.00× |" in text
+    assert "| 10,000 | pyoxigraph (direct) | 680,000 |" in text  # its row has no query times of its own
