@@ -219,9 +219,11 @@ class KG:
         result.rows, result.triples = result.rows[offset:], result.triples[offset:]  # paged here, not by the engine
         return result
 
-    def _labels(self, query: NamedQuery, params: dict[str, str]) -> dict[str, str]:
+    def _labels(self, query: NamedQuery, params: dict[str, str]) -> dict:
         """Parameters that name a topic, disorder or intervention: matched in any case to the
-        label in the graph; an unknown one is an error that suggests the closest labels."""
+        label in the graph, and bound to that very literal (language tag included), so that the
+        query finds the concept by its label with an index lookup rather than by comparing the
+        text of every label; an unknown one is an error that suggests the closest labels."""
         import difflib
 
         from .errors import QueryError
@@ -230,9 +232,9 @@ class KG:
         wanted = {p.name: p.type for p in query.params if p.type in LABEL_TYPES and p.name in params}
         if not wanted:
             return params
-        labels: dict[str, dict[str, str]] = {}
+        labels: dict[str, dict] = {}
         for r in self.select("labels"):
-            labels.setdefault(str(r.kind), {})[str(r.label).casefold()] = str(r.label)
+            labels.setdefault(str(r.kind), {})[str(r.label).casefold()] = r.label
         for name, kind in wanted.items():
             known = labels.get(kind, {})
             given = params[name]
@@ -240,7 +242,7 @@ class KG:
                 params[name] = known[given.casefold()]
                 continue
             close = _closest(given.casefold(), list(known))
-            hint = ("; closest: " + ", ".join(repr(known[c]) for c in close)) if close else \
+            hint = ("; closest: " + ", ".join(repr(str(known[c])) for c in close)) if close else \
                 f"; the graph has {len(known)} {kind} label(s)"
             raise QueryError(f"{query.name}: no {kind} labelled {given!r} in this graph{hint}")
         return params

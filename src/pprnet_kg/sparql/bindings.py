@@ -12,7 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from ..errors import QueryError
-from .catalogue import NamedQuery
+from .catalogue import LABEL_TYPES, NamedQuery
 
 def coerce_bindings(query: NamedQuery, given: dict[str, str], *, base: str) -> dict[str, object]:
     declared = {p.name: p for p in query.params}
@@ -30,7 +30,9 @@ def coerce_bindings(query: NamedQuery, given: dict[str, str], *, base: str) -> d
     return out
 
 
-def _coerce(name: str, ptype: str, raw: str, base: str):
+def _coerce(name: str, ptype: str, raw, base: str):
+    if isinstance(raw, Literal) and ptype in LABEL_TYPES:
+        return raw  # a concept's label as the graph holds it (KG._labels)
     if ptype == "iri":
         if raw.startswith("id:"):
             raw = base + raw[3:]
