@@ -160,6 +160,25 @@ def test_a_label_given_in_any_case_is_bound_to_the_graph_s_literal(real_page):
     assert bound["topic"] == Literal(ALLIANCE, lang="en")
 
 
+def test_labels_are_looked_up_once_by_a_graph_opened_for_reading_and_each_time_on_a_remote_store(real_page,
+                                                                                                      monkeypatch):
+    from pprnet_kg.kg import KG
+    from pprnet_kg.sparql import library_query
+
+    q = library_query("findings_for_topic")
+    with KG.open(store="oxigraph", sources=[real_page]) as kg:
+        lookups = []
+        real = kg.select
+        monkeypatch.setattr(kg, "select", lambda name, *a: lookups.append(name) or real(name, *a))
+        first = kg.query(q, {"topic": ALLIANCE}).rows
+        assert kg.query(q, {"topic": ALLIANCE.lower()}).rows == first and lookups == ["labels"]
+        monkeypatch.setattr(kg.backend, "shared", True)  # as a remote store is: others may add labels
+        kg._label_index = None
+        kg.query(q, {"topic": ALLIANCE})
+        kg.query(q, {"topic": ALLIANCE})
+        assert lookups == ["labels"] * 3
+
+
 def test_a_mistyped_topic_suggests_the_closest_labels(kg):
     from pprnet_kg.errors import QueryError
 

@@ -38,6 +38,11 @@ class KG:
     # the canonical N-Triples file the store was just loaded with (a build), so writing the graph
     # does not dump and sort the store again
     loaded: NTriplesFile | None = field(default=None, repr=False)
+    # opened for reading (KG.open): nothing writes it through this object, so what is looked up in
+    # it once (the concept labels that parameters are matched to) holds until it is closed, unless
+    # others may change it (a remote store)
+    reading: bool = field(default=False, repr=False)
+    _label_index: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -154,13 +159,13 @@ class KG:
         except BaseException:
             backend.close()
             raise
-        return cls(backend, resolved, origin)
+        return cls(backend, resolved, origin, reading=True)
 
     @staticmethod
     def _reader(kg: "KG") -> "KG":
         """A KG built for reading: it keeps no temporary file (a server may be killed before it
         could remove one); what it writes comes from the store, sorted on disk."""
-        kg.loaded = None
+        kg.loaded, kg.reading = None, True
         return kg
 
     @classmethod
@@ -232,9 +237,13 @@ class KG:
         wanted = {p.name: p.type for p in query.params if p.type in LABEL_TYPES and p.name in params}
         if not wanted:
             return params
-        labels: dict[str, dict] = {}
-        for r in self.select("labels"):
-            labels.setdefault(str(r.kind), {})[str(r.label).casefold()] = r.label
+        labels = self._label_index
+        if labels is None:
+            labels = {}
+            for r in self.select("labels"):
+                labels.setdefault(str(r.kind), {})[str(r.label).casefold()] = r.label
+            if self.reading and not self.backend.shared:
+                self._label_index = labels  # a server answers many queries by label from one lookup
         for name, kind in wanted.items():
             known = labels.get(kind, {})
             given = params[name]

@@ -22,6 +22,8 @@ class Backend(ABC):
     persistent: bool = False
     #: False when this process may not change the data (remote stores, read-only opens)
     writable: bool = True
+    #: True when others may change the data while it is open (a remote server)
+    shared: bool = False
 
     @abstractmethod
     def load_ntriples(self, data: str) -> None:

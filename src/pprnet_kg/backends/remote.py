@@ -230,6 +230,7 @@ class RemoteBackend(Backend):
 
     persistent = True
     writable = False
+    shared = True
 
     def __init__(self, url: str, named_graph: str | None) -> None:
         self.url, self.named_graph = url, named_graph
