@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -58,14 +59,30 @@ def _cli() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "pprnet_kg.cli"]
 
 
+def _code_stamp() -> str:
+    """What the store was built by: a digest of the package's code and curated data."""
+    import hashlib
+
+    import pprnet_kg
+
+    root = Path(pprnet_kg.__file__).resolve().parent
+    digest = hashlib.sha256()
+    files = [Path(d) / f for d, _, names in os.walk(root, followlinks=True) for f in names]  # data/ is a link
+    for path in sorted(p for p in files if p.suffix in {".py", ".toml", ".ttl"}):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def store_for(posts: int) -> Path:
+    """The corpus's store on disk, built anew when the code or data that build it have changed."""
     directory = scale.CACHE / f"store-{posts}"
     done = directory / ".complete"
-    if not done.exists():
+    stamp = _code_stamp()
+    if not done.exists() or done.read_text() != stamp:
         corpus = scale.corpus(posts)
         subprocess.run([*_cli(), "build", str(corpus), "--store", f"oxigraph:{directory}", "--no-html", "-q"],
                        check=True, capture_output=True, cwd=tempfile.mkdtemp(prefix="pprnet-bench-"))
-        done.write_text("ok")
+        done.write_text(stamp)
     return directory
 
 
@@ -79,7 +96,12 @@ def _read_all(result) -> int:
     if isinstance(result, ox.QueryBoolean):
         return 1
     if isinstance(result, ox.QueryTriples):
-        return sum(1 for t in result for _ in (t.subject, t.predicate, t.object))
+        n = 0
+        for t in result:
+            for _ in (t.subject, t.predicate, t.object):
+                pass
+            n += 1
+        return n
     n = 0
     for row in result:
         for value in row:  # every term made into a Python object, as ours does
@@ -166,14 +188,36 @@ def table(runs: list[dict], command: str) -> str:
     return "\n".join(lines)
 
 
+BLOCK = re.compile(r"^\*\*([\d,]+) posts\*\*$", re.M)
+KEPT = "The blocks of sizes not measured by that run were kept from an earlier one."
+
+
+def _blocks(section: str) -> tuple[str, dict[int, str]]:
+    """A section's text before its first size block, and each size's block (heading and table)."""
+    marks = list(BLOCK.finditer(section))
+    head = section[: marks[0].start()] if marks else section
+    blocks = {}
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(section)
+        blocks[int(m.group(1).replace(",", ""))] = section[m.start():end].rstrip("\n") + "\n"
+    return head, blocks
+
+
 def merge(before: str, section: str) -> str:
-    """RESULTS.md with this benchmark's section replaced (or added at the end)."""
+    """RESULTS.md with this benchmark's section holding the new run's sizes and the blocks of the
+    other sizes it had (added at the end when it is new)."""
     start = before.find(SECTION)
     if start < 0:
         return before.rstrip("\n") + "\n\n" + section + "\n"
     end = before.find("\n### ", start + len(SECTION))
     end = before.find("\n## ", start + len(SECTION)) if end < 0 else end
-    return before[:start] + section + ("\n" + before[end:].lstrip("\n") if end >= 0 else "\n")
+    old = before[start:end] if end >= 0 else before[start:]
+    head, blocks = _blocks(section)
+    kept = {size: block for size, block in _blocks(old)[1].items() if size not in blocks}
+    if kept:
+        head = head.rstrip("\n").removesuffix(" " + KEPT) + " " + KEPT + "\n\n"
+    body = head + "\n".join(block for _, block in sorted({**kept, **blocks}.items()))
+    return before[:start] + body + ("\n" + before[end:].lstrip("\n") if end >= 0 else "\n")
 
 
 def main() -> None:

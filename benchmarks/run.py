@@ -107,7 +107,12 @@ def _read_rows(result) -> int:
     if isinstance(result, ox.QueryBoolean):
         return 1
     if isinstance(result, ox.QueryTriples):
-        return sum(1 for t in result for _ in (t.subject, t.predicate, t.object))
+        n = 0
+        for t in result:
+            for _ in (t.subject, t.predicate, t.object):
+                pass
+            n += 1
+        return n
     n = 0
     for row in result:
         for _ in row:

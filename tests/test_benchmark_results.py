@@ -246,3 +246,15 @@ def test_pyoxigraph_query_times_taken_beside_ours_are_the_ones_compared(run, mon
     text = run.scale_section("python benchmarks/run.py --sizes 10000", [ours, reference], 0.05)
     assert "| articles_per_journal | 2.0 / 4.0 | 1.0 / 1.5 [7] | 2.00× |" in text
     assert "| 10,000 | pyoxigraph (direct) | 680,000 |" in text  # its row has no query times of its own
+
+
+def test_query_benchmark_keeps_the_blocks_of_sizes_it_did_not_run(monkeypatch, tmp_path):
+    queries = _queries_module(monkeypatch, tmp_path)
+    small, large = _measured(36), {**_measured(35), "posts": 100_000}
+    both = queries.merge("# Benchmark results\n\n" + OTHER, queries.table([small, large], "both"))
+    again = queries.merge(both, queries.table([{**_measured(34)}], "small only"))
+    assert "**1,000 posts**" in again and "**100,000 posts**" in again and again.count(queries.SECTION) == 1
+    assert "| topic_overview | 34 |" in again and "| topic_overview | 35 |" in again  # 1k new, 100k kept
+    assert "| topic_overview | 36 |" not in again and queries.KEPT in again
+    assert again.index("**1,000 posts**") < again.index("**100,000 posts**")
+    assert queries.merge(again, queries.table([small, large], "both")) == both  # a full run: no note

@@ -179,6 +179,29 @@ def test_labels_are_looked_up_once_by_a_graph_opened_for_reading_and_each_time_o
         assert lookups == ["labels"] * 3
 
 
+def test_one_label_text_in_two_languages_names_the_english_one_on_every_store(tmp_path):
+    """Concepts found by their label literal: when two share the text in different languages, the
+    choice is the same whatever order a store returns labels in (English first)."""
+    from pprnet_kg.kg import KG
+
+    scheme = "<https://w3id.org/pprnet/id/scheme/topics>"
+    ttl = tmp_path / "lang.ttl"
+    ttl.write_text(f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix ppr: <https://w3id.org/pprnet/ontology#> .
+@prefix id: <{ID}> .
+{scheme} skos:hasTopConcept id:gb, id:en .
+id:gb skos:topConceptOf {scheme} ; skos:prefLabel "Anxiety"@en-GB .
+id:en skos:topConceptOf {scheme} ; skos:prefLabel "Anxiety"@en .
+id:p1 dcterms:subject id:gb ; ppr:practiceImplications "one" .
+id:p2 dcterms:subject id:en ; ppr:practiceImplications "two" .
+""", encoding="utf-8")
+    for store in ("memory", "oxigraph"):
+        kg = KG.from_files([ttl], store=store)
+        rows = kg.query(load_query("implications_for_topic"), {"topic": "ANXIETY"}).records()
+        assert [(str(r.post), r.topic.language) for r in rows] == [(ID + "p2", "en")], store
+
+
 def test_a_mistyped_topic_suggests_the_closest_labels(kg):
     from pprnet_kg.errors import QueryError
 

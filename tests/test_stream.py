@@ -128,6 +128,27 @@ def test_the_new_store_is_compacted_once_it_holds_the_whole_graph(monkeypatch, t
     assert len(seen) == 1 and seen[0] > result.report.triples
 
 
+def test_a_compaction_that_fails_is_one_error_and_the_old_store_stays(monkeypatch, tmp_path, corpus):
+    from pprnet_kg.backends import oxigraph_rebuild
+    from pprnet_kg.errors import GraphError
+    from pprnet_kg.kg import KG
+
+    store = f"oxigraph:{tmp_path / 'store'}"
+    KG.build([corpus], store=store)[0].close()
+    with KG.open(store=store) as kg:
+        before = kg.backend.dump()
+
+    def full(store):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(oxigraph_rebuild, "compact", full)
+    with pytest.raises(GraphError, match="cannot compact the new graph .*No space left on device"):
+        KG.build(sorted(corpus.glob("*.txt"))[:2], store=store)
+    with KG.open(store=store) as kg:
+        assert kg.backend.dump() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
 def test_a_failed_build_leaves_the_store_as_it_was(tmp_path, corpus):
     from pprnet_kg.errors import PprnetError
     from pprnet_kg.kg import KG

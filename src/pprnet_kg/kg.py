@@ -241,7 +241,12 @@ class KG:
         if labels is None:
             labels = {}
             for r in self.select("labels"):
-                labels.setdefault(str(r.kind), {})[str(r.label).casefold()] = r.label
+                known = labels.setdefault(str(r.kind), {})
+                key = str(r.label).casefold()
+                # one literal per text, the same on every store: English first, then no language,
+                # then by language tag (the pipeline writes every label in English)
+                if key not in known or _label_rank(r.label) < _label_rank(known[key]):
+                    known[key] = r.label
             if self.reading and not self.backend.shared:
                 self._label_index = labels  # a server answers many queries by label from one lookup
         for name, kind in wanted.items():
@@ -313,6 +318,11 @@ class KG:
                     query_endpoint=query_endpoint or guess_query_endpoint(endpoint),
                     update_endpoint=update_endpoint or guess_update_endpoint(endpoint),
                     mode="append" if append else "replace", batch_size=batch_size)
+
+
+def _label_rank(label) -> tuple:
+    language = getattr(label, "language", None) or ""
+    return (language.lower() != "en", language != "", language.lower(), str(label))
 
 
 def _short_list(names: list[str], most: int = 3) -> str:
