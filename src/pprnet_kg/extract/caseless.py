@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from .firstchar import guarded
+
 _NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_\x00-\x7f]")  # a word character that is neither an ASCII one nor a digit
 _NOT_LETTERS_RE = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)")  # escapes and group names: not letters to match
 _MISSING = object()
@@ -30,7 +32,8 @@ def lowered(text: str) -> str | None:
     if known is _MISSING:
         if len(_LOWER) >= 2048:
             _LOWER.clear()
-        known = _LOWER[text] = None if _NON_ASCII_LETTER_RE.search(text) else text.lower()
+        # str.isascii() is a flag test: most texts need no search for another letter
+        known = _LOWER[text] = text.lower() if text.isascii() or not _NON_ASCII_LETTER_RE.search(text) else None
     return known
 
 
@@ -81,7 +84,7 @@ class Caseless:
         if any(c.isupper() for c in _NOT_LETTERS_RE.sub("", pattern)):
             raise ValueError(f"a Caseless pattern is written in lower case: {pattern!r}")
         self.pattern, self.flags = pattern, flags
-        self.fast = re.compile(pattern, flags)
+        self.fast = re.compile(guarded(pattern, flags), flags)
         self._slow = None
 
     @property
@@ -89,26 +92,37 @@ class Caseless:
         """The IGNORECASE pattern, for texts with other letters: compiled when first needed
         (most runs never need it, and compiling every pattern twice slowed each command's start)."""
         if self._slow is None:
-            self._slow = re.compile(self.pattern, self.flags | re.IGNORECASE)
+            self._slow = re.compile(guarded(self.pattern, self.flags | re.IGNORECASE), self.flags | re.IGNORECASE)
         return self._slow
 
-    def _at(self, how: str, text: str, pos: int):
+    # search, match and fullmatch each written out: they run tens of times per post, and a shared
+    # helper that looked the method up by name cost a call and a getattr each time
+    def search(self, text: str, pos: int = 0):
         low = _LOWER.get(text, _MISSING)
         if low is _MISSING:
             low = lowered(text)
         if low is None:
-            return getattr(self.slow, how)(text, pos)
-        m = getattr(self.fast, how)(low, pos)
+            return self.slow.search(text, pos)
+        m = self.fast.search(low, pos)
         return None if m is None else Found(m, text)
 
-    def search(self, text: str, pos: int = 0):
-        return self._at("search", text, pos)
-
     def match(self, text: str, pos: int = 0):
-        return self._at("match", text, pos)
+        low = _LOWER.get(text, _MISSING)
+        if low is _MISSING:
+            low = lowered(text)
+        if low is None:
+            return self.slow.match(text, pos)
+        m = self.fast.match(low, pos)
+        return None if m is None else Found(m, text)
 
     def fullmatch(self, text: str, pos: int = 0):
-        return self._at("fullmatch", text, pos)
+        low = _LOWER.get(text, _MISSING)
+        if low is _MISSING:
+            low = lowered(text)
+        if low is None:
+            return self.slow.fullmatch(text, pos)
+        m = self.fast.fullmatch(low, pos)
+        return None if m is None else Found(m, text)
 
     def finditer(self, text: str):
         low = lowered(text)

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..model import Finding, Problem, TextLine, evolve
 from .caseless import Caseless
+from .firstchar import compile_guarded
 from .sentences import sentences_with_lines
 
 NUM = r"[-+\u2212\u2013]?\s?(?:\d+(?:\.\d+)?|\.\d+)"
@@ -53,7 +54,7 @@ _ABOUT = (r"(?:\s+(?:for|on|in\s+favou?r\s+of|at|in|between|with|of)\s+(?:the\s+
           r"[A-Za-z][\w’'\-]*(?:\s+[A-Za-z][\w’'\-]*){0,4}?)?")
 _LINK_NAMED = r"(?:\s*(?:=|:|,)\s*|\s+(?:of|was|is|were)\s+|\s+)"
 _LINK_SINGLE = r"(?:\s*[=:]\s*|\s+(?:was|is|of)\s+)"
-_MEASURE_RE = re.compile(
+_MEASURE_RE = compile_guarded(
     r"(?<![\w.’'])(?:"
     r"(?:" + "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(NAMED)) + r")" + _ABOUT + _LINK_NAMED +
     r"|(?:" + "|".join(f"(?P<m{len(NAMED) + i}>{p})" for i, (p, _) in enumerate(SINGLE)) + r")" + _LINK_SINGLE +
@@ -65,12 +66,12 @@ _CI_LABELLED_RE = Caseless(
 )
 _CI_BARE_RE = re.compile(r"^\s*[,;]?\s*[\[(]\s*(?P<lo>" + NUM + r")\s*(?:[,;]|to|\u2013|\u2014)\s*(?P<hi>" + NUM +
                          r")\s*[\])]")
-_P_RE = re.compile(r"(?<![\w])p\s*(?P<cmp>[<>=≤≥])\s*(?P<v>" + NUM + r")")
-_SE_RE = re.compile(r"(?<![\w])SE\s*=\s*(?P<v>" + NUM + r")")
-_I2_RE = re.compile(r"(?<![\w])I\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")\s*%?")
+_P_RE = compile_guarded(r"(?<![\w])p\s*(?P<cmp>[<>=≤≥])\s*(?P<v>" + NUM + r")")
+_SE_RE = compile_guarded(r"(?<![\w])SE\s*=\s*(?P<v>" + NUM + r")")
+_I2_RE = compile_guarded(r"(?<![\w])I\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")\s*%?")
 _TAU2_RE = Caseless(r"(?:τ|tau)\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")")
-_K_EQ_RE = re.compile(r"(?<![\w])k\s*=\s*(?P<v>\d+)")
-_N_EQ_RE = re.compile(r"(?<![\w])[Nn]\s*=\s*(?P<v>\d[\d,]*)(?!\.\d)")
+_K_EQ_RE = compile_guarded(r"(?<![\w])k\s*=\s*(?P<v>\d+)")
+_N_EQ_RE = compile_guarded(r"(?<![\w])[Nn]\s*=\s*(?P<v>\d[\d,]*)(?!\.\d)")
 _DIGIT_RE = re.compile(r"\d")
 _COUNT_AFTER_RE = re.compile(r"[\s,;(]*(?:k|n|N)\s*=\s*\d[\d,]*(?!\.\d)")
 _CAVEAT_RE = Caseless(

@@ -1,0 +1,100 @@
+"""A guarded pattern (a lookahead for its first characters in front) finds exactly what the
+pattern finds: on every extractor pattern, on texts made of the pattern's own words, case
+variants, odd letters and numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pprnet_kg.extract import (caseless, citation, comparators, favours, findings, journals, names, pico, qualifiers,
+                               relations, study)
+from pprnet_kg.extract.caseless import Caseless
+from pprnet_kg.extract.firstchar import UNGUARDED, first_chars, guarded
+
+
+def _patterns() -> list[tuple[str, str, int]]:
+    """(name, pattern, flags) of every extractor pattern that gets a guard."""
+    found = []
+    for module in (pico, comparators, relations, favours, qualifiers, study, findings, citation, names, journals,
+                   caseless):
+        for name, value in sorted(vars(module).items()):
+            for i, item in enumerate(value if isinstance(value, tuple) else (value,)):
+                if isinstance(item, Caseless):
+                    for flags in (item.flags, item.flags | re.IGNORECASE):
+                        found.append((f"{module.__name__}.{name}[{i}]/{flags}", item.pattern, flags))
+                elif isinstance(item, re.Pattern) and item.pattern in UNGUARDED:  # made by compile_guarded
+                    found.append((f"{module.__name__}.{name}[{i}]", UNGUARDED[item.pattern], item.flags & ~re.UNICODE))
+    return [(n, p, f) for n, p, f in found if guarded(p, f) != p]
+
+
+PATTERNS = _patterns()
+ODD = ["é", "É", "İ", "ı", "ſ", "\u212a", "ß", "Σ", "β", "τ", "²", "’", "“", "–", "−", "≤", " ", "\n", "\t"]
+
+
+def _texts(pattern: str):
+    words = sorted(set(re.findall(r"[A-Za-z]{1,}", re.sub(r"\\.", " ", pattern)))) or ["x"]
+    word = st.sampled_from(words).flatmap(lambda w: st.sampled_from([w, w.upper(), w.lower(), w.capitalize()]))
+    piece = st.one_of(word, st.sampled_from(ODD), st.sampled_from([" ", ", ", "; ", "(", ")", ". ", "-", "=", ":"]),
+                      st.from_regex(r"[-−]?\d{1,3}(\.\d{1,2})?", fullmatch=True))
+    return st.lists(piece, max_size=30).map(lambda parts: "".join(p if p in ODD else f"{p} " for p in parts))
+
+
+def _spans(m) -> list | None:
+    return None if m is None else [m.span(g) for g in range(m.re.groups + 1)]
+
+
+def test_the_extractors_have_guarded_patterns():
+    names = {n.split("[")[0] for n, _, _ in PATTERNS}
+    assert {"pprnet_kg.extract.findings._MEASURE_RE", "pprnet_kg.extract.relations.ASSOC_RE",
+            "pprnet_kg.extract.comparators._CUE_RE"} <= names
+
+
+@pytest.mark.parametrize("name,pattern,flags", PATTERNS, ids=[n for n, _, _ in PATTERNS])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_guarded_pattern_finds_what_the_pattern_finds(name, pattern, flags, data):
+    plain, fast = re.compile(pattern, flags), re.compile(guarded(pattern, flags), flags)
+    assert fast.groupindex == plain.groupindex and fast.groups == plain.groups
+    text = data.draw(_texts(pattern))
+    pos = data.draw(st.integers(0, len(text)))
+    assert [_spans(m) for m in fast.finditer(text)] == [_spans(m) for m in plain.finditer(text)]
+    assert _spans(fast.search(text, pos)) == _spans(plain.search(text, pos))
+    assert _spans(fast.match(text, pos)) == _spans(plain.match(text, pos))
+    assert fast.sub("#", text) == plain.sub("#", text)
+
+
+@pytest.mark.parametrize("pattern,flags,starts,not_starts", [
+    (r"\bfoo|\bbar", 0, "fb", "FBx"),
+    (r"(?<!\w)(?:(?P<a>x+)|(?i:y))z", 0, "xyY", "Xz"),
+    (r"(?:a?b)*c", 0, "abc", "d"),
+    (r"(?:k\s*=\s*)?\d", 0, "k5", "x"),
+    (r"(?i)\bsmd", 0, "sSſ", "m"),
+])
+def test_first_chars_accept_every_start_and_refuse_others(pattern, flags, starts, not_starts):
+    guard = first_chars(pattern, flags)
+    if guard is None:
+        return
+    rx = re.compile(guard, flags)
+    assert all(rx.match(c) for c in starts)
+    assert not any(rx.match(c) for c in not_starts)
+
+
+@pytest.mark.parametrize("pattern", [r"a*", r"(?:x|)", r".foo", r"[^a]b", r"\w+", r"\s*x", r"(?P<a>a?)(?P=a)b"])
+def test_no_guard_when_any_character_may_start_a_match(pattern):
+    assert first_chars(pattern) is None
+
+
+@pytest.mark.parametrize("pattern", [r"^(?:the|a)\s", r"abc", r"[xy]z", r"(?:ab|cd)"])
+def test_patterns_re_already_scans_fast_stay_as_they_are(pattern):
+    assert guarded(pattern) == pattern
+
+
+def test_the_guard_covers_every_alternative_and_keeps_global_flags():
+    g = guarded(r"(?s)\bab|\bcd")
+    assert g.startswith("(?s)(?=")
+    rx = re.compile(g)
+    assert [m.group(0) for m in rx.finditer("ab cd")] == ["ab", "cd"]
