@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pprnet_kg.extract import caseless, comparators, favours, findings, pico, qualifiers, relations, study
-from pprnet_kg.extract.caseless import Caseless, lowered, word_spans
+from pprnet_kg.extract.caseless import Caseless, has_digit, lowered, word_spans, words
 
 
 def _patterns() -> list[tuple[str, Caseless]]:
@@ -111,3 +111,19 @@ def test_sub_takes_plain_replacements_only():
 def test_word_spans_are_the_whole_word_regex_matches(needle, hay):
     expected = [m.span() for m in re.finditer(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", hay)] if needle else []
     assert word_spans(needle, hay) == expected
+
+
+_ANY_TEXT = st.text(alphabet=st.one_of(st.characters(max_codepoint=0x7f), st.sampled_from(ODD + ["٣", "_", "\x1c"])),
+                    max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ANY_TEXT)
+def test_words_are_the_word_regex_matches(text):
+    assert words(text) == re.findall(r"\w+", text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ANY_TEXT)
+def test_has_digit_is_the_digit_regex(text):
+    assert has_digit(text) is (re.search(r"\d", text) is not None)

@@ -168,3 +168,29 @@ def word_spans(needle: str, hay: str) -> list[tuple[int, int]]:
         else:
             start = hay.find(needle, start + 1)
     return spans
+
+
+_WORDS_RE = re.compile(r"\w+")
+# every ASCII character that is not a word character (\w) -> a space
+_NON_WORD_TO_SPACE = {c: " " for c in range(128) if not _WORD_CHAR.match(chr(c))}
+
+
+def words(text: str) -> list[str]:
+    """`re.findall(r"\\w+", text)`: on an ASCII text, the runs left by turning every other
+    character into a space (str.translate and str.split run in C without the regex engine's
+    per-position work)."""
+    if text.isascii():
+        return text.translate(_NON_WORD_TO_SPACE).split()
+    return _WORDS_RE.findall(text)
+
+
+_DIGIT_RE = re.compile(r"\d")
+
+
+def has_digit(text: str) -> bool:
+    """Whether `re.search(r"\\d", text)` finds a digit; on an ASCII text, ten substring tests
+    (each a memchr) instead of the regex engine."""
+    if text.isascii():
+        return ("0" in text or "1" in text or "2" in text or "3" in text or "4" in text or "5" in text
+                or "6" in text or "7" in text or "8" in text or "9" in text)
+    return _DIGIT_RE.search(text) is not None

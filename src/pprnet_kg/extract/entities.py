@@ -7,13 +7,9 @@ regex.
 
 from __future__ import annotations
 
-import re
-
 from ..model import Match
+from .caseless import words
 from .rules import Entry, PhraseSet
-
-_WORD_RE = re.compile(r"\w+")
-
 
 _WORDS: dict[str, tuple[str, frozenset[str]]] = {}  # text -> (lower case, words): a post's recent texts
 
@@ -25,7 +21,7 @@ def _words(text: str) -> tuple[str, frozenset[str]]:
         if len(_WORDS) >= 512:
             _WORDS.clear()
         lowered = text.lower()
-        known = _WORDS[text] = (lowered, frozenset(_WORD_RE.findall(lowered)))
+        known = _WORDS[text] = (lowered, frozenset(words(lowered)))
     return known
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ..model import Finding, Problem, TextLine, evolve
-from .caseless import Caseless
+from .caseless import Caseless, has_digit, words as caseless_words
 from .firstchar import compile_guarded
 from .sentences import sentences_with_lines
 
@@ -72,7 +72,6 @@ _I2_RE = compile_guarded(r"(?<![\w])I\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")\s*
 _TAU2_RE = Caseless(r"(?:τ|tau)\s*(?:²|\^?2)\s*=\s*(?P<v>" + NUM + r")")
 _K_EQ_RE = compile_guarded(r"(?<![\w])k\s*=\s*(?P<v>\d+)")
 _N_EQ_RE = compile_guarded(r"(?<![\w])[Nn]\s*=\s*(?P<v>\d[\d,]*)(?!\.\d)")
-_DIGIT_RE = re.compile(r"\d")
 _COUNT_AFTER_RE = re.compile(r"[\s,;(]*(?:k|n|N)\s*=\s*\d[\d,]*(?!\.\d)")
 _CAVEAT_RE = Caseless(
     r"did\s+not\s+hold(?:\s+up)?|no\s+longer\s+(?:statistically\s+)?significant|"
@@ -155,7 +154,7 @@ def extract_findings(
     problems: list[Problem] = []
     for sentence in sentences_with_lines(summary):
         text = sentence.text
-        if not _DIGIT_RE.search(text):
+        if not has_digit(text):
             continue  # every statistic has a number: most sentences are skipped here
         matches = list(_MEASURE_RE.finditer(text))
         clause_start = 0
@@ -237,7 +236,6 @@ def _finding(m, before, after, sentence, outcomes, study_k):
     return finding, consumed, _inconsistency(finding)
 
 
-_WORDS_RE = re.compile(r"\w+")
 
 
 _OUTCOME_INDEXES: dict[int, tuple] = {}
@@ -263,7 +261,7 @@ def _outcome_index(outcomes: tuple[OutcomeTerm, ...]) -> tuple[list[int], dict[s
 def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | None:
     """The outcome whose phrase ends last in the clause (the longest phrase on a tie); a phrase's
     regex runs only when all its words occur in the clause."""
-    words = set(_WORDS_RE.findall(clause.lower()))
+    words = set(caseless_words(clause.lower()))
     best: tuple[int, int, OutcomeTerm] | None = None
     always, index = _outcome_index(outcomes)
     for i in sorted(always + [i for w in words & index.keys() for i in index[w]]):

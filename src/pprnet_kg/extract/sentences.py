@@ -14,9 +14,6 @@ _ABBREVIATIONS = {
 _CANDIDATE = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u00C0-\u024F])")
 
 
-_ONE_LETTER_RE = re.compile(r"[a-z]")
-
-
 @lru_cache(maxsize=4096)
 def split_sentences(text: str) -> tuple[str, ...]:
     """Split prose into sentences without breaking on decimals, initials or 'e.g.'. (Cached: a
@@ -27,7 +24,7 @@ def split_sentences(text: str) -> tuple[str, ...]:
         if text[m.start()] == ".":
             before = text[start: m.start()].removesuffix("\n")
             token = before.rsplit(None, 1)[-1].lower().strip("([\"“") if before[-1:].strip() else ""
-            if token in _ABBREVIATIONS or _ONE_LETTER_RE.fullmatch(token):
+            if token in _ABBREVIATIONS or len(token) == 1 and "a" <= token <= "z":  # an initial
                 continue
         sentences.append(text[start: m.end()].strip())
         start = m.end()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from ..model import StudyFacts
-from .caseless import Caseless
+from .caseless import Caseless, has_digit
 from .findings import _K_PROSE_RE, count_value
 from .entities import _words
 from .rules import Entry, PhraseSet
@@ -18,7 +16,6 @@ _STUDY_CUE_RE = Caseless(
     r"\bcolleagues\b|\bthe\s+authors\b|\bthey\s+(?:found|included|collected|identified|located|analy[sz]ed)\b|"
     r"\bstudies\b",
 )
-_DIGIT_RE = re.compile(r"\d")
 # "over 5,000 patients": the count and the people (searched from the digits, which is fast), then
 # the qualifier right before the count (the same matches as one pattern with an optional qualifier
 # in front, which is tried at every character; tests/test_extract.py checks they agree)
@@ -107,14 +104,14 @@ def study_counts(summary: str) -> tuple[int | None, int | None, str | None]:
     ns: dict[int, str | None] = {}
     for sentence in split_sentences(summary):
         lowered = sentence.lower()
-        has_digit = _DIGIT_RE.search(sentence) is not None
+        digits = has_digit(sentence)
         could_count_studies = any(w in lowered for w in ("stud", "trial", "rct", "sample"))
-        if not (has_digit or could_count_studies) or not _STUDY_CUE_RE.search(sentence):
+        if not (digits or could_count_studies) or not _STUDY_CUE_RE.search(sentence):
             continue  # cheap tests first: most sentences name no count at all
         if could_count_studies:
             for m in _K_PROSE_RE.finditer(sentence):
                 ks.add(count_value(m.group("count")))
-        for count, qual in n_counts(sentence) if has_digit else ():
+        for count, qual in n_counts(sentence) if digits else ():
             ns.setdefault(count, qual)
     k = ks.pop() if len(ks) == 1 else None
     if len(ns) == 1:
