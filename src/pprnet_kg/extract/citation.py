@@ -22,46 +22,47 @@ from ..textnorm import HYPHENS, squash
 from .journals import Journals, is_title_case, load_journals
 from .names import Names, parse_authors, parse_names  # noqa: F401 - parse_authors is part of this module's interface
 from .sentences import split_sentences
+from .firstchar import compile_guarded
 
 __all__ = ["CitationResult", "Names", "parse_authors", "parse_citation", "parse_names"]
 
 _LETTER = r"[^\W\d_]"
 _DASH = r"[-\u2012-\u2015\u2212]"
-_DATE_RE = re.compile(
+_DATE_RE = compile_guarded(
     r"\(\s*(?:(?P<year>\d{4})(?P<suffix>[a-z])?|(?P<nd>n\.\s?d\.)|(?P<press>in\s+press))"
     r"\s*(?:,\s*(?P<rest>[^)]*?))?\s*\)\s*[.,]?",
     re.IGNORECASE,
 )
 # A DOI with its label or resolver, complete or not: what follows the label is checked later.
-_DOI_SPAN_RE = re.compile(
+_DOI_SPAN_RE = compile_guarded(
     r"(?:https?://(?:dx\.)?doi\.org/?|\b[Dd][Oo][Ii]\s*:|\bDOI\b)\s*(?P<doi>10\.\S*)?|\b(?P<bare>10\.\d{4,9}/\S+)"
 )
 _RESOLVERS = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
-_URL_RE = re.compile(r"(?:Retrieved from\s+)?(?P<url>https?://\S+)", re.IGNORECASE)
-_LINK_STUB_RE = re.compile(r"(?:^|[\s,.])(?:h|ht|htt|https?:?/{0,2}|doi|DOI|Retrieved(?: from)?)$")
-_ENDS_ON_INITIAL_RE = re.compile(r"(?:^|[\s.,(])[A-Z]\.$")
-_ADVANCE_RE = re.compile(r"\s*Advance online publication\.?", re.IGNORECASE)
-_CUT_MARK_RE = re.compile(r"\s*(?:\[(?:\u2026|\.\.\.)\]|\u2026|\.{3,})\.?$")
-_TAIL_RE = re.compile(
+_URL_RE = compile_guarded(r"(?:Retrieved from\s+)?(?P<url>https?://\S+)", re.IGNORECASE)
+_LINK_STUB_RE = compile_guarded(r"(?:^|[\s,.])(?:h|ht|htt|https?:?/{0,2}|doi|DOI|Retrieved(?: from)?)$")
+_ENDS_ON_INITIAL_RE = compile_guarded(r"(?:^|[\s.,(])[A-Z]\.$")
+_ADVANCE_RE = compile_guarded(r"\s*Advance online publication\.?", re.IGNORECASE)
+_CUT_MARK_RE = compile_guarded(r"\s*(?:\[(?:\u2026|\.\.\.)\]|\u2026|\.{3,})\.?$")
+_TAIL_RE = compile_guarded(
     rf"(?P<sep>,\s*|(?<=[^\W\d_]))(?P<vol>\d+[A-Za-z]?)(?:\s*\((?P<issue>[^()]{{1,20}})\))?"
     rf"(?:\s*:\s*(?P<colon>\d+))?"
     rf"(?:\s*[,:]\s*(?:pp?\.\s*)?"
     rf"(?P<pages>(?:(?:Article|Art\.)\s*(?:No\.?\s*)?)?[A-Za-z]?\d+(?:\s*{_DASH}\s*[A-Za-z]?\d+)?))?"
     rf"\s*[.,;]*$"
 )
-_ARTICLE_ONLY_RE = re.compile(r",\s*(?:Article|Art\.)\s*(?:No\.?\s*)?(?P<number>\w+)\s*\.?$")
-_IN_RE = re.compile(r"(?<=[.?!])\s+In\s+(?=\S)")
-_EDS_RE = re.compile(r"\s*\((?:Eds?|eds?)\.?\s*\)\s*[.,]?\s*")
-_BOOK_PAREN_RE = re.compile(r"\s*\((?P<paren>[^()]*\b(?:pp?\.|ed\.|[Vv]ol\.)[^()]*)\)")
-_EDITION_PAREN_RE = re.compile(r"\s*\((?P<paren>[^()]*\bed\.?[^()]*)\)\s*\.?$")
-_EDITION_RE = re.compile(r"(\d+)(?:st|nd|rd|th)\s+ed\.?|(rev(?:ised)?\.?)\s+ed\.?", re.IGNORECASE)
-_VOLUME_RE = re.compile(r"\b[Vv]ol\.\s*(\w+)")
-_PAGES_IN_PAREN_RE = re.compile(rf"\bpp?\.\s*(\w+(?:\s*{_DASH}\s*\w+)?)")
-_PLACE_PUBLISHER_RE = re.compile(r"^[^\W\d_][^:,]*(?:,\s*[A-Z][A-Za-z.]{1,5})?\s*:\s*[^:,]+$")
-_JOURNAL_WORD_RE = re.compile(
+_ARTICLE_ONLY_RE = compile_guarded(r",\s*(?:Article|Art\.)\s*(?:No\.?\s*)?(?P<number>\w+)\s*\.?$")
+_IN_RE = compile_guarded(r"(?<=[.?!])\s+In\s+(?=\S)")
+_EDS_RE = compile_guarded(r"\s*\((?:Eds?|eds?)\.?\s*\)\s*[.,]?\s*")
+_BOOK_PAREN_RE = compile_guarded(r"\s*\((?P<paren>[^()]*\b(?:pp?\.|ed\.|[Vv]ol\.)[^()]*)\)")
+_EDITION_PAREN_RE = compile_guarded(r"\s*\((?P<paren>[^()]*\bed\.?[^()]*)\)\s*\.?$")
+_EDITION_RE = compile_guarded(r"(\d+)(?:st|nd|rd|th)\s+ed\.?|(rev(?:ised)?\.?)\s+ed\.?", re.IGNORECASE)
+_VOLUME_RE = compile_guarded(r"\b[Vv]ol\.\s*(\w+)")
+_PAGES_IN_PAREN_RE = compile_guarded(rf"\bpp?\.\s*(\w+(?:\s*{_DASH}\s*\w+)?)")
+_PLACE_PUBLISHER_RE = compile_guarded(r"^[^\W\d_][^:,]*(?:,\s*[A-Z][A-Za-z.]{1,5})?\s*:\s*[^:,]+$")
+_JOURNAL_WORD_RE = compile_guarded(
     r"\b(?:journal|review|research|psycholog\w*|psychotherap\w*|therapy|quarterly|bulletin|science|psychiatry)\b",
     re.IGNORECASE)
-_PUBLISHER_HINT_RE = re.compile(
+_PUBLISHER_HINT_RE = compile_guarded(
     r"\b(press|publish\w*|books|wiley|routledge|guilford|springer|sage|elsevier|norton|"
     r"academic|association|karnac|erlbaum|jossey|taylor|macmillan|penguin|harper|basic)\b",
     re.IGNORECASE,
@@ -236,7 +237,7 @@ def _cut_out(text: str, start: int, end: int) -> str:
     return (before + (" " + after if after else "")).strip()
 
 
-_PAREN_RE = re.compile(r"[()]")
+_PAREN_RE = compile_guarded(r"[()]")
 
 
 def _drop_open_paren(text: str) -> tuple[str, bool]:

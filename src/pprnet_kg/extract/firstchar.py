@@ -20,7 +20,7 @@ from re import _constants as C  # noqa: N812 - the names of the parser's opcodes
 from re import _parser
 
 _GLOBAL_FLAGS_RE = re.compile(r"\(\?[aiLmsux]+\)")
-_NARROW = {C.CATEGORY_DIGIT: r"\d"}  # classes narrow enough to be worth a guard (\w, \s are not)
+_NARROW = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s"}  # classes narrow enough to be worth a guard (\w is not)
 
 
 class _Unknown(Exception):

@@ -17,11 +17,12 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..resources import data_file
 from .sentences import split_sentences
+from .firstchar import compile_guarded
 
-_WELL_FORMED_DOI_RE = re.compile(r"^10\.\d{4,9}/[-._;()/:<>\[\]\w]*[\w)]$")
+_WELL_FORMED_DOI_RE = compile_guarded(r"^10\.\d{4,9}/[-._;()/:<>\[\]\w]*[\w)]$")
 # A boundary a journal's name can follow: the end of the title (. ? !) or a comma.
-_BOUNDARY_RE = re.compile(r"[.?!,][\"”’)]*\s+")
-_WORD_RE = re.compile(r"[^\W\d_][\w'’]*")
+_BOUNDARY_RE = compile_guarded(r"[.?!,][\"”’)]*\s+")
+_WORD_RE = compile_guarded(r"[^\W\d_][\w'’]*")
 # Words a title-case name may leave in lower case.
 _SMALL_WORDS = frozenset("a an and as at by de for from in into of on or the to with und".split())
 

@@ -13,22 +13,23 @@ from functools import lru_cache
 from dataclasses import dataclass
 
 from ..textnorm import HYPHENS
+from .firstchar import compile_guarded
 
 _LETTER = r"[^\W\d_]"
-_GAP_RE = re.compile(r"\bet\s+al\.?|(?:\.\s*){3,}|\u2026\.?")
-_NAME_SPLIT_RE = re.compile(r"\s*(?:,|&|\band\b)\s*")
-_INITIAL_RE = re.compile(rf"{_LETTER}[a-z]?\.?")
-_GIVEN_RE = re.compile(rf"^{_LETTER}[\w'’.\s-]*$")
-_FAMILY_RE = re.compile(rf"^(?:{_LETTER}|['’])[\w'’ .-]*$")
-_FAMILY_INITIALS_RE = re.compile(  # 'Smith J. A.', 'Smith JA'
+_GAP_RE = compile_guarded(r"\bet\s+al\.?|(?:\.\s*){3,}|\u2026\.?")
+_NAME_SPLIT_RE = compile_guarded(r"\s*(?:,|&|\band\b)\s*")
+_INITIAL_RE = compile_guarded(rf"{_LETTER}[a-z]?\.?")
+_GIVEN_RE = compile_guarded(rf"^{_LETTER}[\w'’.\s-]*$")
+_FAMILY_RE = compile_guarded(rf"^(?:{_LETTER}|['’])[\w'’ .-]*$")
+_FAMILY_INITIALS_RE = compile_guarded(  # 'Smith J. A.', 'Smith JA'
     rf"^(?P<family>{_LETTER}[\w'’ -]*?)\s+(?P<given>(?:{_LETTER}\.\s*-?\s*)+|[A-Z]{{1,3}}\.?)$")
-_INITIALS_FAMILY_RE = re.compile(rf"^(?P<given>(?:{_LETTER}[a-z]?\.\s*-?\s*)+)\s*(?P<family>{_LETTER}[\w'’ -]*)$")
+_INITIALS_FAMILY_RE = compile_guarded(rf"^(?P<given>(?:{_LETTER}[a-z]?\.\s*-?\s*)+)\s*(?P<family>{_LETTER}[\w'’ -]*)$")
 _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "da", "di", "du", "le", "la", "ten", "ter"}
-_ORG_RE = re.compile(
+_ORG_RE = compile_guarded(
     r"\b(?:association|organi[sz]ation|institute|society|council|group|cent(?:er|re)|collaboration|network|"
     r"department|foundation|committee|agency|board|university|college|services?|team|consortium|commission|"
     r"ministry|office|trust|academy|federation)\b", re.IGNORECASE)
-_SUFFIX_RE = re.compile(r"^(?:Jr|Sr|II|III|IV)\.?$")
+_SUFFIX_RE = compile_guarded(r"^(?:Jr|Sr|II|III|IV)\.?$")
 
 
 @dataclass(frozen=True)
