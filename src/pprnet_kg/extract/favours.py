@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from ..model import Finding
 from .caseless import Caseless, word_spans
+from .firstchar import compile_guarded
 
 # (pattern, words without which it cannot match)
 _FAVOURS_RES = (
@@ -32,7 +33,7 @@ def _before(rx: Caseless, text: str) -> str:
     return text[: m.start()] if m else text
 
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END_RE = compile_guarded(r"(?<=[.!?])\s+")
 
 
 @lru_cache(maxsize=256)

@@ -122,7 +122,7 @@ class OutcomeTerm:
 
 
 def to_decimal(text: str) -> Decimal:
-    cleaned = re.sub(r"\s", "", text).replace("\u2212", "-").replace("\u2013", "-").lstrip("+")
+    cleaned = "".join(text.split()).replace("\u2212", "-").replace("\u2013", "-").lstrip("+")
     try:
         return Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - NUM only admits numbers

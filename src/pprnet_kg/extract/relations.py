@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .caseless import Caseless
+from .firstchar import compile_guarded
 
 ASSOC_RE = Caseless(
     r"\b(?:(?:un)?related|associated|linked|correlated|tied|connected|associations?|correlations?|links?)\s+"
@@ -67,7 +68,7 @@ _TRAILING_WORDS = frozenset(
     "still also only further again even not then too both all each was were is are significantly strongly "
     "positively negatively consistently reliably independently uniquely directly moderately weakly modestly "
     "substantially".split())
-_CONTRAST_RE = re.compile(r"(?:,\s*|\s+)(?:but|whereas|while)\s+|;\s*", re.IGNORECASE)
+_CONTRAST_RE = compile_guarded(r"(?:,\s*|\s+)(?:but|whereas|while)\s+|;\s*", re.IGNORECASE)
 _ASIDE_RE = Caseless(r",\s*(?:however|moreover|furthermore|in\s+turn|in\s+contrast|by\s+contrast|also|too|though|"
                      r"similarly|likewise|in\s+addition|on\s+the\s+other\s+hand|in\s+particular)\s*,")
 

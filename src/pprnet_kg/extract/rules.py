@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..resources import data_file
 from .findings import OutcomeTerm
+from .firstchar import compile_guarded
 
 
 def _phrase_words(phrase: str) -> list[str]:
@@ -31,7 +32,7 @@ def _case_sensitive(phrase: str, case_sensitive: bool | None) -> bool:
 
 def phrase_pattern(phrase: str, *, case_sensitive: bool | None = None) -> re.Pattern:
     body = r"[\s\-\u2010\u2011]+".join(re.escape(w) for w in _phrase_words(phrase))
-    return re.compile(rf"(?<!\w){body}(?!\w)", 0 if _case_sensitive(phrase, case_sensitive) else re.IGNORECASE)
+    return compile_guarded(rf"(?<!\w){body}(?!\w)", 0 if _case_sensitive(phrase, case_sensitive) else re.IGNORECASE)
 
 
 @dataclass(frozen=True)
