@@ -468,3 +468,11 @@ def test_broken_journal_list_is_a_config_error(tmp_path):
     (tmp_path / "k.toml").write_text("journals = [1]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="list of journal titles"):
         load_journals(tmp_path / "k.toml")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", ".", "…", "[", "]", "\n", "1"]), max_size=12).map("".join))
+def test_a_cut_mark_is_looked_for_only_at_the_ends_it_can_have(text):
+    from pprnet_kg.extract.citation import _CUT_MARK_ENDS, _CUT_MARK_RE
+
+    assert text.endswith(_CUT_MARK_ENDS) or not _CUT_MARK_RE.search(text)

@@ -19,10 +19,11 @@ from typing import Any
 from ..errors import CitationError
 from ..parse import MONTHS
 from ..textnorm import HYPHENS, squash
+from .caseless import lowered
+from .firstchar import compile_guarded
 from .journals import Journals, is_title_case, load_journals
 from .names import Names, parse_authors, parse_names  # noqa: F401 - parse_authors is part of this module's interface
 from .sentences import split_sentences
-from .firstchar import compile_guarded
 
 __all__ = ["CitationResult", "Names", "parse_authors", "parse_citation", "parse_names"]
 
@@ -43,6 +44,8 @@ _LINK_STUB_RE = compile_guarded(r"(?:^|[\s,.])(?:h|ht|htt|https?:?/{0,2}|doi|DOI
 _ENDS_ON_INITIAL_RE = compile_guarded(r"(?:^|[\s.,(])[A-Z]\.$")
 _ADVANCE_RE = compile_guarded(r"\s*Advance online publication\.?", re.IGNORECASE)
 _CUT_MARK_RE = compile_guarded(r"\s*(?:\[(?:\u2026|\.\.\.)\]|\u2026|\.{3,})\.?$")
+# what a text that _CUT_MARK_RE matches ends with ($ also matches before a final newline)
+_CUT_MARK_ENDS = tuple(end + newline for end in ("]", "\u2026", ".") for newline in ("", "\n"))
 _TAIL_RE = compile_guarded(
     rf"(?P<sep>,\s*|(?<=[^\W\d_]))(?P<vol>\d+[A-Za-z]?)(?:\s*\((?P<issue>[^()]{{1,20}})\))?"
     rf"(?:\s*:\s*(?P<colon>\d+))?"
@@ -98,15 +101,18 @@ def parse_citation(text: str, *, journals: Journals | None = None) -> CitationRe
 
 def _rest(rest: str, item: dict[str, Any], warnings: list[str], journals: Journals) -> None:
     """Everything after the date: links first, then chapter, article or book."""
-    rest, marked_cut = _CUT_MARK_RE.sub("", rest), bool(_CUT_MARK_RE.search(rest))
+    if rest.endswith(_CUT_MARK_ENDS):  # the pattern ends with $: only such a text can have a cut mark
+        rest, marked_cut = _CUT_MARK_RE.sub("", rest), bool(_CUT_MARK_RE.search(rest))
+    else:
+        marked_cut = False
     rest, linked = _take_links(rest, item, warnings, journals)
-    if _ADVANCE_RE.search(rest):
+    if ((low := lowered(rest)) is None or "advance online" in low) and _ADVANCE_RE.search(rest):
         item["status"] = "advance online publication"
         rest, linked = _ADVANCE_RE.sub("", rest), True
     rest = rest.strip()
     # A line that stops without a closing mark, or on an initial ('In M. J.'), was cut off.
     cut = marked_cut or not (linked or rest[-1:] in (".", "?", "!", ")") or rest[-1:].isdigit())
-    cut = cut or bool(_ENDS_ON_INITIAL_RE.search(rest))
+    cut = cut or rest.endswith(".") and bool(_ENDS_ON_INITIAL_RE.search(rest))  # (rest is stripped: no final newline)
     rest, open_paren = _drop_open_paren(rest.rstrip(" ,;:-").strip())
     rest, cut = rest.rstrip(" ,;:-").strip(), cut or open_paren
     if not rest:
