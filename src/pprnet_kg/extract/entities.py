@@ -39,10 +39,11 @@ def note_words(text: str, parts) -> None:
 
 def _hits(text: str, entries) -> dict[int, list[str]]:
     """Entry index -> every matched text (lower case), for the entries whose phrases occur."""
-    index = entries.index if isinstance(entries, PhraseSet) else PhraseSet(entries).index
+    entries = entries if isinstance(entries, PhraseSet) else PhraseSet(entries)
+    index = entries.index
     lowered, words = _words(text)
     hits: dict[int, list[str]] = {}
-    for word in words & index.keys():
+    for word in words & entries.index_words:
         for i, term in index[word]:
             if not term.words <= words:
                 continue

@@ -241,12 +241,12 @@ def _finding(m, before, after, sentence, outcomes, study_k):
 _OUTCOME_INDEXES: dict[int, tuple] = {}
 
 
-def _outcome_index(outcomes: tuple[OutcomeTerm, ...]) -> tuple[list[int], dict[str, list[int]]]:
-    """(terms with no words, one of each other term's words -> the terms): the terms a clause
-    can match are found from its words instead of trying every term."""
+def _outcome_index(outcomes: tuple[OutcomeTerm, ...]) -> tuple[list[int], dict[str, list[int]], frozenset[str]]:
+    """(terms with no words, one of each other term's words -> the terms, those words): the terms
+    a clause can match are found from its words instead of trying every term."""
     known = _OUTCOME_INDEXES.get(id(outcomes))
     if known is not None and known[0] is outcomes:
-        return known[1], known[2]
+        return known[1:]
     always: list[int] = []
     index: dict[str, list[int]] = {}
     for i, term in enumerate(outcomes):
@@ -254,8 +254,8 @@ def _outcome_index(outcomes: tuple[OutcomeTerm, ...]) -> tuple[list[int], dict[s
             index.setdefault(min(term.words, key=lambda w: (-len(w), w)), []).append(i)
         else:
             always.append(i)
-    _OUTCOME_INDEXES[id(outcomes)] = (outcomes, always, index)
-    return always, index
+    _OUTCOME_INDEXES[id(outcomes)] = (outcomes, always, index, frozenset(index))
+    return always, index, frozenset(index)
 
 
 def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | None:
@@ -263,8 +263,8 @@ def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | 
     regex runs only when all its words occur in the clause."""
     words = set(caseless_words(clause.lower()))
     best: tuple[int, int, OutcomeTerm] | None = None
-    always, index = _outcome_index(outcomes)
-    for i in sorted(always + [i for w in words & index.keys() for i in index[w]]):
+    always, index, index_words = _outcome_index(outcomes)
+    for i in sorted(always + [i for w in words & index_words for i in index[w]]):
         term = outcomes[i]
         if term.words and not term.words <= words:
             continue

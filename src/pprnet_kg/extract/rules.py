@@ -92,6 +92,7 @@ class PhraseSet(tuple):
         for i, entry in enumerate(self):
             for term in entry.terms:
                 self.index.setdefault(min(term.words, key=lambda w: (-len(w), w)), []).append((i, term))
+        self.index_words = frozenset(self.index)  # a frozenset intersects a text's words twice as fast as keys()
         return self
 
     def __add__(self, other):

@@ -79,9 +79,10 @@ def _mentions(text: str, designs) -> list[tuple[int, str, bool]]:
     that is not someone else's ('previous', 'other', 'several')."""
     found = []
     words = _words(text)[1]  # a summary sentence's words are known already (entities.note_words)
-    index = designs.index if isinstance(designs, PhraseSet) else PhraseSet(designs).index
+    designs = designs if isinstance(designs, PhraseSet) else PhraseSet(designs)
+    index = designs.index
     # the phrases with one of the text's words (an index), in designs.toml order
-    for i, term in sorted((pair for w in words & index.keys() for pair in index[w]), key=lambda pair: pair[0]):
+    for i, term in sorted((pair for w in words & designs.index_words for pair in index[w]), key=lambda pair: pair[0]):
         if not term.words <= words:
             continue  # a phrase can only match where all its words occur
         for m in term.pattern.finditer(text):
