@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from ..model import Finding, Problem, TextLine, evolve
 from .caseless import Caseless, has_digit, words as caseless_words
 from .firstchar import compile_guarded
-from .sentences import sentences_with_lines
+from .sentences import split_sentences
 
 NUM = r"[-+\u2212\u2013]?\s?(?:\d+(?:\.\d+)?|\.\d+)"
 
@@ -152,23 +152,31 @@ def extract_findings(
     """Every effect statistic in the summary, with what qualifies it."""
     findings: list[Finding] = []
     problems: list[Problem] = []
-    for sentence in sentences_with_lines(summary):
-        text = sentence.text
-        if not has_digit(text):
-            continue  # every statistic has a number: most sentences are skipped here
-        matches = list(_MEASURE_RE.finditer(text))
-        clause_start = 0
-        for i, m in enumerate(matches):
-            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-            before = text[clause_start: m.start()]
-            after = text[m.end("value"): end]
-            finding, consumed, problem = _finding(m, before, after, sentence, outcomes, study_k)
-            clause_start = m.end("value") + consumed
-            if problem:
-                problems.append(Problem(source, sentence.line, "findings", problem, post_id))
-            else:
-                findings.append(finding)
+    for line in summary:
+        for text in split_sentences(line.text):
+            if has_digit(text):  # every statistic has a number: most sentences are skipped here
+                _sentence_findings(line.line, text, findings, problems, source, post_id, outcomes, study_k)
     return findings, problems
+
+
+def _sentence_findings(line: int, text: str, findings: list, problems: list, source, post_id, outcomes, study_k
+                       ) -> None:
+    """The statistics of one sentence (with a digit), appended to findings or problems."""
+    matches = list(_MEASURE_RE.finditer(text))
+    if not matches:
+        return
+    sentence = TextLine(line, text)
+    clause_start = 0
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        before = text[clause_start: m.start()]
+        after = text[m.end("value"): end]
+        finding, consumed, problem = _finding(m, before, after, sentence, outcomes, study_k)
+        clause_start = m.end("value") + consumed
+        if problem:
+            problems.append(Problem(source, sentence.line, "findings", problem, post_id))
+        else:
+            findings.append(finding)
 
 
 def _finding(m, before, after, sentence, outcomes, study_k):

@@ -74,10 +74,18 @@ def _strip_stat_tail(text: str) -> str:
     """`text` without the words that introduce its statistic ('... was associated with an effect of (k = 4;')."""
     last = _LAST_OTHER_WORD_RE.match(text)
     start = last.end(1) if last else 0
-    return text[:start] + _STAT_TAIL_RE.sub("", text[start:])
+    tail = text[start:]
+    if not tail.replace(",", "").replace(";", "").replace("(", "").strip():
+        return text[:start]  # spaces, commas, semicolons and '(' only: _STAT_TAIL_RE takes all of it
+    return text[:start] + _STAT_TAIL_RE.sub("", tail)
 
 
 _LEAD_RE = Caseless(r"^[\s)\],;.]*(?:and|but|while|whereas)?\s*")
+
+
+def _without_lead(clause: str) -> str:
+    """`_LEAD_RE.sub("", clause)`: the pattern is anchored at the start, so it matches once."""
+    return clause[_LEAD_RE.match(clause).end():]
 _STUDY_COMPARISON_RE = Caseless(
     r"\bcompar\w*\s+(?P<x>[^,.;()]{2,60}?)\s+(?:with|to|versus|vs\.?|against)\s+(?P<y>[^,.;()]{2,60})")
 _STUDY_SCOPE_RE = Caseless(r"\s+(?:in|among|across|for)\s+(?=\d|(?:a|an|the|two|three|four|five|six|\w+ty)\b)")
@@ -189,7 +197,7 @@ def _respectively(findings: list[Finding], rules) -> list[Finding]:
 
 def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tuple[str, ...],
          prior: frozenset) -> Finding:
-    clause = _LEAD_RE.sub("", f.clause)
+    clause = _without_lead(f.clause)
     body = _strip_stat_tail(clause).strip()
     low = clause.lower()
     matched: list[tuple[str, str]] = []
@@ -380,7 +388,7 @@ def _continues(f: Finding, previous: Finding) -> bool:
     correlation would continue a comparison ("expectations also mattered (r = .19)"), or when an
     association would continue without words pointing back at it ("the association", "it",
     "remained", "at follow-up")."""
-    clause = _LEAD_RE.sub("", f.clause)
+    clause = _without_lead(f.clause)
     if relation_cue(clause):
         return False
     if previous.kind == "association":

@@ -1,11 +1,9 @@
-"""Summary text -> sentences, each with the page line it sits on."""
+"""Summary text -> sentences."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from ..model import TextLine
 
 _ABBREVIATIONS = {
     "e.g", "i.e", "al", "vs", "cf", "dr", "prof", "approx", "ca", "etc", "no", "fig", "st",
@@ -33,6 +31,3 @@ def split_sentences(text: str) -> tuple[str, ...]:
         sentences.append(tail)
     return tuple(sentences)
 
-
-def sentences_with_lines(lines: tuple[TextLine, ...]) -> list[TextLine]:
-    return [TextLine(t.line, s) for t in lines for s in split_sentences(t.text)]
