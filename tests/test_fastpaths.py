@@ -30,3 +30,29 @@ def test_the_statistic_tail_is_stripped_as_the_regex_strips_it(text):
 @given(_CLAUSES)
 def test_the_lead_of_a_clause_is_cut_as_the_regex_cuts_it(text):
     assert pico._without_lead(text) == pico._LEAD_RE.sub("", text)
+
+
+_RULES = None
+
+
+def _outcome_terms():
+    global _RULES
+    if _RULES is None:
+        from pprnet_kg.extract import load_rules
+
+        _RULES = load_rules()
+    return _RULES.outcomes
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_an_outcome_phrase_is_found_where_its_regex_finds_it(data):
+    from pprnet_kg.extract.caseless import lowered
+    from pprnet_kg.extract.findings import _spans
+
+    terms = _outcome_terms()
+    term = data.draw(st.sampled_from(terms))
+    words = term.term.phrase.split() + ["the", "of", "-", "outcome", "é", "Σ", "\u212a"]
+    piece = st.sampled_from(words).flatmap(lambda w: st.sampled_from([w, w.upper(), w.capitalize()]))
+    clause = data.draw(st.lists(st.one_of(piece, st.sampled_from([" ", "-", ", ", "\u2010"])), max_size=12).map("".join))
+    assert _spans(term, clause, lowered(clause)) == [m.span() for m in term.pattern.finditer(clause)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ..model import Finding, Problem, TextLine, evolve
-from .caseless import Caseless, has_digit, words as caseless_words
+from .caseless import Caseless, has_digit, lowered, words as caseless_words
 from .firstchar import compile_guarded
 from .sentences import split_sentences
 
@@ -272,17 +272,38 @@ def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | 
     words = set(caseless_words(clause.lower()))
     best: tuple[int, int, OutcomeTerm] | None = None
     always, index, index_words = _outcome_index(outcomes)
+    low = lowered(clause)
     for i in sorted(always + [i for w in words & index_words for i in index[w]]):
         term = outcomes[i]
         if term.words and not term.words <= words:
             continue
-        for hit in term.pattern.finditer(clause):
-            if clause.startswith(("-outcome", "\u2013outcome", "\u2010outcome", " - outcome", " \u2013 outcome"), hit.end()):
+        for start, end in _spans(term, clause, low):
+            if clause.startswith(("-outcome", "\u2013outcome", "\u2010outcome", " - outcome", " \u2013 outcome"), end):
                 continue  # "the alliance-outcome correlation": alliance is what outcome is related to
-            key = (hit.end(), hit.end() - hit.start())
+            key = (end, end - start)
             if best is None or key > best[:2]:
                 best = (*key, term)
     return best[2] if best else None
+
+
+def _spans(term: OutcomeTerm, clause: str, low: str | None) -> list[tuple[int, int]]:
+    """The spans of `term.pattern.finditer(clause)`. For a rules.Term, its anchored pattern is
+    tried only where its first word stands (str.find), on the lowered clause when the term is
+    case-insensitive: the same matches (caseless.py says when a lowered text stands for the text)."""
+    t = term.term
+    anchored = getattr(t, "anchored", None)
+    if anchored is None or not (t.case_sensitive or low is not None and t.phrase.isascii()):
+        return [hit.span() for hit in term.pattern.finditer(clause)]
+    hay = clause if t.case_sensitive else low
+    spans, pos = [], hay.find(t.start)
+    while pos != -1:
+        m = anchored.match(hay, pos)
+        if m:
+            spans.append(m.span())
+            pos = hay.find(t.start, m.end())
+        else:
+            pos = hay.find(t.start, pos + 1)
+    return spans
 
 
 def _inconsistency(f: Finding) -> str | None:
