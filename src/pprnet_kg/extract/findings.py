@@ -287,23 +287,10 @@ def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | 
 
 
 def _spans(term: OutcomeTerm, clause: str, low: str | None) -> list[tuple[int, int]]:
-    """The spans of `term.pattern.finditer(clause)`. For a rules.Term, its anchored pattern is
-    tried only where its first word stands (str.find), on the lowered clause when the term is
-    case-insensitive: the same matches (caseless.py says when a lowered text stands for the text)."""
-    t = term.term
-    anchored = getattr(t, "anchored", None)
-    if anchored is None or not (t.case_sensitive or low is not None and t.phrase.isascii()):
-        return [hit.span() for hit in term.pattern.finditer(clause)]
-    hay = clause if t.case_sensitive else low
-    spans, pos = [], hay.find(t.start)
-    while pos != -1:
-        m = anchored.match(hay, pos)
-        if m:
-            spans.append(m.span())
-            pos = hay.find(t.start, m.end())
-        else:
-            pos = hay.find(t.start, pos + 1)
-    return spans
+    """The spans of `term.pattern.finditer(clause)` (found faster by a rules.Term)."""
+    if isinstance(term.term, re.Pattern):
+        return [hit.span() for hit in term.term.finditer(clause)]
+    return term.term.spans(clause, low)
 
 
 def _inconsistency(f: Finding) -> str | None:

@@ -56,6 +56,24 @@ class Term:
         """The same pattern, matched at a position (on lower-cased text when case-insensitive)."""
         return phrase_pattern(self.phrase if self.case_sensitive else self.phrase.lower(), case_sensitive=True)
 
+    def spans(self, text: str, lowered: str | None) -> list[tuple[int, int]]:
+        """The spans of `self.pattern.finditer(text)`, `lowered` being caseless.lowered(text): the
+        anchored pattern is tried only where the first word stands, on the lowered text when the
+        phrase is case-insensitive (the same matches when the lowered text stands for the text)."""
+        if not (self.case_sensitive or lowered is not None and self.phrase.isascii()):
+            return [hit.span() for hit in self.pattern.finditer(text)]
+        haystack = text if self.case_sensitive else lowered
+        spans, pos = [], haystack.find(self.start)
+        anchored = self.anchored
+        while pos != -1:
+            m = anchored.match(haystack, pos)
+            if m:
+                spans.append(m.span())
+                pos = haystack.find(self.start, m.end())
+            else:
+                pos = haystack.find(self.start, pos + 1)
+        return spans
+
     def find_all(self, text: str, lowered: str) -> list[str]:
         """Every match (lower case), trying the regex only where the first word occurs."""
         haystack = text if self.case_sensitive else lowered
