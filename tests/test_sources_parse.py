@@ -116,6 +116,8 @@ def test_text_that_mentions_html_later_stays_text(tmp_path):
 def test_month_and_citation_detection():
     assert month_of("December 2020") == "2020-12" and month_of("december 2020") == "2020-12"
     assert month_of("December 2020 was cold") is None
+    assert month_of("  May 2019 \n") == "2019-05" and month_of("May \u0662\u0660\u0661\u0669") is not None
+    assert month_of("") is None and month_of("2019") is None and month_of("Mayo 2019") is None
     assert is_citation("Safran , J. D., & Muran, J. C. (2000). Title. Journal, 1, 2-3.")
     assert is_citation("Doe, J. (2020, March 26). Title. Journal.")
     assert not is_citation("In this meta-analysis (2020) the authors found nothing.")

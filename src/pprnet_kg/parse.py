@@ -59,7 +59,10 @@ _MONTH_IN_NAME_RE = re.compile(
 
 def month_of(line: str) -> str | None:
     """'December 2020' -> '2020-12'."""
-    m = MONTH_RE.match(line.strip())
+    text = line.strip()
+    if not text[-1:].isdecimal():
+        return None  # MONTH_RE ends with \d{4}$: most lines are refused by their last character
+    m = MONTH_RE.match(text)
     if not m:
         return None
     return f"{m.group(2)}-{MONTHS.index(m.group(1).lower()) + 1:02d}"
