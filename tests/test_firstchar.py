@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pprnet_kg.extract import (caseless, citation, comparators, favours, findings, journals, names, pico, qualifiers,
                                relations, study)
 from pprnet_kg.extract.caseless import Caseless
-from pprnet_kg.extract.firstchar import UNGUARDED, first_chars, guarded
+from pprnet_kg.extract.firstchar import UNGUARDED, first_chars, guarded, needed_words
 
 
 def _patterns() -> list[tuple[str, str, int]]:
@@ -109,3 +109,36 @@ def test_guarded_patterns_find_the_same_on_every_line_of_the_sample_corpus():
         plain, fast = re.compile(pattern, flags), re.compile(guarded(pattern, flags), flags)
         for line in lines:
             assert [_spans(m) for m in fast.finditer(line)] == [_spans(m) for m in plain.finditer(line)], name
+
+
+@pytest.mark.parametrize("pattern,words", [
+    (r"\bcompar\w*\s+(?P<x>\w+)", {"compar"}),
+    (r"\b(?:adjust\w*|correct\w*|controll?\w*)\s+for\b", {"adjust", "correct", "control"}),
+    (r"\bthe\s+authors\b|\bthey\s+(?:found|said)\b", {"authors", "found", "said"}),  # 'the' is too common
+    (r"(?:respond|responsive|respon)\w*", {"respon"}),  # a word inside another covers it
+])
+def test_needed_words_are_what_every_match_contains(pattern, words):
+    assert needed_words(pattern) == words
+
+
+@pytest.mark.parametrize("pattern", [r"\w+", r"a|bc", r"(?:foo)?bar?", r"\bthe\s+and\b", r"(?i:foo)", r"x{0,3}yz"])
+def test_no_needed_words_when_a_match_may_lack_them_or_they_are_too_common(pattern):
+    assert needed_words(pattern) is None
+
+
+_NEEDING = [(n, p, f) for n, p, f in PATTERNS if not f & re.IGNORECASE and needed_words(p, f)]
+
+
+def test_caseless_patterns_have_needed_words():
+    assert {n.split("[")[0] for n, _, _ in _NEEDING} >= {"pprnet_kg.extract.study._STUDY_CUE_RE",
+                                                          "pprnet_kg.extract.pico._STUDY_COMPARISON_RE"}
+
+
+@pytest.mark.parametrize("name,pattern,flags", _NEEDING, ids=[n for n, _, _ in _NEEDING])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_every_match_contains_a_needed_word(name, pattern, flags, data):
+    text = data.draw(_texts(pattern))
+    words = needed_words(pattern, flags)
+    for m in re.finditer(pattern, text, flags):
+        assert any(w in m.group(0) for w in words)

@@ -8,6 +8,9 @@ its length, and no other character folds onto an ASCII letter). `Caseless` does 
 answers with the original text's characters; a text with any other letter ('é', 'İ', the
 Kelvin sign) is searched the slow way, so the answers are always those of `re.IGNORECASE`.
 
+The lowered text also allows a cheap test first: when every match contains one of a few words
+(firstchar.needed_words), a lowered text with none of them is answered without the regex.
+
 A `Caseless` pattern is written in lower case (escapes such as `\\S` aside): the constructor
 refuses an upper-case letter, which would never match the lowered text.
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .firstchar import guarded
+from .firstchar import guarded, needed_words
 
 _NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_\x00-\x7f]")  # a word character that is neither an ASCII one nor a digit
 _NOT_LETTERS_RE = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)")  # escapes and group names: not letters to match
@@ -35,6 +38,13 @@ def lowered(text: str) -> str | None:
         # str.isascii() is a flag test: most texts need no search for another letter
         known = _LOWER[text] = text.lower() if text.isascii() or not _NON_ASCII_LETTER_RE.search(text) else None
     return known
+
+
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    for word in words:
+        if word in text:
+            return True
+    return False
 
 
 class Found:
@@ -78,7 +88,7 @@ class Caseless:
     """A pattern matched case-insensitively (see the module's docstring); the methods the
     extractors use: search, match, fullmatch, finditer, sub."""
 
-    __slots__ = ("pattern", "fast", "flags", "_slow")
+    __slots__ = ("pattern", "fast", "flags", "_slow", "needs")
 
     def __init__(self, pattern: str, flags: int = 0):
         if any(c.isupper() for c in _NOT_LETTERS_RE.sub("", pattern)):
@@ -86,6 +96,8 @@ class Caseless:
         self.pattern, self.flags = pattern, flags
         self.fast = re.compile(guarded(pattern, flags), flags)
         self._slow = None
+        # strings one of which every match contains: a lowered text with none of them cannot match
+        self.needs = tuple(sorted(needed_words(pattern, flags) or ()))
 
     @property
     def slow(self) -> re.Pattern:
@@ -103,6 +115,8 @@ class Caseless:
             low = lowered(text)
         if low is None:
             return self.slow.search(text, pos)
+        if self.needs and not _has_any(low, self.needs):
+            return None
         m = self.fast.search(low, pos)
         return None if m is None else Found(m, text)
 
@@ -112,6 +126,8 @@ class Caseless:
             low = lowered(text)
         if low is None:
             return self.slow.match(text, pos)
+        if self.needs and not _has_any(low, self.needs):
+            return None
         m = self.fast.match(low, pos)
         return None if m is None else Found(m, text)
 
@@ -121,6 +137,8 @@ class Caseless:
             low = lowered(text)
         if low is None:
             return self.slow.fullmatch(text, pos)
+        if self.needs and not _has_any(low, self.needs):
+            return None
         m = self.fast.fullmatch(low, pos)
         return None if m is None else Found(m, text)
 
@@ -128,6 +146,8 @@ class Caseless:
         low = lowered(text)
         if low is None:
             return self.slow.finditer(text)
+        if self.needs and not _has_any(low, self.needs):
+            return iter(())
         return (Found(m, text) for m in self.fast.finditer(low))
 
     def sub(self, repl: str, text: str, count: int = 0) -> str:
@@ -137,6 +157,8 @@ class Caseless:
         low = lowered(text)
         if low is None:
             return self.slow.sub(repl, text, count)
+        if self.needs and not _has_any(low, self.needs):
+            return text
         pieces, last = [], 0
         for n, m in enumerate(self.fast.finditer(low), 1):
             pieces += [text[last: m.start()], repl]

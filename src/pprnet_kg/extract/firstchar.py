@@ -1,4 +1,4 @@
-"""A regex's possible first characters, tested before anything else.
+"""Cheap tests before a regex: its possible first characters, and words every match contains.
 
 Python's `re` scans a text for a pattern that starts with a literal or a character class in a
 fast inner loop; a pattern that starts with `\\b`, a lookbehind or a group of alternatives is
@@ -10,7 +10,9 @@ pattern finds (tests/test_firstchar.py checks that on every extractor pattern).
 
 The first characters are read from the parsed pattern (`re._parser`); a pattern whose first
 character could be anything (`.`, a negated class, `\\w`, a pattern that may match nothing) is
-left as it is.
+left as it is. `needed_words` reads, the same way, a few strings one of which every match
+contains ('compar' for "\\bcompar\\w*\\s+..."): caseless.Caseless refuses a text without any of
+them before running the regex.
 """
 
 from __future__ import annotations
@@ -134,3 +136,64 @@ def compile_guarded(pattern: str, flags: int = 0) -> re.Pattern:
     rx = re.compile(guarded(pattern, flags), flags)
     UNGUARDED[rx.pattern] = pattern
     return rx
+
+
+# words in most sentences: a test for them would rule out too few texts to pay
+_COMMON = frozenset("the and for not one has had have than with was were that from".split())
+
+
+def _needs(seq, icase: bool) -> frozenset[str] | None:
+    """Strings one of which every match of `seq` contains (a literal run of it, or what a group
+    of it needs), or None when there is no such set worth testing."""
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            candidates.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in seq:
+        if op is C.LITERAL and not icase:
+            run.append(chr(av))
+            continue
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue  # takes no character: the literals around it stand side by side in the match
+        flush()
+        if op is C.SUBPATTERN:
+            _group, add, drop, inner = av
+            found = _needs(inner, (icase or bool(add & C.SRE_FLAG_IGNORECASE)) and not drop & C.SRE_FLAG_IGNORECASE)
+        elif op is C.BRANCH:
+            alternatives = [_needs(alt, icase) for alt in av[1]]
+            found = frozenset().union(*alternatives) if all(alternatives) else None
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] > 0:
+            found = _needs(av[2], icase)
+        elif op is C.ATOMIC_GROUP:
+            found = _needs(av, icase)
+        else:
+            found = None
+        if found:
+            candidates.append(found)
+    flush()
+    if not candidates:
+        return None
+    # strings that are not common words, of 3 characters or more; the fewest, then the longest
+    return max(candidates, key=lambda words: (not words & _COMMON, min(map(len, words)) >= 3, -len(words),
+                                              min(map(len, words))))
+
+
+def needed_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """A few strings (each of 3 characters or more) one of which every match contains, when the
+    pattern has them: a text with none of them cannot match (str `in` tests are cheaper than
+    the regex's search). None for a pattern without such strings."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    words = _needs(parsed, bool(parsed.state.flags & re.IGNORECASE))
+    if not words:
+        return None
+    words = frozenset(w for w in words if not any(v in w for v in words if v != w))  # 'respon' covers 'respond'
+    if len(words) > 6 or min(map(len, words)) < 3 or words & _COMMON:
+        return None
+    return words
