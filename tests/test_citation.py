@@ -476,3 +476,17 @@ def test_a_cut_mark_is_looked_for_only_at_the_ends_it_can_have(text):
     from pprnet_kg.extract.citation import _CUT_MARK_ENDS, _CUT_MARK_RE
 
     assert text.endswith(_CUT_MARK_ENDS) or not _CUT_MARK_RE.search(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", ".", ",", "(", "A", "Z", "\n", "In", "in", "HTTP", "https://x", "ſ",
+                                 "h", "ht", "doi", "DOI", "Retrieved from", "Retrieved", ":", "/"]), max_size=10)
+       .map("".join))
+def test_the_link_and_initial_patterns_run_only_when_their_words_or_ends_are_there(text):
+    from pprnet_kg.extract.citation import _ENDS_ON_INITIAL_RE, _IN_RE, _LINK_STUB_RE, _STUB_ENDS, _URL_RE
+
+    assert not _LINK_STUB_RE.search(text) or text.rstrip("\n")[-1:] in _STUB_ENDS
+    assert not _URL_RE.search(text) or "http" in text.lower()
+    assert not _IN_RE.search(text) or "In" in text
+    stripped = text.strip()
+    assert not _ENDS_ON_INITIAL_RE.search(stripped) or stripped.endswith(".") and "A" <= stripped[-2:-1] <= "Z"

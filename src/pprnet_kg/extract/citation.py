@@ -41,6 +41,7 @@ _DOI_SPAN_RE = compile_guarded(
 _RESOLVERS = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
 _URL_RE = compile_guarded(r"(?:Retrieved from\s+)?(?P<url>https?://\S+)", re.IGNORECASE)
 _LINK_STUB_RE = compile_guarded(r"(?:^|[\s,.])(?:h|ht|htt|https?:?/{0,2}|doi|DOI|Retrieved(?: from)?)$")
+_STUB_ENDS = frozenset("htps:/iIdm")  # the last letters of the stubs ('htt', 'doi', 'Retrieved from')
 _ENDS_ON_INITIAL_RE = compile_guarded(r"(?:^|[\s.,(])[A-Z]\.$")
 _ADVANCE_RE = compile_guarded(r"\s*Advance online publication\.?", re.IGNORECASE)
 _CUT_MARK_RE = compile_guarded(r"\s*(?:\[(?:\u2026|\.\.\.)\]|\u2026|\.{3,})\.?$")
@@ -112,14 +113,15 @@ def _rest(rest: str, item: dict[str, Any], warnings: list[str], journals: Journa
     rest = rest.strip()
     # A line that stops without a closing mark, or on an initial ('In M. J.'), was cut off.
     cut = marked_cut or not (linked or rest[-1:] in (".", "?", "!", ")") or rest[-1:].isdigit())
-    cut = cut or rest.endswith(".") and bool(_ENDS_ON_INITIAL_RE.search(rest))  # (rest is stripped: no final newline)
+    # (rest is stripped: no final newline; the pattern ends with a capital and a full stop)
+    cut = cut or rest.endswith(".") and "A" <= rest[-2:-1] <= "Z" and bool(_ENDS_ON_INITIAL_RE.search(rest))
     rest, open_paren = _drop_open_paren(rest.rstrip(" ,;:-").strip())
     rest, cut = rest.rstrip(" ,;:-").strip(), cut or open_paren
     if not rest:
         raise CitationError("citation has no title after the year")
     if cut:
         warnings.append("citation seems cut off; kept only its whole parts")
-    chapter = next((m for m in _IN_RE.finditer(rest)
+    chapter = next((m for m in (_IN_RE.finditer(rest) if "In" in rest else ())
                     if _EDS_RE.search(rest, m.end()) or _BOOK_PAREN_RE.search(rest, m.end())), None)
     if chapter is not None:
         _chapter(item, rest[: chapter.start()], rest[chapter.end():], cut, open_paren, warnings)
@@ -224,7 +226,7 @@ def _take_links(rest: str, item: dict[str, Any], warnings: list[str], journals: 
         else:
             warnings.append(f"DOI '{doi or m.group(0).strip()}' is incomplete or malformed; left out")
         rest, linked = _cut_out(rest, m.start(), m.end()), True
-    if (url := _URL_RE.search(rest)) is not None:
+    if "http" in rest.lower() and (url := _URL_RE.search(rest)) is not None:
         address = url.group("url").rstrip(".,;")
         host = address.split("/")[2].rstrip(".-") if address.count("/") >= 2 else ""
         if not host or any(r.split("/")[2].startswith(host) or address.startswith(r) for r in _RESOLVERS):
@@ -232,7 +234,7 @@ def _take_links(rest: str, item: dict[str, Any], warnings: list[str], journals: 
         else:
             item["URL"] = address
         rest, linked = _cut_out(rest, url.start(), url.end()), True
-    if (stub := _LINK_STUB_RE.search(rest)) is not None and stub.start() > 0:
+    if rest.rstrip("\n")[-1:] in _STUB_ENDS and (stub := _LINK_STUB_RE.search(rest)) is not None and stub.start() > 0:
         rest = rest[: stub.start()]
     return rest, linked
 
