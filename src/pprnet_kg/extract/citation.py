@@ -28,6 +28,7 @@ from .sentences import split_sentences
 __all__ = ["CitationResult", "Names", "parse_authors", "parse_citation", "parse_names"]
 
 _LETTER = r"[^\W\d_]"
+_HYPHENS_TO_MINUS = {ord(c): "-" for c in HYPHENS}
 _DASH = r"[-\u2012-\u2015\u2212]"
 _DATE_RE = compile_guarded(
     r"\(\s*(?:(?P<year>\d{4})(?P<suffix>[a-z])?|(?P<nd>n\.\s?d\.)|(?P<press>in\s+press))"
@@ -83,7 +84,7 @@ class CitationResult:
 
 def parse_citation(text: str, *, journals: Journals | None = None) -> CitationResult:
     """Parse one citation line; raises CitationError when it is not a citation."""
-    s = squash(text.translate({ord(c): "-" for c in HYPHENS}))
+    s = squash(text.translate(_HYPHENS_TO_MINUS))
     if not s:
         raise CitationError("citation is empty")
     date = _DATE_RE.search(s)

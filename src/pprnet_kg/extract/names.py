@@ -16,6 +16,7 @@ from ..textnorm import HYPHENS
 from .firstchar import compile_guarded
 
 _LETTER = r"[^\W\d_]"
+_HYPHENS_TO_MINUS = {ord(c): "-" for c in HYPHENS}
 _GAP_RE = compile_guarded(r"\bet\s+al\.?|(?:\.\s*){3,}|\u2026\.?")
 _NAME_SPLIT_RE = compile_guarded(r"\s*(?:,|&|\band\b)\s*")
 _INITIAL_RE = compile_guarded(rf"{_LETTER}[a-z]?\.?")
@@ -50,7 +51,7 @@ def parse_names(text: str, warnings: list[str] | None = None, *, role: str = "au
     ('Maria Lopez & Tom Berg'; editors: 'M. J. Lambert & K. Wu'), told apart by its initials."""
     warnings = warnings if warnings is not None else []
     tokens: list[str | None] = []
-    for piece in re.split("(\x00)", _GAP_RE.sub("\x00", text.translate({ord(c): "-" for c in HYPHENS}))):
+    for piece in re.split("(\x00)", _GAP_RE.sub("\x00", text.translate(_HYPHENS_TO_MINUS))):
         if piece == "\x00":
             tokens.append(None)
         else:
