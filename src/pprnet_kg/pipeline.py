@@ -172,7 +172,7 @@ def _extract_pages(pages: list[Page], rules: Rules, cached: dict, jobs: int = 1,
         for raw in parsed.posts:
             own = [p for p in page_problems if p.post_id == raw.id]
             post = next(extracted)
-            posts.append(Post(**{**post.__dict__, "problems": tuple(own) + post.problems}))
+            posts.append(evolve(post, problems=tuple(own) + post.problems) if own else post)
         problems += page_level(parsed, page_problems)
     if filed:
         posts = [with_filing(post, filed.get(post_key(post.raw.month, post.raw.title), {})) for post in posts]
