@@ -56,3 +56,25 @@ def test_an_outcome_phrase_is_found_where_its_regex_finds_it(data):
     piece = st.sampled_from(words).flatmap(lambda w: st.sampled_from([w, w.upper(), w.capitalize()]))
     clause = data.draw(st.lists(st.one_of(piece, st.sampled_from([" ", "-", ", ", "\u2010"])), max_size=12).map("".join))
     assert _spans(term, clause, lowered(clause)) == [m.span() for m in term.pattern.finditer(clause)]
+
+
+_MEASURE_WORDS = ["Hedges' g", "Cohen's d", "SMD", "standardized mean difference", "odds ratio", "OR", "RR",
+                  "risk ratio", "relative risk", "HR", "hazard ratio", "NNT", "number needed to treat", "β", "beta",
+                  "Pearson r", "correlation", "B", "b", "r", "d", "g", "B adjusted", "for relapse", "of", "was", "is",
+                  "=", ":", ",", " ", "0.45", "−.23", "12", "-1.2", "%", ".", "é", "’", "betas", "Beta-blockers"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_MEASURE_WORDS), max_size=12).map(" ".join))
+def test_the_measure_lookahead_keeps_every_match(text):
+    import re
+
+    from pprnet_kg.extract import findings as F
+
+    plain = re.compile(
+        r"(?<![\w.’'])(?:"
+        r"(?:" + "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(F.NAMED)) + r")" + F._ABOUT + F._LINK_NAMED +
+        r"|(?:" + "|".join(f"(?P<m{len(F.NAMED) + i}>{p})" for i, (p, _) in enumerate(F.SINGLE)) + r")"
+        + F._LINK_SINGLE + r")(?P<value>" + F.NUM + r")(?![\d%])")
+    spans = [[m.span(g) for g in range(plain.groups + 1)] for m in plain.finditer(text)]
+    assert [[m.span(g) for g in range(plain.groups + 1)] for m in F._MEASURE_RE.finditer(text)] == spans

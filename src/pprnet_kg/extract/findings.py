@@ -54,8 +54,10 @@ _ABOUT = (r"(?:\s+(?:for|on|in\s+favou?r\s+of|at|in|between|with|of)\s+(?:the\s+
           r"[A-Za-z][\w’'\-]*(?:\s+[A-Za-z][\w’'\-]*){0,4}?)?")
 _LINK_NAMED = r"(?:\s*(?:=|:|,)\s*|\s+(?:of|was|is|were)\s+|\s+)"
 _LINK_SINGLE = r"(?:\s*[=:]\s*|\s+(?:was|is|of)\s+)"
+# The lookahead for a measure's words, without the groups of the alternatives after it, rules out
+# most word starts cheaply (each alternative of a group is entered one by one); the same matches.
 _MEASURE_RE = compile_guarded(
-    r"(?<![\w.’'])(?:"
+    r"(?<![\w.’'])(?=" + "|".join(p for p, _ in MEASURES) + r")(?:"
     r"(?:" + "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(NAMED)) + r")" + _ABOUT + _LINK_NAMED +
     r"|(?:" + "|".join(f"(?P<m{len(NAMED) + i}>{p})" for i, (p, _) in enumerate(SINGLE)) + r")" + _LINK_SINGLE +
     r")(?P<value>" + NUM + r")(?![\d%])",
