@@ -194,6 +194,6 @@ def needed_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
     if not words:
         return None
     words = frozenset(w for w in words if not any(v in w for v in words if v != w))  # 'respon' covers 'respond'
-    if len(words) > 6 or min(map(len, words)) < 3 or words & _COMMON:
+    if len(words) > 12 or min(map(len, words)) < 3 or words & _COMMON:
         return None
     return words
