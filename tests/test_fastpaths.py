@@ -78,3 +78,16 @@ def test_the_measure_lookahead_keeps_every_match(text):
         + F._LINK_SINGLE + r")(?P<value>" + F.NUM + r")(?![\d%])")
     spans = [[m.span(g) for g in range(plain.groups + 1)] for m in plain.finditer(text)]
     assert [[m.span(g) for g in range(plain.groups + 1)] for m in F._MEASURE_RE.finditer(text)] == spans
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(alphabet="aAΣσςΑΩİIıK\u212a.'’\u0301\u00ad: -x1", max_size=6), min_size=1, max_size=4),
+       st.sampled_from([" ", ". "]))
+def test_the_lower_case_of_joined_parts_is_their_lower_case_joined(parts, sep):
+    from pprnet_kg.extract.entities import _JOINS, _words, note_words
+
+    assert sep in _JOINS
+    assert sep.join(p.lower() for p in parts) == sep.join(parts).lower()
+    text = sep.join(parts) + "\u2063"  # a text of its own, not one already noted
+    note_words(text, [*parts[:-1], parts[-1] + "\u2063"], sep)
+    assert _words(text)[0] == text.lower()

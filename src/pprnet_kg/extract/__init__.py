@@ -42,8 +42,8 @@ def extract_post(raw: RawPost, rules: Rules) -> Post:
     # the texts below are made of the summary's sentences: their words are found once
     for line in raw.summary:
         note_words(line.text, split_sentences(line.text))
-    note_words(summary, [line.text for line in raw.summary])
-    note_words(body, (summary, raw.implications_text))
+    note_words(summary, [line.text for line in raw.summary], " ")
+    note_words(body, (summary, raw.implications_text), " ")
     study = study_facts(cited_title, f"{raw.title}. {summary}", summary, rules.designs,
                         citation.get("type") if citation else None)
     findings, finding_problems = extract_findings(
@@ -51,7 +51,7 @@ def extract_post(raw: RawPost, rules: Rules) -> Post:
     )
     problems.extend(finding_problems)
     about = f"{raw.title}. {cited_title}. {summary}"
-    note_words(about, (raw.title, cited_title, summary))
+    note_words(about, (raw.title, cited_title, summary), ". ")
     conditions = find_entries(about, rules.disorders)
     findings = annotate(findings, summary=summary, implications=raw.implications_text, rules=rules,
                         post_conditions=tuple(m.key for m in conditions))

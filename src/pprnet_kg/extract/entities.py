@@ -25,16 +25,28 @@ def _words(text: str) -> tuple[str, frozenset[str]]:
     return known
 
 
-def note_words(text: str, parts) -> None:
+# str.lower() of parts joined by one of these is the parts' lower() joined: a space is neither a
+# cased letter nor case-ignorable, so it ends the context that makes a capital sigma final or not
+# (the only letter lower() maps by its neighbours)
+_JOINS = (" ", ". ")
+
+
+def note_words(text: str, parts, sep: str | None = None) -> None:
     """Remember the words of `text` as those of its parts: the caller guarantees that every word of
     the text lies inside one part and every part's words are the text's (the parts cover the text,
     cut between words). A post's summary, its sentences and the texts made of it then share one
-    tokenising."""
+    tokenising. When the text is the parts joined by `sep`, its lower case is theirs joined."""
     if text not in _WORDS:
-        words = frozenset().union(*(_words(part)[1] for part in parts))
+        parts = tuple(parts)
+        known = [_words(part) for part in parts]
+        words = frozenset().union(*(k[1] for k in known))
+        if sep in _JOINS and text == sep.join(parts):
+            lowered = sep.join(k[0] for k in known)
+        else:
+            lowered = text.lower()
         if len(_WORDS) >= 512:
             _WORDS.clear()
-        _WORDS[text] = (text.lower(), words)
+        _WORDS[text] = (lowered, words)
 
 
 def _hits(text: str, entries) -> dict[int, list[str]]:
