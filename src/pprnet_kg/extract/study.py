@@ -104,7 +104,7 @@ def study_counts(summary: str) -> tuple[int | None, int | None, str | None]:
     ks: set[int] = set()
     ns: dict[int, str | None] = {}
     for sentence in split_sentences(summary):
-        lowered = sentence.lower()
+        lowered = _words(sentence)[0]  # (the lower case entities.note_words already made)
         digits = has_digit(sentence)
         could_count_studies = any(w in lowered for w in ("stud", "trial", "rct", "sample"))
         if not (digits or could_count_studies) or not _STUDY_CUE_RE.search(sentence):
