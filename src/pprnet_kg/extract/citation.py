@@ -247,6 +247,10 @@ def _cut_out(text: str, start: int, end: int) -> str:
 
 
 _PAREN_RE = compile_guarded(r"[()]")
+# (patterns used once per citation are compiled once, here)
+_ARTICLE_NUMBER_RE = re.compile(r"^(?:Article|Art\.)\s*(?:No\.?\s*)?(\S+)$")
+_PAGE_DASH_RE = re.compile(rf"\s*{_DASH}\s*")
+_LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
 
 
 def _drop_open_paren(text: str) -> tuple[str, bool]:
@@ -286,7 +290,7 @@ def _volume_issue_pages(item: dict[str, Any], m: re.Match) -> None:
     if issue:
         item["issue"] = issue.strip()
     if pages:
-        number = re.match(r"^(?:Article|Art\.)\s*(?:No\.?\s*)?(\S+)$", pages)
+        number = _ARTICLE_NUMBER_RE.match(pages)
         if number:
             item["number"] = number.group(1)
         else:
@@ -341,12 +345,12 @@ def _publisher(item: dict[str, Any], pub: str) -> None:
 
 
 def _pages(pages: str) -> str:
-    return re.sub(rf"\s*{_DASH}\s*", "-", pages.strip())
+    return _PAGE_DASH_RE.sub("-", pages.strip())
 
 
 def _set_title(item: dict[str, Any], title: str) -> None:
     title = _clean_title(title)
-    if not re.search(r"[^\W_]", title):
+    if not _LETTER_OR_DIGIT_RE.search(title):
         raise CitationError("citation has no title after the year")
     item["title"] = title
 

@@ -131,9 +131,12 @@ def to_decimal(text: str) -> Decimal:
         raise ValueError(f"not a number: {text!r}") from None
 
 
+_NUMBER_SPLIT_RE = re.compile(r"[\s\-]+")
+
+
 def number_value(text: str) -> Decimal:
     """'12', '1,200', '2.5', 'six', 'Twenty-four' -> the number."""
-    words = re.split(r"[\s\-]+", text.strip().lower())
+    words = _NUMBER_SPLIT_RE.split(text.strip().lower())
     if all(w in _NUMBER_WORDS for w in words):
         return Decimal(sum(_NUMBER_WORDS[w] for w in words))  # "twenty-four" -> 24
     return Decimal(text.replace(",", ""))

@@ -73,6 +73,9 @@ _ASIDE_RE = Caseless(r",\s*(?:however|moreover|furthermore|in\s+turn|in\s+contra
                      r"similarly|likewise|in\s+addition|on\s+the\s+other\s+hand|in\s+particular)\s*,")
 
 
+_LEADING_ARTICLE_RE = re.compile(r"^(?:the|a|an|that|whether|if|how)\s+", re.IGNORECASE)
+
+
 def relation_sides(body: str) -> tuple[str, str] | None:
     low = body.lower()
     if not any(w in low for w in _RELATION_WORDS):
@@ -91,7 +94,7 @@ def relation_sides(body: str) -> tuple[str, str] | None:
         m = rx.match(body) if leading in {"(?P<x>", "(?P<y>"} else rx.search(body)
         if m:
             x = after_boundary(m.group("x")) if leading == "(?P<x>" else m.group("x")
-            x = re.sub(r"^(?:the|a|an|that|whether|if|how)\s+", "", " ".join(x.split()), flags=re.IGNORECASE)
+            x = _LEADING_ARTICLE_RE.sub("", " ".join(x.split()))
             words = x.split(" ")
             while len(words) > 1 and words[-1].lower() in _TRAILING_WORDS:
                 words.pop()
