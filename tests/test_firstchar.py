@@ -142,3 +142,8 @@ def test_every_match_contains_a_needed_word(name, pattern, flags, data):
     words = needed_words(pattern, flags)
     for m in re.finditer(pattern, text, flags):
         assert any(w in m.group(0) for w in words)
+
+
+def test_a_verbose_pattern_is_left_as_it_is():
+    assert guarded(r"\bab  # a comment", re.VERBOSE) == r"\bab  # a comment"
+    assert guarded(r"(?x)\bab  # a comment") == r"(?x)\bab  # a comment"

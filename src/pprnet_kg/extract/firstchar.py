@@ -116,10 +116,11 @@ def guarded(pattern: str, flags: int = 0) -> str:
     """The pattern with a lookahead for its first characters in front (after any global flags),
     or the pattern itself when there is nothing to gain."""
     try:
-        if _starts_plainly(_parser.parse(pattern, flags)):
-            return pattern
+        parsed = _parser.parse(pattern, flags)
     except re.error:
         return pattern
+    if _starts_plainly(parsed) or parsed.state.flags & re.VERBOSE:
+        return pattern  # (in a verbose pattern a final comment would swallow the group's closing parenthesis)
     guard = first_chars(pattern, flags)
     if guard is None:
         return pattern
