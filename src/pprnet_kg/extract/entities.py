@@ -39,14 +39,14 @@ def note_words(text: str, parts, sep: str | None = None) -> None:
     if text not in _WORDS:
         parts = tuple(parts)
         known = [_words(part) for part in parts]
-        words = frozenset().union(*(k[1] for k in known))
+        all_words = frozenset().union(*(k[1] for k in known))
         if sep in _JOINS and text == sep.join(parts):
             lowered = sep.join(k[0] for k in known)
         else:
             lowered = text.lower()
         if len(_WORDS) >= 512:
             _WORDS.clear()
-        _WORDS[text] = (lowered, words)
+        _WORDS[text] = (lowered, all_words)
 
 
 def _hits(text: str, entries) -> dict[int, list[str]]:
