@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..resources import data_file
-from .sentences import split_sentences
 from .firstchar import compile_guarded
+from .sentences import split_sentences
 
 _WELL_FORMED_DOI_RE = compile_guarded(r"^10\.\d{4,9}/[-._;()/:<>\[\]\w]*[\w)]$")
 # A boundary a journal's name can follow: the end of the title (. ? !) or a comma.
