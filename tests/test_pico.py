@@ -401,3 +401,17 @@ def test_relation_cue_is_the_association_regex(text):
 
     plain, quick = ASSOC_RE.search(text), relation_cue(text)
     assert (plain.span() if plain else None) == (quick.span() if quick else None)
+
+
+@pytest.mark.parametrize("text, adjusted", [
+    ("Adjusted for age, sex and baseline severity, CBT still did better than waitlist (d = 0.40, 95% CI 0.20, 0.60).",
+     ("age", "sex", "baseline severity")),
+    ("After controlling for age, sex, and education, CBT did better than usual care (g = 0.30, 95% CI 0.10, 0.50).",
+     ("age", "sex", "education")),
+    ("Adjusted for age, the effect of CBT against waitlist was smaller (d = 0.20, 95% CI 0.05, 0.35).", ("age",)),
+    ("Once adjusted for publication bias, heterogeneity remained high and CBT beat waitlist (g = 0.25, "
+     "95% CI 0.05, 0.45).", ("publication bias",)),
+    ("Adjusted for covariates, which were many, CBT beat waitlist (g = 0.25, 95% CI 0.05, 0.45).", ("covariates",)),
+])
+def test_every_item_of_a_list_adjusted_for_and_no_clause_taken_for_one(text, adjusted):
+    assert one(text).adjusted == adjusted

@@ -43,6 +43,13 @@ _ADJUST_RE = Caseless(
     r"(?:(?!(?:trials?|studies|study|rcts?|groups?|conditions?|designs?|arms?|samples?|comparisons?)\b)\w+\s+){0,4}?"
     r"for\s+(?P<what>[\w\s\-’']{3,50}?)"
     r"(?=\s*[,.;()\u2013\u2014]|\s+-\s|\s+(?:and|or|but|the|they|it|was|were|remained|using|via|through)\b|$)")
+# the rest of a list after the first thing adjusted for ("age", then ", sex and baseline severity"):
+# taken only when it ends with "and"/"or" and each item is a short phrase that starts no clause
+_ITEM = (r"(?!(?:the|a|an|this|that|which|who|it|its|they|there|these|those|was|were|is|are|remained|"
+         r"but|while|when|with|after|before)\b)[a-z][\w\-’']*"
+         r"(?:\s+(?!(?:and|or|the|was|were|is|are|remained|which|but)\b)[\w\-’']+){0,4}?")
+_ADJUST_MORE_RE = re.compile(rf"(?P<mid>(?:\s*,\s*{_ITEM})+)\s*,?\s+(?:and|or)\s+(?P<last>{_ITEM})(?=\s*[,.;()]|$)",
+                             re.IGNORECASE)
 _TRIM_FILL_RE = Caseless(r"\btrim[\s\-]and[\s\-]fill\b")
 _ANAPHORIC_ADJUST_RE = Caseless(r"\b(?:that|this|the|such|these)\s+(?:\w+\s+)?adjustments?\b")
 _ADJUSTED_LABEL_RE = Caseless(r"\b(?:adjusted|unadjusted)\b")
@@ -131,7 +138,10 @@ def adjusted(f: Finding, clause: str, summary: str, fields: dict, matched: list)
     low = clause.lower()
     for m in _ADJUST_RE.finditer(clause) if "adjust" in low or "correct" in low or "control" in low else ():
         found.append(" ".join(m.group("what").lower().split()))
-        matched.append(("adjusted", m.group(0)))
+        more = _ADJUST_MORE_RE.match(clause, m.end()) if clause[m.end():m.end() + 3].lstrip()[:1] == "," else None
+        if more:
+            found += [" ".join(item.lower().split()) for item in (*more.group("mid").split(",")[1:], more.group("last"))]
+        matched.append(("adjusted", m.group(0) + (more.group(0) if more else "")))
     if "trim" in low and _TRIM_FILL_RE.search(clause):
         found.append("publication bias (trim and fill)")
         matched.append(("adjusted", "trim and fill"))
