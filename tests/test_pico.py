@@ -415,3 +415,13 @@ def test_relation_cue_is_the_association_regex(text):
 ])
 def test_every_item_of_a_list_adjusted_for_and_no_clause_taken_for_one(text, adjusted):
     assert one(text).adjusted == adjusted
+
+
+@pytest.mark.parametrize("text, timepoint", [
+    ("The alliance-outcome correlation was larger in the first session than at termination (r = .30, "
+     "95% CI .20, .40).", None),
+    ("At termination, CBT did better than waitlist (d = 0.50, 95% CI 0.30, 0.70).", "post-treatment"),
+    ("CBT did better than waitlist at termination (d = 0.50, 95% CI 0.30, 0.70).", "post-treatment"),
+])
+def test_a_time_after_than_is_what_the_finding_is_compared_with_not_its_time(text, timepoint):
+    assert one(text).timepoint == timepoint

@@ -127,6 +127,9 @@ def timepoint(clause: str, fields: dict, matched: list) -> None:
     for rx, name, words in ((_SESSION_RE, "session-level", ("session", "week")),
                             (_POST_RE, "post-treatment", ("post", "end of", "after", "termination"))):
         m = rx.search(clause) if any(w in low for w in words) else None
+        if m and low[: m.start()].rstrip().endswith(" than"):
+            # "larger in the first session than at termination": the time compared with, not the finding's
+            return
         if m:
             fields["timepoint"] = name
             matched.append(("timepoint", m.group(0)))
