@@ -425,3 +425,22 @@ def test_every_item_of_a_list_adjusted_for_and_no_clause_taken_for_one(text, adj
 ])
 def test_a_time_after_than_is_what_the_finding_is_compared_with_not_its_time(text, timepoint):
     assert one(text).timepoint == timepoint
+
+
+@pytest.mark.parametrize("text", [
+    "Patients with higher severity benefited more from CBT than from supportive therapy (B = 0.35, 95% CI 0.10, 0.60).",
+    "Baseline severity moderated the advantage of CBT over waitlist (β = 0.20, 95% CI 0.05, 0.35).",
+    "The more severe the depression, the larger the advantage of CBT over usual care (B = 0.12, 95% CI 0.02, 0.22).",
+])
+def test_a_coefficient_of_who_benefits_more_is_no_comparison_of_the_arms(text):
+    f = one(text)
+    assert (f.kind, f.intervention, f.comparator, f.comparator_id, f.favours) == (None, None, None, None, None)
+
+
+@pytest.mark.parametrize("text, measure", [
+    ("CBT led to fewer symptoms than usual care (B = -2.10, 95% CI -3.00, -1.20).", "B"),
+    ("Patients benefited more from CBT than from waitlist (d = 0.50, 95% CI 0.30, 0.70).", "d"),
+])
+def test_a_plain_comparison_stays_one_whatever_its_measure(text, measure):
+    f = one(text)
+    assert (f.measure, f.kind, f.intervention_ids) == (measure, "comparison", ("cbt",))

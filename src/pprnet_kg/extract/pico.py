@@ -46,6 +46,10 @@ _BASELINE_WORDS = ("baseline", "intake", "admission", "pretreatment", "pre-treat
                    "start of")
 _ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
 _OF_SOMETHING_RE = Caseless(r"\b(?:in|during|with|of|to|for|within|among|at|by)\s")
+# who benefits more, said with a coefficient: a moderator's effect, not the difference between two arms
+_MODERATOR_RE = Caseless(r"\bmoderat\w*|\binteractions?\b|\b(?:benefit(?:ed|ted|s)?|gained|improved)\s+more\b|"
+                         r"\bthe\s+(?:more|higher|greater|larger|lower)\b[^,;]*?,?\s+the\s+"
+                         r"(?:more|larger|greater|better|less|smaller)\b")
 _ADDING_RE = Caseless(
     r"\badd(?:ing|ed|ition of)\s+(?P<x>[\w\s\-’']{2,60}?)\s+(?:to|for|after|in)\s+"
     r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|(?:who|that|had|have|has|were|was|being|patients|clients|people|those)"
@@ -322,6 +326,13 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                 fields["comparator_id"] = "pill-placebo"  # a bare placebo against a drug is a pill
                 matched.append(("comparator", "placebo against medication"))
 
+    if fields.get("kind") == "comparison" and f.measure in _ASSOCIATION_MEASURES \
+            and (moderator := _MODERATOR_RE.search(body)):
+        # "those with higher severity benefited more from CBT than from supportive therapy (B = .35)":
+        # the coefficient says for whom the difference is larger, not how large it is
+        for key in ("kind", "intervention", "intervention_ids", "comparator", "comparator_id"):
+            fields.pop(key, None)
+        matched.append(("moderator, not a comparison", moderator.group(0)))
     population(body, fields, matched)
     fields["conditions"] = conditions
     timepoint(clause, fields, matched)
