@@ -439,6 +439,7 @@ def test_a_coefficient_of_who_benefits_more_is_no_comparison_of_the_arms(text):
 
 @pytest.mark.parametrize("text, measure", [
     ("CBT led to fewer symptoms than usual care (B = -2.10, 95% CI -3.00, -1.20).", "B"),
+    ("Patients in CBT improved more than those on waitlist (B = -2.10, 95% CI -3.00, -1.20).", "B"),
     ("Patients benefited more from CBT than from waitlist (d = 0.50, 95% CI 0.30, 0.70).", "d"),
 ])
 def test_a_plain_comparison_stays_one_whatever_its_measure(text, measure):

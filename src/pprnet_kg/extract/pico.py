@@ -47,7 +47,10 @@ _BASELINE_WORDS = ("baseline", "intake", "admission", "pretreatment", "pre-treat
 _ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
 _OF_SOMETHING_RE = Caseless(r"\b(?:in|during|with|of|to|for|within|among|at|by)\s")
 # who benefits more, said with a coefficient: a moderator's effect, not the difference between two arms
-_MODERATOR_RE = Caseless(r"\bmoderat\w*|\binteractions?\b|\b(?:benefit(?:ed|ted|s)?|gained|improved)\s+more\b|"
+# ("patients in CBT improved more than those on waitlist" is a comparison: the subgroup must be named)
+_MODERATOR_RE = Caseless(r"\bmoderat\w*|\binteractions?\b|"
+                         r"\b(?:with|who\s+had)\s+(?:higher|lower|more|less|greater|larger|smaller|worse|better)\b"
+                         r"[^,;]*?\b(?:benefit(?:ed|ted|s)?|gained|improved)\s+more\b|"
                          r"\bthe\s+(?:more|higher|greater|larger|lower)\b[^,;]*?,?\s+the\s+"
                          r"(?:more|larger|greater|better|less|smaller)\b")
 _ADDING_RE = Caseless(
