@@ -86,30 +86,6 @@ def store_for(posts: int) -> Path:
     return directory
 
 
-def _rows(result) -> int:
-    return len(result.rows) + len(result.triples) + (1 if result.form == "ASK" else 0)
-
-
-def _read_all(result) -> int:
-    import pyoxigraph as ox
-
-    if isinstance(result, ox.QueryBoolean):
-        return 1
-    if isinstance(result, ox.QueryTriples):
-        n = 0
-        for t in result:
-            for _ in (t.subject, t.predicate, t.object):
-                pass
-            n += 1
-        return n
-    n = 0
-    for row in result:
-        for value in row:  # every term made into a Python object, as ours does
-            pass
-        n += 1
-    return n
-
-
 def measure(posts: int, repeat: int, budget: float) -> dict:
     from pprnet_kg.kg import KG
     from pprnet_kg.sparql import library, prepare
@@ -128,10 +104,10 @@ def measure(posts: int, repeat: int, budget: float) -> dict:
             ours_t, direct_t, rows, direct_rows = [], [], 0, 0
             while (len(ours_t) < repeat and sum(ours_t) + sum(direct_t) < budget) or not ours_t:
                 t = time.perf_counter()
-                rows = _rows(kg.query(q, given, limit=PAGE))
+                rows = scale.rows_of(kg.query(q, given, limit=PAGE))
                 ours_t.append(time.perf_counter() - t)
                 t = time.perf_counter()
-                direct_rows = _read_all(store.query(direct_text))
+                direct_rows = scale.read_rows(store.query(direct_text))
                 direct_t.append(time.perf_counter() - t)
             cli_t, cli_direct_t = _cli_times(q.name, given, directory, direct_text, warm_up=not out["queries"])
             out["queries"][q.name] = {

@@ -100,22 +100,16 @@ def params_from(kg) -> dict[str, str]:
     return out
 
 
-def _read_rows(result) -> int:
+def read_rows(result) -> int:
     """Rows (or triples) of a pyoxigraph result, every term of each made into a Python object."""
     import pyoxigraph as ox
 
     if isinstance(result, ox.QueryBoolean):
         return 1
-    if isinstance(result, ox.QueryTriples):
-        n = 0
-        for t in result:
-            for _ in (t.subject, t.predicate, t.object):
-                pass
-            n += 1
-        return n
+    triples = isinstance(result, ox.QueryTriples)
     n = 0
-    for row in result:
-        for _ in row:
+    for item in result:
+        for _ in (item.subject, item.predicate, item.object) if triples else item:
             pass
         n += 1
     return n
@@ -193,7 +187,7 @@ def worker(posts: int, backend: str, repeat: int) -> dict:
             ours_t += _timed(lambda: kg.query(q, given), 1)
             t = time.perf_counter()
             result = store.query(direct_text)
-            direct_n = _read_rows(result)
+            direct_n = read_rows(result)
             direct_t.append(time.perf_counter() - t)
         out["queries"][q.name] = {"p50_ms": 1000 * _pct(ours_t, 0.5), "p95_ms": 1000 * _pct(ours_t, 0.95), "rows": n}
         out["direct_queries"][q.name] = {"p50_ms": 1000 * _pct(direct_t, 0.5), "p95_ms": 1000 * _pct(direct_t, 0.95),
