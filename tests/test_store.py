@@ -151,3 +151,26 @@ def test_the_origin_of_a_store_built_from_many_pages_stays_one_short_line():
     assert _short_list(["a.txt", "b.txt"]) == "a.txt, b.txt"
     many = _short_list([f"synth-{i:06d}.txt" for i in range(1, 1001)])
     assert many == "synth-000001.txt, synth-000002.txt … synth-001000.txt (1,000 files)"
+
+
+def test_oxigraph_rows_convert_repeated_and_unbound_terms_like_one_by_one():
+    """Each distinct term of a result is converted once (speed); the rows are the same terms as
+    converting every cell, unbound cells stay None, and equal texts of other kinds stay apart."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from pprnet_kg.backends.oxigraph import to_rdflib
+
+    backend = open_backend("oxigraph")
+    backend.load_ntriples(
+        '<urn:a> <urn:v> "0.5"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+        '<urn:b> <urn:v> "0.5"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+        '<urn:c> <urn:v> "0.5" .\n<urn:d> <urn:v> "0.5"@en .\n<urn:e> <urn:v> <urn:a> .\n<urn:e> <urn:w> "x" .\n')
+    text = "SELECT ?s ?v ?w WHERE { ?s <urn:v> ?v OPTIONAL { ?s <urn:w> ?w } } ORDER BY ?s"
+    rows = backend.query(text, {}).rows
+    raw = backend.query(text, {}, raw=True).rows
+    assert rows == [tuple(map(to_rdflib, r)) for r in raw]
+    assert [r[1] for r in rows] == [Literal("0.5", datatype=XSD.decimal)] * 2 + [Literal("0.5"), Literal("0.5", lang="en"),
+                                                                                URIRef("urn:a")]
+    assert [type(r[1]) for r in rows] == [Literal] * 4 + [URIRef]
+    assert [r[2] for r in rows] == [None] * 4 + [Literal("x")]

@@ -46,6 +46,21 @@ def to_rdflib(term):
     raise QueryError(f"unsupported term in a result: {term!r}")
 
 
+def _converter():
+    """to_rdflib for the terms of one result, each distinct term converted once: a result repeats
+    its labels, types and values many times, and an rdflib Literal costs microseconds to make
+    (its value is parsed); the answer is the same."""
+    made: dict = {}
+
+    def convert(term):
+        out = made.get(term)
+        if out is None and term is not None:
+            out = made[term] = to_rdflib(term)
+        return out
+
+    return convert
+
+
 def to_oxigraph(term):
     """An rdflib term as a pyoxigraph one."""
     if isinstance(term, URIRef):
@@ -124,16 +139,18 @@ class OxigraphBackend(Backend):
                 return QueryResult("ASK", boolean=bool(result))
             if isinstance(result, ox.QueryTriples):
                 triples, truncated = [], False
+                convert = _converter()
                 for t in result:
                     if limit is not None and len(triples) >= limit:
                         truncated = True
                         break
-                    triples.append(t if raw else (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+                    triples.append(t if raw else (convert(t.subject), convert(t.predicate), convert(t.object)))
                 return QueryResult("CONSTRUCT", triples=triples, truncated=truncated)
             names = [v.value for v in result.variables]
             solutions = iter(result)
             first = itertools.islice(solutions, limit)
-            rows = [tuple(s) for s in first] if raw else [tuple(map(to_rdflib, s)) for s in first]
+            convert = _converter()
+            rows = [tuple(s) for s in first] if raw else [tuple(map(convert, s)) for s in first]
             return QueryResult("SELECT", names, rows, truncated=limit is not None and next(solutions, None) is not None)
         except (SyntaxError, OSError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed: {' '.join(str(exc).split())[:300]}") from None

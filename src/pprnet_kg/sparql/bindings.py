@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -105,6 +106,14 @@ def inline_bindings(text: str, bindings: dict) -> str:
     names = sorted(bindings)
     block = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
              + " ".join(sparql_term(bindings[n]) for n in names) + ") }\n")
+    at = _where_group(text)
+    return text[:at] + "\n" + block + text[at:]
+
+
+@lru_cache(maxsize=512)
+def _where_group(text: str) -> int:
+    """Where the query's WHERE group opens (just after its brace); cached, as a named query's
+    text is the same on every run."""
     first_brace = None
     after_where = False
     for m in _TOKEN_RE.finditer(text):
@@ -113,11 +122,11 @@ def inline_bindings(text: str, bindings: dict) -> str:
             after_where = True
         elif token == "{":
             if after_where:
-                return text[: m.end()] + "\n" + block + text[m.end():]
+                return m.end()
             if first_brace is None:
                 first_brace = m.end()
     if first_brace is None:
         raise QueryError("query has no WHERE group to bind parameters in")
-    return text[:first_brace] + "\n" + block + text[first_brace:]
+    return first_brace
 
 

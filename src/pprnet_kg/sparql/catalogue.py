@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..errors import QueryError
@@ -117,8 +117,9 @@ def adhoc_query(text: str) -> NamedQuery:
     return parse_header(text, "inline")
 
 
+@lru_cache(maxsize=512)
 def with_prologue(text: str, base: str) -> str:
-    """Add our PREFIX declarations that the query text does not declare itself."""
+    """Add our PREFIX declarations that the query text does not declare itself (cached)."""
     declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
     lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
     if "id" not in declared:

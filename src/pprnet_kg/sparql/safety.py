@@ -58,11 +58,12 @@ _BRACE_RE = re.compile(r"[{}]")
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 
 
-def form_and_tail(text: str) -> tuple[str | None, set[str]]:
+@lru_cache(maxsize=512)
+def form_and_tail(text: str) -> tuple[str | None, frozenset[str]]:
     """(the query's form: SELECT, CONSTRUCT, ASK or DESCRIBE; the words outside every group
     after its first one — WHERE, GROUP, ORDER, LIMIT, VALUES...), read without a parser from a
     query known to be well formed. A query whose tail has LIMIT, OFFSET or VALUES cannot take
-    another LIMIT."""
+    another LIMIT. Cached: a named query's text is the same on every run."""
     plain = _LEXICAL_RE.sub(lambda m: f" {m.group('word')} " if m.group("word") else " ", text)
     form, depth, groups, tail, start = None, 0, 0, set(), 0
     for brace in _BRACE_RE.finditer(plain + "{"):  # the last brace, added, ends the last piece
@@ -78,7 +79,7 @@ def form_and_tail(text: str) -> tuple[str | None, set[str]]:
         else:
             depth -= 1
         start = brace.end()
-    return form, tail
+    return form, frozenset(tail)
 
 
 @lru_cache(maxsize=256)
