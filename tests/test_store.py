@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib import Literal, URIRef
 
 from pprnet_kg.backends import open_backend, split_spec
 from pprnet_kg.cli import cli
@@ -156,7 +159,6 @@ def test_the_origin_of_a_store_built_from_many_pages_stays_one_short_line():
 def test_oxigraph_rows_convert_repeated_and_unbound_terms_like_one_by_one():
     """Each distinct term of a result is converted once (speed); the rows are the same terms as
     converting every cell, unbound cells stay None, and equal texts of other kinds stay apart."""
-    from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
 
     from pprnet_kg.backends.oxigraph import to_rdflib
@@ -174,3 +176,23 @@ def test_oxigraph_rows_convert_repeated_and_unbound_terms_like_one_by_one():
                                                                                 URIRef("urn:a")]
     assert [type(r[1]) for r in rows] == [Literal] * 4 + [URIRef]
     assert [r[2] for r in rows] == [None] * 4 + [Literal("x")]
+
+
+@given(text=st.text(), language=st.sampled_from([None, "en", "en-gb", "fr", "de-ch-1996"]))
+def test_store_strings_are_the_literals_rdflibs_constructor_makes(text, language):
+    """The oxigraph backend makes string literals without rdflib's checks (speed): they must be
+    the very objects Literal(...) makes — equal, same hash, same value, language, datatype, n3."""
+    from pprnet_kg.backends.oxigraph import _text
+
+    ours, theirs = _text(text, language), Literal(text, lang=language)
+    assert (type(ours), ours, hash(ours), ours.value, ours.language, ours.datatype, ours.n3(), repr(ours)) == \
+        (type(theirs), theirs, hash(theirs), theirs.value, theirs.language, theirs.datatype, theirs.n3(), repr(theirs))
+    assert ours.eq(theirs) and ours.ill_typed == theirs.ill_typed and ours.toPython() == theirs.toPython()
+
+
+@given(st.sampled_from(["urn:a", "https://w3id.org/pprnet/id/finding/x-1", "http://example.org/é?q=1#f"]))
+def test_store_iris_are_the_urirefs_rdflibs_constructor_makes(iri):
+    from pprnet_kg.backends.oxigraph import _iri
+
+    ours, theirs = _iri(iri), URIRef(iri)
+    assert (type(ours), ours, hash(ours), ours.n3(), repr(ours)) == (type(theirs), theirs, hash(theirs), theirs.n3(), repr(theirs))
