@@ -445,3 +445,17 @@ def test_a_coefficient_of_who_benefits_more_is_no_comparison_of_the_arms(text):
 def test_a_plain_comparison_stays_one_whatever_its_measure(text, measure):
     f = one(text)
     assert (f.measure, f.kind, f.intervention_ids) == (measure, "comparison", ("cbt",))
+
+
+def test_favours_by_shared_words_only_when_they_point_at_one_side():
+    """'Therapist-guided internet CBT' shares 'internet CBT' with the comparator 'unguided internet CBT':
+    the intervention named whole inside the words decides, not the shared words."""
+    f = one("Therapist-guided internet CBT did better than unguided internet CBT on depressive symptoms (g = 0.23, "
+            "95% CI 0.08, 0.38).")
+    assert (f.comparator_id, f.favours) == ("unguided", "intervention")
+    f = one("Clinician-supported online CBT did better than unsupported online CBT (g = 0.20, 95% CI 0.05, 0.35).")
+    assert f.favours != "comparator"
+    # an add-on: every treatment of the intervention is in the words; the comparator's are only shared
+    f = one("Behavioral activation plus medication did better than behavioral activation on its own (g = 0.30, "
+            "95% CI 0.10, 0.50).")
+    assert (f.comparator_id, f.favours) == ("same-treatment-alone", "intervention")

@@ -67,10 +67,18 @@ def _side(words: str, fields: dict) -> str | None:
     comparator = (fields.get("comparator") or "").lower()
     intervention = (fields.get("intervention") or "").lower()
     # whole words: 'guided iCBT' is not inside 'unguided iCBT'
-    if comparator and (_inside(comparator, words) or _inside(words.strip(), comparator) or _overlap(words, comparator)):
+    if comparator and (_inside(comparator, words) or _inside(words.strip(), comparator)):
         return "comparator"
-    if intervention and (_inside(intervention, words) or _overlap(words, intervention)):
+    # every treatment of the intervention ("behavioral activation, medication" in "behavioral activation plus
+    # medication")
+    if intervention and all(_inside(part, words) for part in intervention.split(", ")):
         return "intervention"
+    # shared words only when they point at one side: 'therapist-guided internet CBT' shares 'internet CBT'
+    # with 'unguided internet CBT' as much as with 'internet CBT'
+    to_comparator = bool(comparator) and _overlap(words, comparator)
+    to_intervention = bool(intervention) and _overlap(words, intervention)
+    if to_comparator != to_intervention:
+        return "comparator" if to_comparator else "intervention"
     return None
 
 
