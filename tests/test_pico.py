@@ -459,3 +459,18 @@ def test_favours_by_shared_words_only_when_they_point_at_one_side():
     f = one("Behavioral activation plus medication did better than behavioral activation on its own (g = 0.30, "
             "95% CI 0.10, 0.50).")
     assert (f.comparator_id, f.favours) == ("same-treatment-alone", "intervention")
+
+
+@pytest.mark.parametrize("text", [
+    "The effect of CBT relative to control was larger in studies with higher baseline severity (β = 0.18, 95% CI "
+    "0.06, 0.30).",
+    "The advantage of IPT over usual care was smaller for patients who were older (B = -0.04, 95% CI -0.07, -0.01).",
+])
+def test_a_coefficient_of_where_the_effect_is_larger_is_no_comparison_of_the_arms(text):
+    f = one(text)
+    assert (f.kind, f.intervention_ids, f.comparator_id, f.favours) == (None, (), None, None)
+
+
+def test_a_comparison_with_a_coefficient_and_a_population_stays_one():
+    f = one("CBT led to fewer symptoms than usual care in patients with chronic pain (B = -2.10, 95% CI -3.00, -1.20).")
+    assert (f.kind, f.intervention_ids, f.comparator_id) == ("comparison", ("cbt",), "usual-care")

@@ -52,7 +52,11 @@ _MODERATOR_RE = Caseless(r"\bmoderat\w*|\binteractions?\b|"
                          r"\b(?:with|who\s+had)\s+(?:higher|lower|more|less|greater|larger|smaller|worse|better)\b"
                          r"[^,;]*?\b(?:benefit(?:ed|ted|s)?|gained|improved)\s+more\b|"
                          r"\bthe\s+(?:more|higher|greater|larger|lower)\b[^,;]*?,?\s+the\s+"
-                         r"(?:more|larger|greater|better|less|smaller)\b")
+                         r"(?:more|larger|greater|better|less|smaller)\b|"
+                         # "the effect of CBT relative to control was larger in studies with higher severity"
+                         r"\b(?:larger|smaller|stronger|weaker|greater|bigger)\s+(?:in|for|among)\s+(?:the\s+)?"
+                         r"(?:studies|trials|samples|patients|clients|participants|people|those)\s+"
+                         r"(?:with|who|that|where|using|of)\b")
 _ADDING_RE = Caseless(
     r"\badd(?:ing|ed|ition of)\s+(?P<x>[\w\s\-’']{2,60}?)\s+(?:to|for|after|in)\s+"
     r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|(?:who|that|had|have|has|were|was|being|patients|clients|people|those)"
