@@ -474,3 +474,13 @@ def test_a_coefficient_of_where_the_effect_is_larger_is_no_comparison_of_the_arm
 def test_a_comparison_with_a_coefficient_and_a_population_stays_one():
     f = one("CBT led to fewer symptoms than usual care in patients with chronic pain (B = -2.10, 95% CI -3.00, -1.20).")
     assert (f.kind, f.intervention_ids, f.comparator_id) == ("comparison", ("cbt",), "usual-care")
+
+
+def test_a_continued_association_whose_words_name_the_exposure_keeps_the_outcome():
+    first, second = annotated("Early alliance was associated with client outcomes (r = .19, 95% CI .14, .24). The "
+                              "association was stronger for parent-rated alliance (r = .25, 95% CI .17, .33).")
+    assert (second.kind, second.outcome_id) == ("association", "client-outcomes")
+    # an outcome of its own stays
+    first, second = annotated("Empathy was related to outcome (r = .28, 95% CI .23, .33). The association was "
+                              "weaker for dropout (r = .10, 95% CI .02, .18).")
+    assert (second.kind, second.outcome_id) == ("association", "dropout")

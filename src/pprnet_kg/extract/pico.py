@@ -155,7 +155,7 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
         if out and out[-1].kind is not None and g.intervention is None and g.exposure is None and g.kind is None \
                 and not find_entries(g.clause, rules.finding_interventions) \
                 and not find_entries(g.clause, rules.comparators) and _continues(g, out[-1]):
-            g = _continue(g, out[-1])
+            g = _continue(g, out[-1], rules)
         elif out and g.kind == "comparison" and not g.intervention_ids and g.comparator_id and out[-1].kind == "comparison" \
                 and out[-1].sentence == g.sentence and out[-1].intervention_ids and out[-1].comparator_id \
                 and out[-1].comparator_id != g.comparator_id and not find_entries(g.clause, rules.finding_interventions):
@@ -414,13 +414,18 @@ def _continues(f: Finding, previous: Finding) -> bool:
     return f.measure not in _ASSOCIATION_MEASURES
 
 
-def _continue(f: Finding, previous: Finding) -> Finding:
+def _continue(f: Finding, previous: Finding, rules) -> Finding:
     """A finding that names neither intervention nor exposure continues the one before it."""
     keep = {name: getattr(previous, name) for name in (
         "kind", "intervention", "intervention_ids", "comparator", "comparator_id", "exposure")}
     if f.population is None:  # "Effects were larger for adolescents" keeps its own
         keep["population"] = previous.population
     if f.outcome is None and not _OWN_OUTCOME_RE.search(f.clause):  # "and small effects on depression"
+        keep.update(outcome=previous.outcome, outcome_id=previous.outcome_id)
+    elif f.outcome_id and previous.kind == "association" and previous.exposure and f.outcome_id != previous.outcome_id \
+            and (named := outcome_in(previous.exposure, rules.outcomes)) and named.key == f.outcome_id:
+        # "Early alliance was associated with outcome (r = .19). The association was stronger for parent-rated
+        # alliance (r = .25)": the words name the exposure again, not what it is related to
         keep.update(outcome=previous.outcome, outcome_id=previous.outcome_id)
     return evolve(f, matched=f.matched + (("continues", "the previous finding of the post"),), **keep)
 
