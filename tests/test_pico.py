@@ -484,3 +484,14 @@ def test_a_continued_association_whose_words_name_the_exposure_keeps_the_outcome
     first, second = annotated("Empathy was related to outcome (r = .28, 95% CI .23, .33). The association was "
                               "weaker for dropout (r = .10, 95% CI .02, .18).")
     assert (second.kind, second.outcome_id) == ("association", "dropout")
+
+
+@pytest.mark.parametrize("text, comparator_id", [
+    ("CBT was less effective than medication alone (g = -0.23, 95% CI -0.40, -0.06).", "medication"),
+    ("IPT did better than supportive therapy on its own (g = 0.20, 95% CI 0.05, 0.35).", None),
+    # an add-on design: the treatment on its own is part of the intervention
+    ("CBT plus antidepressants did better than antidepressants alone (g = 0.30, 95% CI 0.10, 0.50).",
+     "same-treatment-alone"),
+])
+def test_another_treatment_alone_is_not_the_same_treatment_alone(text, comparator_id):
+    assert one(text).comparator_id == comparator_id

@@ -332,6 +332,15 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                     and (fields.get("comparator") or "").lower() in {"placebo", "placebos", "a placebo"}:
                 fields["comparator_id"] = "pill-placebo"  # a bare placebo against a drug is a pill
                 matched.append(("comparator", "placebo against medication"))
+            if fields.get("comparator_id") == "same-treatment-alone":
+                alone = {m.key for m in find_entries(fields["comparator"], rules.finding_interventions)}
+                if alone and not alone & set(fields["intervention_ids"]):
+                    # "CBT was less effective than medication alone": another treatment on its own, not the
+                    # intervention without an add-on
+                    other = [m.key for m in find_entries(fields["comparator"], rules.comparators)
+                             if m.key != "same-treatment-alone"]
+                    fields["comparator_id"] = other[0] if len(other) == 1 else None
+                    matched.append(("comparator", "alone names another treatment than the intervention"))
 
     if fields.get("kind") == "comparison" and f.measure in _ASSOCIATION_MEASURES \
             and (moderator := _MODERATOR_RE.search(body)):
