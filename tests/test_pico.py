@@ -495,3 +495,13 @@ def test_a_continued_association_whose_words_name_the_exposure_keeps_the_outcome
 ])
 def test_another_treatment_alone_is_not_the_same_treatment_alone(text, comparator_id):
     assert one(text).comparator_id == comparator_id
+
+
+@pytest.mark.parametrize("text, months", [
+    ("At 6 months post-treatment, CBT patients relapsed less than those on medication (OR = 0.42, 95% CI 0.22, "
+     "0.80).", D(6)),
+    ("CBT still beat waitlist three months posttreatment (g = 0.40, 95% CI 0.20, 0.60).", D(3)),
+])
+def test_months_post_treatment_is_a_follow_up(text, months):
+    f = one(text)
+    assert (f.timepoint, f.timepoint_months) == ("follow-up", months)

@@ -19,7 +19,7 @@ _AMOUNT = rf"(?<![\w.,])\d+(?:\.\d+)?|{_NUMWORD}"  # "6", "1.5", "six", "twenty-
 _UNIT = r"months?|weeks?|years?"
 _FOLLOW_RE = Caseless(
     rf"\bfollow{SEP}?ups?\b|(?P<n>{_AMOUNT})\s*(?:-|\s)?(?P<unit>{_UNIT})\s+"
-    r"(?:after|following|post)(?:\s+the\s+end\s+of)?\s+(?:the\s+)?(?:treatment|therapy|intervention)")
+    r"(?:(?:after|following|post)(?:\s+the\s+end\s+of)?\s+(?:the\s+)?|post-?)(?:treatment|therapy|intervention)")
 _FOLLOW_MONTHS_RE = Caseless(
     rf"(?P<n>{_AMOUNT})[\s\-]*(?P<unit>{_UNIT})[\s\-]*follow{SEP}?ups?\b|"
     rf"\bfollow{SEP}?ups?\s+(?:of|at)\s+(?P<n2>{_AMOUNT})\s+(?P<unit2>{_UNIT})")
