@@ -505,3 +505,16 @@ def test_another_treatment_alone_is_not_the_same_treatment_alone(text, comparato
 def test_months_post_treatment_is_a_follow_up(text, months):
     f = one(text)
     assert (f.timepoint, f.timepoint_months) == ("follow-up", months)
+
+
+@pytest.mark.parametrize("text, population", [
+    ("Early responders were more likely to reach remission than early non-responders (OR = 3.40, 95% CI 2.50, 4.62).",
+     None),
+    ("Patients who had not improved by session 4 were more likely to drop out (OR = 2.10, 95% CI 1.40, 3.15).", None),
+    ("Responders stayed well longer than those who did not respond (HR = 0.50, 95% CI 0.30, 0.83).", None),
+    # patients a previous treatment failed
+    ("For non-responders to medication, CBT did better than usual care (g = 0.40, 95% CI 0.20, 0.60).",
+     "treatment non-responders"),
+])
+def test_early_or_compared_non_responders_are_not_the_population(text, population):
+    assert one(text).population == population

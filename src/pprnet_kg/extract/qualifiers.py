@@ -59,6 +59,9 @@ _POPULATION_RES = (
                 r"\bhad\s+not\s+(?:improved|responded)\b|\bdid\s+not\s+respond\b"),
      "treatment non-responders"),
 )
+_EARLY_BEFORE_RE = Caseless(r"(?:\bearly[\s\-]+|\bthan\s+(?:\w+\s+){0,3})$")
+_EARLY_AFTER_RE = Caseless(r"\s+(?:early|(?:by|at|after|in)\s+(?:the\s+)?(?:session|week|\w+\s+(?:sessions?|weeks?)|"
+                           r"first|second|third|fourth|\d))")
 _WHO_RE = Caseless(
     r"\b(?:for|among|in|with)\s+(?P<p>(?:older\s+|young\s+)?(?:adults|children|adolescents|youths?|veterans|women|men|"
     r"students|couples|families|inpatients|outpatients)(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)"
@@ -75,6 +78,11 @@ _BOTH_GROUPS_RE = Caseless(r"\s*(?:,\s*)?(?:and|or|as\s+well\s+as)\s+(?:(?:older
 def population(body: str, fields: dict, matched: list) -> None:
     for rx, label in _POPULATION_RES:
         m = rx.search(body)
+        if m and (_EARLY_BEFORE_RE.search(body[max(0, m.start() - 40): m.start()])
+                  or _EARLY_AFTER_RE.match(body, m.end())):
+            # "early non-responders", "than those who had not improved", "had not improved by session 4":
+            # a group compared with, or change early in this treatment, not patients a treatment failed before
+            m = None
         if m:
             fields["population"] = label
             matched.append(("population", m.group(0)))
