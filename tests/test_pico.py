@@ -518,3 +518,17 @@ def test_months_post_treatment_is_a_follow_up(text, months):
 ])
 def test_early_or_compared_non_responders_are_not_the_population(text, population):
     assert one(text).population == population
+
+
+@pytest.mark.parametrize("text", [
+    "Compared to men, women benefited more from CBT (d = 0.15, 95% CI 0.02, 0.28).",
+    "Relative to younger adults, older adults improved less with IPT (g = -0.10, 95% CI -0.20, 0.00).",
+])
+def test_people_after_any_cue_are_no_comparator(text):
+    f = one(text)
+    assert (f.kind, f.comparator, f.comparator_id) == (None, None, None)
+
+
+def test_people_who_received_a_comparator_after_compared_with_stay_a_comparator():
+    f = one("Compared with those who received usual care, CBT patients improved more (d = 0.40, 95% CI 0.20, 0.60).")
+    assert (f.kind, f.intervention_ids, f.comparator_id) == ("comparison", ("cbt",), "usual-care")

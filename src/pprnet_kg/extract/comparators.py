@@ -37,6 +37,8 @@ def comparison_cue(body: str, rules):
             if not (find_entries(following, rules.comparators) or find_entries(following, rules.finding_interventions)) \
                     or _PEOPLE_RE.match(following):
                 continue  # "women improved more than men in group therapy": people, not a comparator
+        elif _PEOPLE_RE.match(comparator_text(body[m.end():]) or ""):
+            continue  # "Compared to men, women benefited more from CBT": people compared, not treatments
         return m
     return None
 
