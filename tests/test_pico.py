@@ -532,3 +532,15 @@ def test_people_after_any_cue_are_no_comparator(text):
 def test_people_who_received_a_comparator_after_compared_with_stay_a_comparator():
     f = one("Compared with those who received usual care, CBT patients improved more (d = 0.40, 95% CI 0.20, 0.60).")
     assert (f.kind, f.intervention_ids, f.comparator_id) == ("comparison", ("cbt",), "usual-care")
+
+
+@pytest.mark.parametrize("text, comparator_id", [
+    ("Compared with waitlist or usual care, CBT reduced anxiety symptoms (g = 0.62, 95% CI 0.48, 0.76).", None),
+    ("CBT did better than no treatment or waitlist and TAU (g = 0.62, 95% CI 0.48, 0.76).", None),
+    # one comparator in several words
+    ("CBT did better than pill placebo (g = 0.30, 95% CI 0.10, 0.50).", "pill-placebo"),
+    ("CBT did better than usual care controls (g = 0.30, 95% CI 0.10, 0.50).", "usual-care"),
+    ("CBT plus medication did better than medication alone (g = 0.30, 95% CI 0.10, 0.50).", "same-treatment-alone"),
+])
+def test_a_list_of_comparators_is_no_one_of_them(text, comparator_id):
+    assert one(text).comparator_id == comparator_id

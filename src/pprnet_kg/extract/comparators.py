@@ -51,14 +51,32 @@ def rightmost(text: str, entries) -> tuple[str, str] | None:
     found = find_entries(text, entries)
     if len(found) > 1:
         found = [m for m in found if m.key != "control-unspecified"]
+    spans: list[tuple[int, int, str]] = []
     for match in found:
         entry = next(e for e in entries if e.key == match.key)
         for term in entry.terms:
             for hit in term.pattern.finditer(text):
+                spans.append((hit.start(), hit.end(), match.key))
                 key = (hit.end(), hit.end() - hit.start())
                 if best is None or key > best[0]:
                     best = (key, match.key, hit.group(0))
+    if len(found) > 1 and _listed(spans, text):
+        return None  # "waitlist or usual care": a mix of comparators, none of them the comparator
     return (best[1], best[2]) if best else None
+
+
+_LIST_GAP_RE = re.compile(r"[\s,/]*(?:(?:and/or|or|and)\s+)?(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
+
+
+def _listed(spans: list[tuple[int, int, str]], text: str) -> bool:
+    """Whether two different entries (not one inside the other's words, not 'alone') are named as a
+    list: 'waitlist or usual care', 'no treatment, waitlist and TAU'."""
+    outer = sorted((a, b, k) for a, b, k in spans if k != "same-treatment-alone"
+                   and not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2, _ in spans))
+    for (_, end, key), (start, _, other) in zip(outer, outer[1:]):
+        if key != other and start >= end and _LIST_GAP_RE.fullmatch(text, end, start):
+            return True
+    return False
 
 
 _COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in|after|with)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|"
