@@ -544,3 +544,15 @@ def test_people_who_received_a_comparator_after_compared_with_stay_a_comparator(
 ])
 def test_a_list_of_comparators_is_no_one_of_them(text, comparator_id):
     assert one(text).comparator_id == comparator_id
+
+
+@pytest.mark.parametrize("text, outcome_id", [
+    ("CBT improved quality of life relative to waitlist in patients with severe symptoms (g = 0.54, 95% CI 0.36, "
+     "0.72).", "quality-of-life"),
+    ("CBT reduced symptoms more than usual care in studies with high attrition (g = 0.40, 95% CI 0.20, 0.60).",
+     "symptom-severity"),
+    # an outcome after 'associated with' is still the outcome
+    ("Empathy was associated with symptoms (r = .20, 95% CI .10, .30).", "symptom-severity"),
+])
+def test_an_outcome_word_describing_people_or_studies_is_not_the_outcome(text, outcome_id):
+    assert one(text).outcome_id == outcome_id
