@@ -556,3 +556,17 @@ def test_a_list_of_comparators_is_no_one_of_them(text, comparator_id):
 ])
 def test_an_outcome_word_describing_people_or_studies_is_not_the_outcome(text, outcome_id):
     assert one(text).outcome_id == outcome_id
+
+
+@pytest.mark.parametrize("text, timepoints", [
+    # the words after a bare statistic, before 'and' and the next statistic, are that statistic's
+    ("CBT outperformed psychodynamic therapy with d = 0.28 at post-treatment and d = 0.06 at 6-month follow-up.",
+     [("post-treatment", None), ("follow-up", D(6))]),
+    ("CBT outperformed waitlist (g = 0.80, 95% CI 0.60, 1.00) at post-treatment and (g = 0.60, 95% CI 0.40, 0.80) at "
+     "12-month follow-up.", [("post-treatment", None), ("follow-up", D(12))]),
+    # the usual shape: the words before each statistic are its own
+    ("CBT outperformed waitlist at post-treatment (g = 0.80, 95% CI 0.60, 1.00) and at 12-month follow-up (g = 0.60, "
+     "95% CI 0.40, 0.80).", [("post-treatment", None), ("follow-up", D(12))]),
+])
+def test_words_right_after_a_statistic_before_the_next_one_are_its_own(text, timepoints):
+    assert [(f.timepoint, f.timepoint_months) for f in annotated(text)] == timepoints

@@ -172,11 +172,16 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
         return
     sentence = TextLine(line, text)
     clause_start = 0
+    trailed = False
     for i, m in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        last = i + 1 == len(matches)
+        end = len(text) if last else matches[i + 1].start()
         before = text[clause_start: m.start()]
         after = text[m.end("value"): end]
-        finding, consumed, problem = _finding(m, before, after, sentence, outcomes, study_k)
+        finding, consumed, problem = _finding(m, before, after, sentence, outcomes, study_k,
+                                              trailing=_TRAILING_END_RE if last else _TRAILING_RE,
+                                              parallel=trailed)
+        trailed = finding.clause != before
         clause_start = m.end("value") + consumed
         if problem:
             problems.append(Problem(source, sentence.line, "findings", problem, post_id))
@@ -184,7 +189,17 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
             findings.append(finding)
 
 
-def _finding(m, before, after, sentence, outcomes, study_k):
+# The words right after a bare statistic, up to a connector and the next statistic, qualify that statistic
+# ("d = 0.28 at post-treatment and d = 0.06 at 6-month follow-up"); the last statistic's words up to the
+# sentence end are its own when the one before it had such words (the same parallel shape).
+_TRAILING_RE = compile_guarded(
+    r"(?P<q>(?:at|on|for|in|after|among|with|during)\s[^,;()=<>\[\]]{1,60}?)\s*,?\s+"
+    r"(?:and|but|or|while|whereas|versus|vs\.?)\s*[(\[]?\s*", re.IGNORECASE)
+_TRAILING_END_RE = compile_guarded(
+    r"(?P<q>(?:at|on|for|in|after|among|with|during)\s[^,;()=<>\[\]]{1,60}?)\s*[)\]]?\s*[.!?]?\s*", re.IGNORECASE)
+
+
+def _finding(m, before, after, sentence, outcomes, study_k, *, trailing=None, parallel=False):
     i = next(i for i, name in enumerate(_MEASURE_GROUPS) if m.group(name))
     code, label = MEASURES[i][1], " ".join(m.group(_MEASURE_GROUPS[i]).split())
     value = to_decimal(m.group("value"))
@@ -218,6 +233,11 @@ def _finding(m, before, after, sentence, outcomes, study_k):
         consumed = count.end()  # "(k = 12, N = 1,200)" right after the statistic
     close = after[consumed:]
     consumed += len(close) - len(close.lstrip(" )];,"))
+    if trailing is not None and consumed < len(after) and (trailing is _TRAILING_RE or parallel) \
+            and (words := trailing.fullmatch(after, consumed)):
+        before = f"{before} {words.group('q')}"
+        low_before = before.lower()
+        consumed = words.end()
     scope = before + " " + after[:consumed]
     has_eq = "=" in scope
     k = _K_EQ_RE.search(scope) if has_eq else None
