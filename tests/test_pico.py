@@ -570,3 +570,11 @@ def test_an_outcome_word_describing_people_or_studies_is_not_the_outcome(text, o
 ])
 def test_words_right_after_a_statistic_before_the_next_one_are_its_own(text, timepoints):
     assert [(f.timepoint, f.timepoint_months) for f in annotated(text)] == timepoints
+
+
+def test_favours_from_the_implications_only_when_they_quote_the_same_statistic():
+    text = "IPT did not differ from CBT on depressive symptoms (g = 0.30, 95% CI -0.05, 0.65)."
+    # '.30' inside '2.30' and the 'g' of 'large' are no quote of g = 0.30
+    assert one(text, "A drop of 2.30 points is large; earlier reviews reported an advantage for CBT.").favours is None
+    assert one(text, "A difference of g = 0.30 is an advantage for IPT.").favours == "intervention"
+    assert one(text, "An effect of g = .30 is an advantage for IPT.").favours == "intervention"

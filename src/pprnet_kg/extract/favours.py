@@ -43,7 +43,9 @@ def _sentences_of(text: str) -> tuple[str, ...]:
 
 def favours(f: Finding, body: str, implications: str, fields: dict, matched: list) -> None:
     value = format(f.value, "f").lstrip("-").lstrip("0")
-    quoting = [s for s in _sentences_of(implications) if value and value in s and f.measure in s]
+    # the same statistic: its number whole ('0.30', '.30', not the '.30' of '2.30') and its measure a word
+    # (not the 'g' of 'large')
+    quoting = [s for s in _sentences_of(implications) if value and value in s and _quotes(s, value, f)]
     for text in [body, *quoting]:
         low = text.lower()
         if not any(w in low for w in ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior",
@@ -60,6 +62,15 @@ def favours(f: Finding, body: str, implications: str, fields: dict, matched: lis
                 fields["favours"] = side
                 matched.append(("favours", m.group(0).strip()))
                 return
+
+
+def _quotes(sentence: str, value: str, f: Finding) -> bool:
+    number = re.escape(value) if not value.startswith(".") else "0?" + re.escape(value)
+    if not re.search(rf"(?<![\d.]){number}(?!\d)", sentence):
+        return False
+    names = {f.measure, f.label} - {None, ""}
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sentence, re.IGNORECASE if len(name) > 2 else 0)
+               for name in names)
 
 
 def _side(words: str, fields: dict) -> str | None:
