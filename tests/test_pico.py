@@ -578,3 +578,9 @@ def test_favours_from_the_implications_only_when_they_quote_the_same_statistic()
     assert one(text, "A drop of 2.30 points is large; earlier reviews reported an advantage for CBT.").favours is None
     assert one(text, "A difference of g = 0.30 is an advantage for IPT.").favours == "intervention"
     assert one(text, "An effect of g = .30 is an advantage for IPT.").favours == "intervention"
+
+
+def test_pre_post_studies_are_a_design_not_a_change_within_a_group():
+    f = one("Across 40 pre-post studies, the alliance predicted outcome (r = .27, 95% CI .21, .33).")
+    assert (f.kind, f.exposure) == ("association", "alliance")
+    assert one("Symptoms fell from pre to post-treatment (d = 1.10, 95% CI 0.80, 1.40).").kind == "within-group"

@@ -42,6 +42,7 @@ _WITHIN_RE = Caseless(
 _BASELINE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|relative\s+to|than\s+(?:at|before)?)\s*(?:the\s+|their\s+)?(?:baseline|intake|"
     r"admission|pre-?treatment|pre-?therapy|the\s+start\s+of\s+(?:treatment|therapy))\b")
+_DESIGN_AFTER_RE = Caseless(r"[\s\-]*(?:\w+[\s\-]+)?(?:studies|study|designs?|trials?|samples?|data)\b")
 _BASELINE_WORDS = ("baseline", "intake", "admission", "pretreatment", "pre-treatment", "pretherapy", "pre-therapy",
                    "start of")
 _ASSOCIATION_MEASURES = frozenset({"r", "B", "beta"})
@@ -216,6 +217,8 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
 
     within = _WITHIN_RE.search(clause) if ("pre" in low or "baseline" in low or "within" in low or "before" in low) \
         else None
+    if within is not None and _DESIGN_AFTER_RE.match(clause, within.end()):
+        within = None  # "across 40 pre-post studies": a kind of study, not a change within one group
     if within is None and any(w in low for w in _BASELINE_WORDS):
         within = _BASELINE_RE.search(clause)
     assoc = relation_cue(body)
