@@ -584,3 +584,11 @@ def test_pre_post_studies_are_a_design_not_a_change_within_a_group():
     f = one("Across 40 pre-post studies, the alliance predicted outcome (r = .27, 95% CI .21, .33).")
     assert (f.kind, f.exposure) == ("association", "alliance")
     assert one("Symptoms fell from pre to post-treatment (d = 1.10, 95% CI 0.80, 1.40).").kind == "within-group"
+
+
+def test_a_correlation_of_pre_post_change_is_an_association():
+    f = one("Pre-post change in symptoms was correlated with the early alliance (r = .30, 95% CI .20, .40).")
+    assert (f.kind, f.exposure) == ("association", "Pre-post change in symptoms")
+    # a standardised change within the group stays within-group
+    f = one("Pre-post change in symptoms among clients receiving CBT was large (d = 1.20, 95% CI 1.00, 1.40).")
+    assert f.kind == "within-group"

@@ -230,7 +230,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
     strong = bool(following) and bool(find_entries(following, rules.comparators)
                                        or f.measure not in _ASSOCIATION_MEASURES
                                        and find_entries(following, rules.finding_interventions))
-    if within and not strong:
+    if within and not strong and not (assoc and f.measure in _ASSOCIATION_MEASURES):
         fields["kind"] = "within-group"
         matched.append(("kind", within.group(0)))
     elif assoc and not adding and not (cue and assoc.start() <= cue.start() < assoc.end()) \
