@@ -592,3 +592,18 @@ def test_a_correlation_of_pre_post_change_is_an_association():
     # a standardised change within the group stays within-group
     f = one("Pre-post change in symptoms among clients receiving CBT was large (d = 1.20, 95% CI 1.00, 1.40).")
     assert f.kind == "within-group"
+
+
+@pytest.mark.parametrize("text", [
+    "Adolescents responded less to CBT (g = -0.18, 95% CI -0.33, -0.03).",
+    "Women were more adherent to IPT (OR = 1.50, 95% CI 1.10, 2.05).",
+])
+def test_more_or_less_to_a_treatment_is_no_comparison_with_it(text):
+    f = one(text)
+    assert (f.kind, f.comparator) == (None, None)
+
+
+def test_superior_to_is_a_comparison():
+    f = one("CBT was superior to usual care (g = 0.40, 95% CI 0.20, 0.60).")
+    assert (f.kind, f.intervention_ids, f.comparator_id, f.favours) == ("comparison", ("cbt",), "usual-care",
+                                                                        "intervention")

@@ -14,7 +14,9 @@ from .entities import find_entries
 
 _CUE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
-    r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?(?:than|to)|"
+    r"(?:better|worse|more|less|greater|smaller|larger|higher|lower|superior|inferior)\s+(?:\w+\s+){0,2}?than|"
+    # "superior to", not "responded less to CBT" or "more sensitive to change"
+    r"(?:superior|inferior)\s+to|"
     r"outperform(?:ed|s)?|exceeded|beat|than|against|over|differ(?:ed|ent)?\s+(?:\w+\s+)?from)\s+")
 _OVER_TIME_RE = re.compile(
     r"(?:the\s+|a\s+|an\s+)?(?:course|time|period|years?|months?|weeks?|sessions?|first|next|last|following|"
