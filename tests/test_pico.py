@@ -607,3 +607,15 @@ def test_superior_to_is_a_comparison():
     f = one("CBT was superior to usual care (g = 0.40, 95% CI 0.20, 0.60).")
     assert (f.kind, f.intervention_ids, f.comparator_id, f.favours) == ("comparison", ("cbt",), "usual-care",
                                                                         "intervention")
+
+
+def test_groups_of_people_compared_are_no_population_and_take_no_study_comparison():
+    first, = annotated("In this trial the authors compared CBT with usual care in 400 adults. CBT was more effective for "
+                       "women than for men (d = 0.20, 95% CI 0.02, 0.38).")
+    assert (first.kind, first.comparator_id, first.population) == (None, None, None)
+    f = one("Compared with adults, adolescents responded less to CBT (g = -0.18, 95% CI -0.33, -0.03).")
+    assert f.population != "adults"
+    # a comparison of the study's arms still takes it
+    first, = annotated("In this trial the authors compared CBT with usual care in 400 adults. CBT led to more "
+                       "improvement in women (d = 0.40, 95% CI 0.20, 0.60).")
+    assert (first.kind, first.comparator_id, first.population) == ("comparison", "usual-care", "women")

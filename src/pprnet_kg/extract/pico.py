@@ -27,7 +27,7 @@ import re
 
 from ..model import Finding, evolve
 from .caseless import Caseless, word_spans
-from .comparators import comparator_text, comparison_cue, rightmost
+from .comparators import _PEOPLE_RE, comparator_text, comparison_cue, rightmost
 from .entities import find_entries
 from .favours import favours
 from .findings import outcome_in
@@ -395,12 +395,15 @@ def _from_study(f: Finding, study: dict, rules) -> Finding:
     named = {m.key for m in find_entries(f.clause, rules.finding_interventions)}
     if not (named & set(study["intervention_ids"]) and _COMPARATIVE_RE.search(f.clause) or _BOTH_RE.search(f.clause)):
         return f  # "CBT clients improved substantially" is a change within one arm, not the comparison
+    if "than" in f.clause.lower() and _THAN_PEOPLE_RE.search(f.clause):
+        return f  # "CBT was more effective for women than for men": people compared within an arm
     if f.intervention_ids and not set(f.intervention_ids) <= set(study["intervention_ids"]):
         return f
     fields = {k: v for k, v in study.items() if k != "matched"}
     return evolve(f, kind="comparison", matched=f.matched + (("study comparison", study["matched"]),), **fields)
 
 
+_THAN_PEOPLE_RE = Caseless(r"\bthan\s+(?:(?:for|in|among|with)\s+)?(?:the\s+)?" + _PEOPLE_RE.pattern)
 _ANAPHORA_RE = Caseless(
     r"\b(?:this|that|the|these|those|such|both)\s+(?:\w+\s+){0,2}?(?:associations?|correlations?|relationships?|"
     r"relations?|links?|effects?|estimates?|coefficients?)\b|\b(?:it|they|remained|held|persisted|maintained|"

@@ -75,6 +75,10 @@ _BOTH_GROUPS_RE = Caseless(r"\s*(?:,\s*)?(?:and|or|as\s+well\s+as)\s+(?:(?:older
                           r"adolescents|youths?|veterans|women|men|students|couples|families|inpatients|outpatients)\b")
 
 
+_THAN_AFTER_RE = Caseless(r"\s+than\b")
+_COMPARED_BEFORE_RE = Caseless(r"(?:\bcompared|\brelative|\bthan|\bversus|\bvs\.?)\s*$")
+
+
 def population(body: str, fields: dict, matched: list) -> None:
     for rx, label in _POPULATION_RES:
         m = rx.search(body)
@@ -90,6 +94,8 @@ def population(body: str, fields: dict, matched: list) -> None:
     m = _WHO_RE.search(body)
     if m and _BOTH_GROUPS_RE.match(body, m.end()):
         return  # "in men and women", "for children or adolescents": no narrower population
+    if m and (_THAN_AFTER_RE.match(body, m.end()) or _COMPARED_BEFORE_RE.search(body[max(0, m.start() - 30): m.start()])):
+        return  # "more effective for women than for men", "compared with adults, ...": groups compared, not whom
     if m and not re.search(r"\bwho\s+(?:received|got|were\s+given|were\s+assigned)\b", m.group("p"), re.IGNORECASE):
         fields["population"] = " ".join(m.group("p").split())
         matched.append(("population", m.group(0)))
