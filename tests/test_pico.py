@@ -619,3 +619,11 @@ def test_groups_of_people_compared_are_no_population_and_take_no_study_compariso
     first, = annotated("In this trial the authors compared CBT with usual care in 400 adults. CBT led to more "
                        "improvement in women (d = 0.40, 95% CI 0.20, 0.60).")
     assert (first.kind, first.comparator_id, first.population) == ("comparison", "usual-care", "women")
+
+
+@pytest.mark.parametrize("text", [
+    "Together with mentalization-based treatment, medication did better than usual care (g = 0.30, 95% CI 0.10, 0.50).",
+    "In menopausal patients, CBT did better than usual care (g = 0.30, 95% CI 0.10, 0.50).",
+])
+def test_a_group_word_inside_a_longer_word_is_no_population(text):
+    assert one(text).population is None

@@ -64,7 +64,7 @@ _EARLY_AFTER_RE = Caseless(r"\s+(?:early|(?:by|at|after|in)\s+(?:the\s+)?(?:sess
                            r"first|second|third|fourth|\d))")
 _WHO_RE = Caseless(
     r"\b(?:for|among|in|with)\s+(?P<p>(?:older\s+|young\s+)?(?:adults|children|adolescents|youths?|veterans|women|men|"
-    r"students|couples|families|inpatients|outpatients)(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)"
+    r"students|couples|families|inpatients|outpatients)\b(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)"
     # "in couples therapy", "for adult services" name a treatment or a setting, not whom
     r"(?!\s+(?:therapy|therapies|treatments?|interventions?|programmes?|programs?|sessions?|formats?|settings?|"
     r"services?|clinics?|groups?))")
