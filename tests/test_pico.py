@@ -627,3 +627,14 @@ def test_groups_of_people_compared_are_no_population_and_take_no_study_compariso
 ])
 def test_a_group_word_inside_a_longer_word_is_no_population(text):
     assert one(text).population is None
+
+
+@pytest.mark.parametrize("text, exposure", [
+    ("In 79 studies with over 3,000 patients the alliance was related to outcome (r = .22, 95% CI .19, .25).",
+     "alliance"),
+    ("Across trials therapist empathy predicted outcome (r = .25, 95% CI .18, .32).", "therapist empathy"),
+    ("Among 1,200 adolescents, family conflict predicted dropout (OR = 1.40, 95% CI 1.10, 1.78).", "family conflict"),
+])
+def test_exposure_without_where_it_was_found(text, exposure):
+    f = one(text)
+    assert (f.kind, f.exposure) == ("association", exposure)

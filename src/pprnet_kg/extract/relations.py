@@ -29,7 +29,7 @@ def relation_cue(text: str):
 
 _BOUNDARY_RE = Caseless(
     r"(?:\bfound\s+that\b|\bshowed\s+that\b|\brevealed\s+that\b|\bindicated\s+that\b|\bsuggests?\s+that\b|"
-    r"\bthat\s+looked\s+at\b|\blooked\s+at\b|\bexamined\b|\bevaluated\b|\bfound\b|\bthat\b|:|,)\s*")
+    r"\bthat\s+looked\s+at\b|\blooked\s+at\b|\bexamined\b|\bevaluated\b|\bfound\b|\bthat\b|:|,(?!\d{3}))\s*")
 
 
 def after_boundary(text: str) -> str:
@@ -73,6 +73,9 @@ _ASIDE_RE = Caseless(r",\s*(?:however|moreover|furthermore|in\s+turn|in\s+contra
                      r"similarly|likewise|in\s+addition|on\s+the\s+other\s+hand|in\s+particular)\s*,")
 
 
+# where the relation was found, before its subject: "in 79 studies with over 3,000 patients", "across trials"
+_SCOPE_RE = re.compile(r"(?:in|across|among)\s+(?:[\w,\-]+\s+){0,6}(?:studies|trials|samples|patients|participants|"
+                       r"clients|people|adults|children|adolescents|individuals)\s+", re.IGNORECASE)
 _LEADING_ARTICLE_RE = re.compile(r"^(?:the|a|an|that|whether|if|how)\s+", re.IGNORECASE)
 
 
@@ -94,7 +97,10 @@ def relation_sides(body: str) -> tuple[str, str] | None:
         m = rx.match(body) if leading in {"(?P<x>", "(?P<y>"} else rx.search(body)
         if m:
             x = after_boundary(m.group("x")) if leading == "(?P<x>" else m.group("x")
-            x = _LEADING_ARTICLE_RE.sub("", " ".join(x.split()))
+            x = " ".join(x.split())
+            if x[:1] in "IiAa" and (scope := _SCOPE_RE.match(x)) and scope.end() < len(x):
+                x = x[scope.end():]  # "In 79 studies with over 3,000 patients the alliance"
+            x = _LEADING_ARTICLE_RE.sub("", x)
             words = x.split(" ")
             while len(words) > 1 and words[-1].lower() in _TRAILING_WORDS:
                 words.pop()
