@@ -638,3 +638,13 @@ def test_a_group_word_inside_a_longer_word_is_no_population(text):
 def test_exposure_without_where_it_was_found(text, exposure):
     f = one(text)
     assert (f.kind, f.exposure) == ("association", exposure)
+
+
+def test_a_list_of_comparators_after_commas_is_no_one_of_them():
+    f = one("CBT did better than no treatment, waitlist, and pill placebo (OR = 2.36, 95% CI 1.70, 3.28).")
+    assert (f.comparator, f.comparator_id) == ("no treatment, waitlist, and pill placebo", None)
+    f = one("Compared with waitlist, CBT reduced symptoms (g = 0.40, 95% CI 0.20, 0.60).")
+    assert (f.comparator, f.comparator_id) == ("waitlist", "waitlist")
+    # a treatment that is also a comparator entry after the comma is the intervention, not a list
+    f = one("Relative to no treatment, medication led to better functioning (g = 0.40, 95% CI 0.20, 0.60).")
+    assert (f.comparator_id, f.intervention_ids) == ("no-treatment", ("medication",))

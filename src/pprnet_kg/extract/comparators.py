@@ -117,3 +117,30 @@ def comparator_text(after: str) -> str | None:
         return None
     text = _ARTICLE_RE.sub("", " ".join(words.split()))
     return text[:80] or None
+
+
+_LIST_MORE_RE = Caseless(r"\s*,\s*(?:(?:and|or)\s+)?(?:the\s+|an?\s+)?")
+
+
+def comparator_list(after: str, rules) -> str | None:
+    """The comparator's words when they are a list that goes on after a comma ('than no treatment, waitlist,
+    and pill placebo'): the whole list, or None when the words after the comparator are no list of
+    comparators."""
+    words = _comparator_words(after)
+    if not words:
+        return None
+    end = after.find(words) + len(words)
+    items = [words]
+    joined = False  # a list ends with 'and' or 'or' ("Relative to waitlist, medication led to ..." is none)
+    while (more := _LIST_MORE_RE.match(after, end)) is not None:
+        item = _comparator_words(after[more.end():])
+        if not item or not any(item.lower().startswith(t) for m in find_entries(item, rules.comparators)
+                               for t in m.terms):
+            break
+        items.append(item)
+        joined = joined or bool(more.group(0).strip(" ,"))
+        end = more.end() + after[more.end():].find(item) + len(item)
+    if len(items) < 2 or not joined:
+        return None
+    return " ".join(after[after.find(words): end].split())
+

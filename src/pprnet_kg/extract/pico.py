@@ -27,7 +27,7 @@ import re
 
 from ..model import Finding, evolve
 from .caseless import Caseless, word_spans
-from .comparators import _PEOPLE_RE, comparator_text, comparison_cue, rightmost
+from .comparators import _PEOPLE_RE, comparator_list, comparator_text, comparison_cue, rightmost
 from .entities import find_entries
 from .favours import favours
 from .findings import outcome_in
@@ -316,6 +316,11 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                         named, before = list(treated), comparator
                         comparator, found = other[1], other
                         matched.append(("intervention", "named after the cue; the comparator before it"))
+                if comparator and found and "," in body[cue.end():] \
+                        and (listed := comparator_list(body[cue.end():], rules)):
+                    # "than no treatment, waitlist, and pill placebo": a mix of comparators, none of them
+                    comparator, found = listed, None
+                    matched.append(("comparator", "a list of comparators"))
                 if comparator:
                     fields["comparator"] = comparator
                     if found:
