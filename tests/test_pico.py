@@ -648,3 +648,13 @@ def test_a_list_of_comparators_after_commas_is_no_one_of_them():
     # a treatment that is also a comparator entry after the comma is the intervention, not a list
     f = one("Relative to no treatment, medication led to better functioning (g = 0.40, 95% CI 0.20, 0.60).")
     assert (f.comparator_id, f.intervention_ids) == ("no-treatment", ("medication",))
+
+
+@pytest.mark.parametrize("text, timepoint", [
+    ("The correlation between session attendance and symptom improvement was moderate (r = .30, 95% CI .22, .38).",
+     None),
+    ("Alliance predicted symptom change between sessions (B = -0.10, 95% CI -0.15, -0.05).", "session-level"),
+    ("The between-session effect of alliance on symptoms was small (B = -0.10, 95% CI -0.15, -0.05).", "session-level"),
+])
+def test_between_session_words_and_a_session_variable(text, timepoint):
+    assert one(text).timepoint == timepoint

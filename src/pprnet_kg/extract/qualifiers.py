@@ -26,7 +26,7 @@ _FOLLOW_MONTHS_RE = Caseless(
 _SESSION_RE = Caseless(
     r"\b(?:following|next|subsequent|previous|preceding|same)\s+(?:week|session)s?\b|\bin\s+one\s+(?:week|session)\b|"
     r"\b(?:at|in|during|after)\s+(?:the\s+(?:start|end|beginning)\s+of\s+)?(?:a|each|every|one|the)\s+session\b|"
-    r"\bweek[\s\-]to[\s\-]week\b|\bsession[\s\-](?:by|to)[\s\-]session\b|\bbetween[\s\-]sessions?\b|"
+    r"\bweek[\s\-]to[\s\-]week\b|\bsession[\s\-](?:by|to)[\s\-]session\b|\bbetween-sessions?\b|\bbetween\s+sessions\b|"
     r"\bpost[\s\-]session\b|\bsession[\s\-]level\b")
 _POST_RE = Caseless(
     r"\bpost[\s\-]?treatment\b|\b(?:at|after)\s+the\s+end\s+of\s+(?:treatment|therapy)\b|\bend\s+of\s+treatment\b|"
