@@ -658,3 +658,9 @@ def test_a_list_of_comparators_after_commas_is_no_one_of_them():
 ])
 def test_between_session_words_and_a_session_variable(text, timepoint):
     assert one(text).timepoint == timepoint
+
+
+def test_the_correlation_between_a_and_b():
+    f = one("The correlation between session attendance and symptom improvement was moderate (r = .30, 95% CI .22, "
+            ".38).")
+    assert (f.kind, f.exposure, f.outcome_id) == ("association", "session attendance", "symptom-severity")

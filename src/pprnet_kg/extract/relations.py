@@ -42,7 +42,8 @@ def after_boundary(text: str) -> str:
 
 _RELATION_RES = (
     Caseless(r"\beffects?\s+of\s+(?P<x>.+?)\s+on\s+(?P<y>.+)$", re.DOTALL),
-    Caseless(r"\brelationship\s+between\s+(?P<x>.+?)\s+and\s+(?P<y>.+)$", re.DOTALL),
+    Caseless(r"\b(?:relationships?|correlations?|associations?|links?|relations?)\s+between\s+(?P<x>.+?)\s+and\s+"
+             r"(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+and\s+how\s+(?:it|they|this)\s+(?:was\s+|were\s+)?related\s+to\s+(?P<y>.+)$",
                re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+(?:(?:was|were|is|are)\s+)?(?:not\s+)?(?:(?:more|less|most|least)\s+)?(?:\w+ly\s+){0,2}"
@@ -59,7 +60,7 @@ _RELATION_RES = (
              r"(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.DOTALL),
 )
-_RELATION_WORDS = ("effect", "relationship", "related", "associated", "linked", "correlated", "tied", "connected",
+_RELATION_WORDS = ("effect", "relationship", "between", "related", "associated", "linked", "correlated", "tied", "connected",
                    "predict", "went", "showed", "had", "has", "have", "followed")  # "predict" covers "predictive of"
 
 
