@@ -664,3 +664,11 @@ def test_the_correlation_between_a_and_b():
     f = one("The correlation between session attendance and symptom improvement was moderate (r = .30, 95% CI .22, "
             ".38).")
     assert (f.kind, f.exposure, f.outcome_id) == ("association", "session attendance", "symptom-severity")
+
+
+def test_favours_a_combination_that_contains_the_comparator():
+    f = one("The advantage of CBT plus medication over medication was small (g = 0.20, 95% CI 0.05, 0.35).")
+    assert (f.comparator_id, f.favours) == ("medication", "intervention")
+    # words that name the intervention and part of the comparator decide nothing
+    f = one("Results favoured medication over CBT plus medication (g = -0.20, 95% CI -0.35, -0.05).")
+    assert f.favours is None

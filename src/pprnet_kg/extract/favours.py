@@ -78,11 +78,19 @@ def _side(words: str, fields: dict) -> str | None:
     comparator = (fields.get("comparator") or "").lower()
     intervention = (fields.get("intervention") or "").lower()
     # whole words: 'guided iCBT' is not inside 'unguided iCBT'
-    if comparator and (_inside(comparator, words) or _inside(words.strip(), comparator)):
-        return "comparator"
+    parts = intervention.split(", ") if intervention else []
     # every treatment of the intervention ("behavioral activation, medication" in "behavioral activation plus
     # medication")
-    if intervention and all(_inside(part, words) for part in intervention.split(", ")):
+    whole_intervention = bool(parts) and all(_inside(part, words) for part in parts)
+    comparator_named = bool(comparator) and _inside(comparator, words)
+    if comparator_named or comparator and _inside(words.strip(), comparator):
+        if whole_intervention and comparator_named and len(parts) > 1 \
+                and any(_inside(comparator, part) for part in parts):
+            return "intervention"  # "CBT plus medication over medication": the comparator is one part of it
+        if whole_intervention and not comparator_named:
+            return None  # "favoured medication over CBT plus medication": the words name both sides
+        return "comparator"
+    if whole_intervention:
         return "intervention"
     # shared words only when they point at one side: 'therapist-guided internet CBT' shares 'internet CBT'
     # with 'unguided internet CBT' as much as with 'internet CBT'
