@@ -672,3 +672,14 @@ def test_favours_a_combination_that_contains_the_comparator():
     # words that name the intervention and part of the comparator decide nothing
     f = one("Results favoured medication over CBT plus medication (g = -0.20, 95% CI -0.35, -0.05).")
     assert f.favours is None
+
+
+def test_a_comparison_made_by_earlier_work_is_not_the_studys():
+    text = ("Past trials compared CBT with medication. In this meta-analysis, Smith and colleagues pooled 20 trials of "
+            "CBT in primary care. CBT was superior at 12-month follow-up (g = 0.30, 95% CI 0.10, 0.50).")
+    f, = annotated(text)
+    assert (f.comparator, f.comparator_id) == (None, None)
+    text = ("In this trial, the authors compared CBT with medication in 200 adults. CBT was superior at 12-month "
+            "follow-up (g = 0.30, 95% CI 0.10, 0.50).")
+    f, = annotated(text)
+    assert (f.kind, f.intervention_ids, f.comparator_id) == ("comparison", ("cbt",), "medication")

@@ -108,6 +108,18 @@ _BOTH_RE = Caseless(r"\b(?:both|the\s+two)\s+(?:formats|groups|conditions|arms|t
                       r"\babout\s+the\s+same\b|\bdid\s+not\s+differ\b")
 
 
+_THIS_STUDY_RE = Caseless(r"\b(?:this|the\s+(?:authors|researchers|investigators|present|current)|colleagues|they|we)\b")
+_OTHER_STUDIES_RE = Caseless(r"\b(?:previous|prior|past|earlier|other|many|several|most|some)\b")
+
+
+def _about_this_study(summary: str, m) -> bool:
+    """Whether the sentence of a 'compared X with Y' points at the summarised study ('The authors compared
+    ...', 'In this trial ...'), not at earlier work ('Past trials compared CBT with medication')."""
+    start = max(summary.rfind(". ", 0, m.start()), summary.rfind("? ", 0, m.start()), summary.rfind("! ", 0, m.start()))
+    sentence = summary[start + 1: m.end()]
+    return bool(_THIS_STUDY_RE.search(sentence)) and not _OTHER_STUDIES_RE.search(sentence)
+
+
 def study_comparison(summary: str, rules) -> dict:
     """What the summarised study compared, when the post says it in so many words: an add-on
     ('adding X after non-response') or 'comparing X with Y'. Findings that name that intervention,
@@ -120,7 +132,8 @@ def study_comparison(summary: str, rules) -> dict:
         found: dict = {}
         population(adding.group(0), found, [])
         return {**study, **found}
-    m = _STUDY_COMPARISON_RE.search(summary)
+    m = next((m for m in _STUDY_COMPARISON_RE.finditer(summary) if _about_this_study(summary, m)), None) \
+        if "compar" in summary.lower() else None
     if m:
         ids = tuple(x.key for x in find_entries(m.group("x"), rules.finding_interventions))
         comparator = " ".join(m.group("y").split())
