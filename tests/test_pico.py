@@ -551,6 +551,8 @@ def test_a_list_of_comparators_is_no_one_of_them(text, comparator_id):
      "0.72).", "quality-of-life"),
     ("CBT reduced symptoms more than usual care in studies with high attrition (g = 0.40, 95% CI 0.20, 0.60).",
      "symptom-severity"),
+    ("Psychotherapy reduced suicide attempts compared with usual care among adolescents who self-harm (RR = 0.70, "
+     "95% CI 0.55, 0.89).", "suicide-attempt"),
     # an outcome after 'associated with' is still the outcome
     ("Empathy was associated with symptoms (r = .20, 95% CI .10, .30).", "symptom-severity"),
 ])

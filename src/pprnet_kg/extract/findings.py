@@ -294,7 +294,7 @@ def _outcome_index(outcomes: tuple[OutcomeTerm, ...]) -> tuple[list[int], dict[s
 # people or studies described by what they have: the words after are not the outcome
 _PEOPLE_WITH_RE = Caseless(
     r"\b(?:patients|clients|people|participants|individuals|adults|children|adolescents|youths?|those|women|men|"
-    r"veterans|students|samples|studies|trials)\s+with\s+(?:[\w\-]+\s+){0,3}$")
+    r"veterans|students|samples|studies|trials)\s+(?:with|who)\s+(?:[\w\-]+\s+){0,3}$")
 
 
 def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | None:
@@ -311,9 +311,9 @@ def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | 
         for start, end in _spans(term, clause, low):
             if clause.startswith(("-outcome", "\u2013outcome", "\u2010outcome", " - outcome", " \u2013 outcome"), end):
                 continue  # "the alliance-outcome correlation": alliance is what outcome is related to
-            if start and " with " in clause[max(0, start - 60): start] \
-                    and _PEOPLE_WITH_RE.search(clause[max(0, start - 60): start]):
-                continue  # "in patients with severe symptoms": whom, not what was measured
+            if start and (" with " in (near := clause[max(0, start - 60): start]) or " who " in near) \
+                    and _PEOPLE_WITH_RE.search(near):
+                continue  # "in patients with severe symptoms", "adolescents who self-harm": whom, not what was measured
             key = (end, end - start)
             if best is None or key > best[:2]:
                 best = (*key, term)

@@ -108,7 +108,8 @@ _BOTH_RE = Caseless(r"\b(?:both|the\s+two)\s+(?:formats|groups|conditions|arms|t
                       r"\babout\s+the\s+same\b|\bdid\s+not\s+differ\b")
 
 
-_THIS_STUDY_RE = Caseless(r"\b(?:this|the\s+(?:authors|researchers|investigators|present|current)|colleagues|they|we)\b")
+_THIS_STUDY_RE = Caseless(
+    r"\b(?:this|the\s+(?:authors|researchers|investigators|present|current)|colleagues|they|we)\b")
 _OTHER_STUDIES_RE = Caseless(r"\b(?:previous|prior|past|earlier|other|many|several|most|some)\b")
 
 

@@ -94,7 +94,8 @@ def population(body: str, fields: dict, matched: list) -> None:
     m = _WHO_RE.search(body)
     if m and _BOTH_GROUPS_RE.match(body, m.end()):
         return  # "in men and women", "for children or adolescents": no narrower population
-    if m and (_THAN_AFTER_RE.match(body, m.end()) or _COMPARED_BEFORE_RE.search(body[max(0, m.start() - 30): m.start()])):
+    if m and (_THAN_AFTER_RE.match(body, m.end())
+              or _COMPARED_BEFORE_RE.search(body[max(0, m.start() - 30): m.start()])):
         return  # "more effective for women than for men", "compared with adults, ...": groups compared, not whom
     if m and not re.search(r"\bwho\s+(?:received|got|were\s+given|were\s+assigned)\b", m.group("p"), re.IGNORECASE):
         fields["population"] = " ".join(m.group("p").split())

@@ -60,8 +60,8 @@ _RELATION_RES = (
              r"(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.DOTALL),
 )
-_RELATION_WORDS = ("effect", "relationship", "between", "related", "associated", "linked", "correlated", "tied", "connected",
-                   "predict", "went", "showed", "had", "has", "have", "followed")  # "predict" covers "predictive of"
+_RELATION_WORDS = ("effect", "relationship", "between", "related", "associated", "linked", "correlated", "tied",
+                   "connected", "predict", "went", "showed", "had", "has", "have", "followed")  # "predict" covers "predictive of"
 
 
 # words that end an exposure only because the verb follows them ("alliance still predicted outcome")
