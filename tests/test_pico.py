@@ -685,3 +685,10 @@ def test_a_comparison_made_by_earlier_work_is_not_the_studys():
             "follow-up (g = 0.30, 95% CI 0.10, 0.50).")
     f, = annotated(text)
     assert (f.kind, f.intervention_ids, f.comparator_id) == ("comparison", ("cbt",), "medication")
+
+
+def test_a_predictor_of_names_the_exposure():
+    f = one("The alliance was a stronger predictor of dropout for adolescents than for adults (r = .35, 95% CI .25, .45).")
+    assert (f.kind, f.exposure, f.outcome_id, f.population) == ("association", "alliance", "dropout", None)
+    f = one("The alliance was a stronger predictor of outcome for adolescents than for adults (r = .35, 95% CI .25, .45).")
+    assert f.outcome_id != "alliance"

@@ -14,7 +14,7 @@ ASSOC_RE = Caseless(
     r"\b(?:(?:un)?related|associated|linked|correlated|tied|connected|associations?|correlations?|links?)\s+"
     r"(?:to|with|between)\b|"
     r"\b(?:was|were|is|are)\s+followed\s+by\b|"
-    r"\bpredict(?:ed|s|ive of)?\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
+    r"\bpredict(?:ed|s|ive of)?\b|\bpredictors?\s+of\b|\bwent\s+(?:along\s+)?with\b|\brelationship\s+between\b|"
     r"\beffects?\s+of\b.+?\bon\b|\bcorrelated\b")
 # words without which ASSOC_RE cannot match (lower case): most clauses are ruled out by them
 _ASSOC_WORDS = ("relate", "associat", "link", "correlat", "tied", "connected", "followed", "predict", "went",
@@ -59,6 +59,9 @@ _RELATION_RES = (
              r"(?:was|were|is|are)\s+(?:\w+ly\s+)?predictive\s+of)\s+"
              r"(?P<y>.+)$", re.DOTALL),
     Caseless(r"(?P<x>.+?)\s+went\s+(?:along\s+)?with\s+(?P<y>.+)$", re.DOTALL),
+    # "the alliance was a stronger predictor of outcome"
+    Caseless(r"(?P<x>.+?)\s+(?:was|were|is|are)\s+(?:not\s+)?(?:an?\s+|the\s+)?(?:\w+\s+){0,2}?predictors?\s+of\s+"
+             r"(?P<y>.+)$", re.DOTALL),
 )
 _RELATION_WORDS = ("effect", "relationship", "between", "related", "associated", "linked", "correlated", "tied",
                    "connected", "predict", "went", "showed", "had", "has", "have", "followed")  # "predict" covers "predictive of"
