@@ -692,3 +692,12 @@ def test_a_predictor_of_names_the_exposure():
     assert (f.kind, f.exposure, f.outcome_id, f.population) == ("association", "alliance", "dropout", None)
     f = one("The alliance was a stronger predictor of outcome for adolescents than for adults (r = .35, 95% CI .25, .45).")
     assert f.outcome_id != "alliance"
+
+
+def test_a_pronoun_is_no_exposure():
+    first, second = annotated("Alliance predicted outcome (r = .28, 95% CI .22, .34). It also predicted dropout "
+                              "(r = -.20, 95% CI -.28, -.12).")
+    assert (second.kind, second.exposure, second.outcome_id) == ("association", "Alliance", "dropout")
+    first, second = annotated("CBT outperformed waitlist (g = 0.80, 95% CI 0.60, 1.00). It also predicted dropout "
+                              "(r = -.20, 95% CI -.28, -.12).")
+    assert (second.kind, second.exposure) == (None, None)

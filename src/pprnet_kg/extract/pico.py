@@ -165,6 +165,11 @@ def annotate(findings: list[Finding], *, summary: str, implications: str, rules,
             conditions[f.sentence] = tuple(m.key for m in find_entries(f.sentence, rules.disorders))
         g = _one(f, summary=summary, implications=implications, rules=rules,
                  conditions=conditions[f.sentence] or tuple(post_conditions), prior=prior)
+        if g.kind == "association" and (g.exposure or "").lower() in _PRONOUNS:
+            # "It also predicted dropout": the exposure of the association before, or none
+            before = out[-1] if out and out[-1].kind == "association" and out[-1].exposure else None
+            g = evolve(g, exposure=before.exposure if before else None, kind="association" if before else None,
+                       matched=g.matched + (("exposure", "the previous finding's" if before else "a pronoun"),))
         if study and g.kind in {None, "comparison"} and g.intervention is None and g.exposure is None:
             g = _from_study(g, study, rules)
         if out and out[-1].kind is not None and g.intervention is None and g.exposure is None and g.kind is None \
@@ -422,6 +427,7 @@ def _from_study(f: Finding, study: dict, rules) -> Finding:
     return evolve(f, kind="comparison", matched=f.matched + (("study comparison", study["matched"]),), **fields)
 
 
+_PRONOUNS = frozenset({"it", "they", "this", "these", "that", "those", "which", "both"})
 _THAN_PEOPLE_RE = Caseless(r"\bthan\s+(?:(?:for|in|among|with)\s+)?(?:the\s+)?" + _PEOPLE_RE.pattern)
 _ANAPHORA_RE = Caseless(
     r"\b(?:this|that|the|these|those|such|both)\s+(?:\w+\s+){0,2}?(?:associations?|correlations?|relationships?|"
