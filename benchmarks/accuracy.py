@@ -5,7 +5,7 @@ and recall / precision of statistic extraction over randomly worded statistics.
     python benchmarks/accuracy.py --posts 1000 --sentences 2000
 
 Prints one table per run: per-field accuracy (kind, intervention, comparator, exposure, outcome,
-timepoint, statistic) with counts, extraction speed (posts/s, pages read from disk and parsed),
+timepoint, favours, statistic) with counts, extraction speed (posts/s, pages read from disk and parsed),
 and statistic recall and precision. Targets (issue 9): every field >= 0.95, recall >= 0.99,
 precision 1.00. The synthetic text is made up by `pprnet-kg synth`; it measures the rules on the
 phrasings the generator writes, not on real posts (the golden tests cover the real page).

@@ -2,14 +2,15 @@
 
 Used by the tests and by benchmarks/accuracy.py: findings are matched to their truth by post and
 position; each field counts as right when it equals the truth (ids for intervention, comparator
-and outcome; the exposure's words; timepoint and its months).
+and outcome; the exposure's words; timepoint and its months; for comparisons, which side the
+words favour, or none).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-FIELDS = ("statistic", "kind", "intervention", "comparator", "exposure", "outcome", "timepoint")
+FIELDS = ("statistic", "kind", "intervention", "comparator", "exposure", "outcome", "timepoint", "favours")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ def score(truth_posts, extracted_posts) -> dict[str, FieldScore]:
             if t.kind == "comparison":
                 checks["intervention"] = f is not None and t.intervention in f.intervention_ids
                 checks["comparator"] = f is not None and f.comparator_id == t.comparator
+                checks["favours"] = f is not None and f.favours == t.favours
             if t.kind == "association":
                 checks["exposure"] = f is not None and (f.exposure or "").lower() == t.exposure.lower()
             for name, ok in checks.items():
