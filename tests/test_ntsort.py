@@ -45,6 +45,23 @@ def test_past_the_fan_in_runs_are_merged_as_they_come(tmp_path, monkeypatch):
     assert file.triples == len(set(lines))
 
 
+def test_runs_read_a_few_lines_at_a_time_merge_the_same(tmp_path, monkeypatch):
+    # blocks of a line or two: repeats of a line straddle blocks, within a run and across runs
+    monkeypatch.setattr(ntsort, "MERGE_MEMORY", 60)
+    rng = random.Random(9)
+    lines = [f"<s{rng.randrange(30)}> <p> \"{rng.randrange(4)}\" .\n" for _ in range(1_500)]
+    expected = "".join(sorted(set(lines))).encode("utf-8")
+    for size in (3, 40, 700):
+        told = []
+        runs = Runs(tmp_path / str(size))
+        for start in range(0, len(lines), size):
+            path = runs.new_path()
+            runs.add(path, write_run(lines[start:start + size], path))
+        out = io.BytesIO()
+        assert runs.merge_into(out, told.append) == len(set(lines))
+        assert out.getvalue() == expected and sum(told) == len(lines)
+
+
 def test_a_temporary_canonical_file_goes_with_its_directory(tmp_path):
     import gc
 
