@@ -8,7 +8,7 @@ import sys
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic
@@ -212,11 +212,15 @@ def test_same_page_in_two_folders_stays_two_sources_and_twelve_posts(real_page, 
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(), st.integers(), st.booleans()), st.sampled_from([None, "en"]))
+# text that needs escaping, and text that is not printable but needs none (the fast check sends
+# both to the escaping)
+@example('say "no" \\ \x01\t\n\r', None)
+@example("\x85 \u2028 \xa0 \x7f \U0001F600 \u00e9", "en")
 def test_builder_literals_are_written_as_rdflib_writes_them(value, lang):
-    """ntriples.lit (what the builder makes) gives the bytes rdflib's Literal gives, escapes included."""
+    """ntriples.lit and en (what the builder makes) give the bytes rdflib's Literal gives, escapes included."""
     from rdflib import Literal
 
-    from pprnet_kg.ntriples import lit, term
+    from pprnet_kg.ntriples import en, lit, term
 
     lang = lang if isinstance(value, str) else None
     assert lit(value, lang=lang) == term(Literal(value, lang=lang))
@@ -224,3 +228,16 @@ def test_builder_literals_are_written_as_rdflib_writes_them(value, lang):
         from rdflib.namespace import XSD
 
         assert lit(value, datatype=XSD.gYear) == term(Literal(value, datatype=XSD.gYear, normalize=False))
+        assert en(value) == term(Literal(value, lang="en"))
+
+
+@pytest.mark.parametrize("value, lexical", [("-0.30", "-0.3"), ("0.0", "0"), ("12", "12"), ("1E+1", "10"), ("0.045", "0.045")])
+def test_decimal_literals_are_canonical_and_typed(value, lexical):
+    from decimal import Decimal
+
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from pprnet_kg.ntriples import dec, term
+
+    assert dec(Decimal(value)) == term(Literal(lexical, datatype=XSD.decimal, normalize=False))
