@@ -139,6 +139,20 @@ def test_person_keys_and_base():
         Minter("not a base")
 
 
+def test_minted_people_topics_and_journals_are_kept_by_their_key():
+    m = Minter("http://example.org/kg/")
+    names = [{"family": "Barkham", "given": "M."}, {"family": "Barkham", "given": "J."}, {"family": "Barkham"},
+             {"literal": "Barkham"}, {"literal": "Barkham Group"}, {"family": "Barkham", "given": "Michael"}]
+    first = [m.person(dict(name)) for name in names]
+    assert [m.person(dict(name)) for name in names] == first == [
+        URIRef("http://example.org/kg/person/" + person_key(name)) for name in names]
+    assert m.person(dict(names[0])) is first[0]  # the same object again
+    assert [str(iri).rsplit("/", 1)[1] for iri in first] == [
+        "barkham-m", "barkham-j", "barkham", "barkham", "barkham-group", "barkham-m"]
+    assert m.topic("Trauma") is m.topic("Trauma") and m.topic("Trauma") != m.topic("Grief")
+    assert m.journal("Psychother Res") is m.journal("Psychother Res") != m.journal("J Couns Psychol")
+
+
 def test_custom_base_changes_every_minted_iri(real_page):
     g = build([real_page], base="http://example.org/kg/").graph
     assert not [t for t in g if any(str(x).startswith(ID) for x in t)]

@@ -335,9 +335,10 @@ class GraphBuilder(FindingTriples):
                 self.add(list_iri, RDF[f"_{i}"], person)
 
     def _concept(self, iri: URIRef, cls: URIRef, entry: Entry, scheme: str) -> None:
-        if (iri, cls, scheme) in self._concepts:
+        key = (str(iri), cls, scheme)  # iri as a plain str: a new URIRef would be compared with rdflib's __eq__
+        if key in self._concepts:
             return  # its triples are made once, not for every post that names it
-        self._concepts.add((iri, cls, scheme))
+        self._concepts.add(key)
         self.add(iri, RDF.type, cls)
         self.add(iri, SKOS.prefLabel, en(entry.pref or entry.label))
         self.add(iri, SKOS.inScheme, self.iri.scheme(scheme))

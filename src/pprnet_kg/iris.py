@@ -41,6 +41,10 @@ class Minter:
         if not re.match(r"^[a-z][a-z0-9+.-]*:\S*[/#:]$", base):
             raise ConfigError(f"base IRI must be absolute and end with '/', '#' or ':': {base!r}")
         self.base = base
+        # IRIs of what many posts name, kept by their key: see `person`
+        self._people: dict[tuple, URIRef] = {}
+        self._topics: dict[str, URIRef] = {}
+        self._journals: dict[str, URIRef] = {}
 
     def _iri(self, *parts: str) -> URIRef:
         # made as the str it is, without URIRef's check of each IRI: minted parts are slugs and
@@ -64,10 +68,21 @@ class Minter:
         return str.__new__(URIRef, f"{article}/editors")
 
     def person(self, name: dict[str, str]) -> URIRef:
-        return self._iri("person", person_key(name))
+        """A person, kept by what person_key reads: a person is minted again for each post that
+        names them (twice), and the key's split and slug cost more than a look-up. The same object
+        back also lets sets and dicts of IRIs match it by identity, without rdflib's __eq__ (Python)."""
+        key = (name["literal"],) if "literal" in name else (name.get("family"), name.get("given", ""))
+        iri = self._people.get(key)
+        if iri is None:
+            iri = self._people[key] = self._iri("person", person_key(name))
+        return iri
 
     def journal(self, title: str) -> URIRef:
-        return self._iri("journal", slugify(title))
+        """A journal, kept by its title (see `person`)."""
+        iri = self._journals.get(title)
+        if iri is None:
+            iri = self._journals[title] = self._iri("journal", slugify(title))
+        return iri
 
     def book(self, title: str) -> URIRef:
         return self._iri("book", slugify(title))
@@ -85,7 +100,11 @@ class Minter:
         return self._iri("post", post_id, "topic", slugify(label))
 
     def topic(self, label: str) -> URIRef:
-        return self._iri("topic", slugify(label))
+        """A topic, kept by its label (see `person`)."""
+        iri = self._topics.get(label)
+        if iri is None:
+            iri = self._topics[label] = self._iri("topic", slugify(label))
+        return iri
 
     def scheme(self, name: str) -> URIRef:
         return self._iri("scheme", name)
