@@ -45,9 +45,10 @@ def test_past_the_fan_in_runs_are_merged_as_they_come(tmp_path, monkeypatch):
     assert file.triples == len(set(lines))
 
 
-def test_runs_read_a_few_lines_at_a_time_merge_the_same(tmp_path, monkeypatch):
+def test_runs_written_and_read_a_few_lines_at_a_time_merge_the_same(tmp_path, monkeypatch):
     # blocks of a line or two: repeats of a line straddle blocks, within a run and across runs
     monkeypatch.setattr(ntsort, "MERGE_MEMORY", 60)
+    monkeypatch.setattr(ntsort, "WRITE_LINES", 7)  # runs written a few lines at a time too
     rng = random.Random(9)
     lines = [f"<s{rng.randrange(30)}> <p> \"{rng.randrange(4)}\" .\n" for _ in range(1_500)]
     expected = "".join(sorted(set(lines))).encode("utf-8")
