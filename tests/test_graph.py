@@ -252,6 +252,8 @@ def test_decimal_literals_are_canonical_and_typed(value, lexical):
     from rdflib import Literal
     from rdflib.namespace import XSD
 
-    from pprnet_kg.ntriples import dec, term
+    from pprnet_kg.ntriples import canonical_decimal, dec, term
 
     assert dec(Decimal(value)) == term(Literal(lexical, datatype=XSD.decimal, normalize=False))
+    assert dec(Decimal(lexical)) == dec(Decimal(value))  # an equal value kept from before: the same form
+    assert dec(-Decimal(value)) == term(Literal(canonical_decimal(-Decimal(value)), datatype=XSD.decimal))

@@ -68,7 +68,8 @@ class Facts:
     def person(self, iri: URIRef, name: dict[str, str]) -> None:
         """Note a spelling of a person: the fullest wins, the first of equally full ones."""
         known = self.people.get(iri)
-        if known is None or _fullness(name) > _fullness(known):
+        # the same spelling again (most often) is no fuller: a dict comparison in C settles it
+        if known is None or (name != known and _fullness(name) > _fullness(known)):
             self.people[iri] = name
 
     def merge(self, later: "Facts") -> None:
