@@ -243,6 +243,15 @@ def test_builder_literals_are_written_as_rdflib_writes_them(value, lang):
 
         assert lit(value, datatype=XSD.gYear) == term(Literal(value, datatype=XSD.gYear, normalize=False))
         assert en(value) == term(Literal(value, lang="en"))
+        from types import SimpleNamespace
+
+        from pprnet_kg.graph import GraphBuilder
+
+        lines = SimpleNamespace(lines=[])  # all that add and add_text use of a builder
+        s, p = URIRef("http://example.org/kg/s"), URIRef("http://example.org/kg/p")
+        GraphBuilder.add_text(lines, s, p, value)
+        GraphBuilder.add(lines, s, p, lit(value))
+        assert lines.lines[0] == lines.lines[1]  # add_text writes what add and lit write
 
 
 @pytest.mark.parametrize("value, lexical", [("-0.30", "-0.3"), ("0.0", "0"), ("12", "12"), ("1E+1", "10"), ("0.045", "0.045")])

@@ -17,18 +17,18 @@ RDF, PROV, OBO, PPR = map(cached, (RDF, PROV, OBO, PPR))
 
 
 class FindingTriples:
-    """GraphBuilder's finding triples (it provides add, iri, _concept and the lexicons)."""
+    """GraphBuilder's finding triples (it provides add, add_text, iri, _concept and the lexicons)."""
 
     def _finding(self, article: URIRef, post: Post, index: int, f: Finding) -> None:
         node = self.iri.finding(post.id, index)
         self.add(article, PPR.reportsFinding, node)
         self.add(node, RDF.type, PPR.Finding)
         measure = measures.measure(f.measure)
-        self.add(node, PPR.measureCode, lit(f.measure))
+        self.add_text(node, PPR.measureCode, f.measure)
         if measure.stato:
             self.add(node, PPR.measure, OBO[measure.stato])
         if f.label:
-            self.add(node, PPR.measureLabel, lit(f.label))
+            self.add_text(node, PPR.measureLabel, f.label)
         self.add(node, PPR.value, dec(f.value))
         for attr, prop in (("ci_lower", PPR.ciLower), ("ci_upper", PPR.ciUpper), ("ci_level", PPR.ciLevel),
                            ("p_value", PPR.pValue), ("se", PPR.standardError), ("i2", PPR.iSquared),
@@ -37,15 +37,15 @@ class FindingTriples:
             if value is not None:
                 self.add(node, prop, dec(value))
         if f.p_comparator:
-            self.add(node, PPR.pComparator, lit(f.p_comparator))
+            self.add_text(node, PPR.pComparator, f.p_comparator)
         if f.k is not None:
             self.add(node, PPR.numberOfStudies, lit(f.k))
         if f.n is not None:
             self.add(node, PPR.sampleSize, lit(f.n))
         if f.outcome:
-            self.add(node, PPR.outcome, lit(f.outcome))
+            self.add_text(node, PPR.outcome, f.outcome)
         if f.caveat:
-            self.add(node, PPR.caveat, lit(f.caveat))
+            self.add_text(node, PPR.caveat, f.caveat)
         if measure.null is not None:
             self.add(node, PPR.nullValue, dec(measure.null))
         excl = measures.excludes_null(f.measure, f.ci_lower, f.ci_upper)
@@ -63,21 +63,21 @@ class FindingTriples:
         if kind is not None:
             self.add(node, RDF.type, kind)
         if f.intervention:
-            self.add(node, PPR.interventionText, lit(f.intervention))
+            self.add_text(node, PPR.interventionText, f.intervention)
         for key in f.intervention_ids:
             iri = self.iri.intervention(key)
             self.add(node, PPR.intervention, iri)
             self._concept(iri, PPR.Intervention, self.lexicon[key], "interventions")
         if f.comparator:
-            self.add(node, PPR.comparatorText, lit(f.comparator))
+            self.add_text(node, PPR.comparatorText, f.comparator)
         if f.comparator_id:
             iri = self.iri.comparator(f.comparator_id)
             self.add(node, PPR.comparator, iri)
             self._concept(iri, PPR.Comparator, self.comparators[f.comparator_id], "comparators")
         if f.exposure:
-            self.add(node, PPR.exposure, lit(f.exposure))
+            self.add_text(node, PPR.exposure, f.exposure)
         if f.population:
-            self.add(node, PPR.population, lit(f.population))
+            self.add_text(node, PPR.population, f.population)
         for key in f.conditions:
             iri = self.iri.disorder(key)
             self.add(node, PPR.condition, iri)
@@ -87,15 +87,15 @@ class FindingTriples:
             self.add(node, PPR.outcomeConcept, iri)
             self._concept(iri, PPR.OutcomeConcept, self.outcomes[f.outcome_id], "outcomes")
         if f.timepoint:
-            self.add(node, PPR.timepoint, lit(f.timepoint))
+            self.add_text(node, PPR.timepoint, f.timepoint)
         if f.timepoint_months is not None:
             self.add(node, PPR.followUpMonths, dec(f.timepoint_months))
         for what in f.adjusted:
-            self.add(node, PPR.adjustedFor, lit(what))
+            self.add_text(node, PPR.adjustedFor, what)
         if f.favours:
-            self.add(node, PPR.favours, lit(f.favours))
+            self.add_text(node, PPR.favours, f.favours)
         for name, words in f.matched:
-            self.add(node, PPR.matchedTerm, lit(f"{name}: {words}"))
+            self.add_text(node, PPR.matchedTerm, f"{name}: {words}")
         eq = smd_equivalent(f)
         if eq is not None:
             derived = self.iri.smd_equivalent(node)
@@ -105,5 +105,5 @@ class FindingTriples:
             if eq.lower is not None:
                 self.add(derived, PPR.smdEquivalentCiLower, dec(eq.lower))
                 self.add(derived, PPR.smdEquivalentCiUpper, dec(eq.upper))
-            self.add(derived, PPR.conversionMethod, lit(METHODS[eq.method]))
+            self.add_text(derived, PPR.conversionMethod, METHODS[eq.method])
             self.add(derived, PROV.wasDerivedFrom, node)

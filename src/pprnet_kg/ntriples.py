@@ -16,8 +16,8 @@ _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\
 _ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)})
 
 
-def _escaped(text: str) -> str:
-    """`text` with what _ESCAPES rewrites escaped. Most text has none of it: three checks in C
+def escape(text: str) -> str:
+    """The lexical form of a literal as N-Triples writes it between quotes: `text` with what _ESCAPES rewrites escaped. Most text has none of it: three checks in C
     (a quote, a backslash, anything not printable, which covers the control characters) are
     cheaper than a regular expression's search, and the translation runs only when one fails."""
     if '"' in text or "\\" in text or not text.isprintable():
@@ -44,7 +44,7 @@ def lit(value: str | int | bool, *, lang: str | None = None, datatype: str | Non
     literal unless given a language or datatype; an int is an xsd:integer, a bool an xsd:boolean.
     The lexical form is taken as given (callers pass canonical forms, e.g. canonical_decimal)."""
     if isinstance(value, str):
-        lexical = _escaped(value)
+        lexical = escape(value)
     elif isinstance(value, bool):
         if not datatype:
             return Lit('"true' + _BOOLEAN_END if value else '"false' + _BOOLEAN_END)
@@ -64,7 +64,7 @@ def lit(value: str | int | bool, *, lang: str | None = None, datatype: str | Non
 
 def en(text: str) -> Lit:
     """English text."""
-    return Lit("".join(('"', _escaped(text), '"@en')))
+    return Lit("".join(('"', escape(text), '"@en')))
 
 
 def canonical_decimal(x: Decimal) -> str:
