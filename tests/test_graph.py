@@ -230,6 +230,10 @@ def test_same_page_in_two_folders_stays_two_sources_and_twelve_posts(real_page, 
 # both to the escaping)
 @example('say "no" \\ \x01\t\n\r', None)
 @example("\x85 \u2028 \xa0 \x7f \U0001F600 \u00e9", "en")
+@example("ASCII \x1f and \x7f", None)
+@example('ASCII "quoted"', None)
+@example("ASCII back\\slash", "en")
+@example("\u00e9 \"", None)
 def test_builder_literals_are_written_as_rdflib_writes_them(value, lang):
     """ntriples.lit and en (what the builder makes) give the bytes rdflib's Literal gives, escapes included."""
     from rdflib import Literal
@@ -266,3 +270,13 @@ def test_decimal_literals_are_canonical_and_typed(value, lexical):
     assert dec(Decimal(value)) == term(Literal(lexical, datatype=XSD.decimal, normalize=False))
     assert dec(Decimal(lexical)) == dec(Decimal(value))  # an equal value kept from before: the same form
     assert dec(-Decimal(value)) == term(Literal(canonical_decimal(-Decimal(value)), datatype=XSD.decimal))
+
+
+def test_cached_namespaces_keep_terms_looked_up_by_item():
+    from rdflib import RDF as PLAIN_RDF
+
+    from pprnet_kg.namespaces import OBO, cached
+
+    rdf, obo = cached(PLAIN_RDF), cached(OBO)
+    assert rdf["_3"] == PLAIN_RDF["_3"] and rdf["_3"] is rdf["_3"] and rdf["_4"] == PLAIN_RDF._4
+    assert obo["STATO_0000085"] == OBO["STATO_0000085"]

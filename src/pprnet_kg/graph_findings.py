@@ -15,6 +15,11 @@ from .ntriples import dec, en, lit
 
 RDF, PROV, OBO, PPR = map(cached, (RDF, PROV, OBO, PPR))
 
+# a finding's optional decimals and their properties (made once: building the pairs for each
+# finding cost as much as writing its triples)
+_DECIMALS = (("ci_lower", PPR.ciLower), ("ci_upper", PPR.ciUpper), ("ci_level", PPR.ciLevel),
+             ("p_value", PPR.pValue), ("se", PPR.standardError), ("i2", PPR.iSquared), ("tau2", PPR.tauSquared))
+
 
 class FindingTriples:
     """GraphBuilder's finding triples (it provides add, add_text, iri, _concept and the lexicons)."""
@@ -30,9 +35,7 @@ class FindingTriples:
         if f.label:
             self.add_text(node, PPR.measureLabel, f.label)
         self.add(node, PPR.value, dec(f.value))
-        for attr, prop in (("ci_lower", PPR.ciLower), ("ci_upper", PPR.ciUpper), ("ci_level", PPR.ciLevel),
-                           ("p_value", PPR.pValue), ("se", PPR.standardError), ("i2", PPR.iSquared),
-                           ("tau2", PPR.tauSquared)):
+        for attr, prop in _DECIMALS:
             value = getattr(f, attr)
             if value is not None:
                 self.add(node, prop, dec(value))

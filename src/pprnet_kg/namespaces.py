@@ -15,10 +15,12 @@ DEFAULT_BASE = "https://w3id.org/pprnet/id/"
 
 class _Cached:
     """A namespace whose terms, once looked up, are plain attributes: rdflib's DefinedNamespace
-    checks a name on every lookup, and the graph builder looks up millions of them."""
+    checks a name on every lookup, and the graph builder looks up millions of them. Terms looked
+    up by item (RDF["_3"], OBO[code]) are kept too: rdflib makes a new URIRef each time."""
 
     def __init__(self, namespace) -> None:
         self._namespace = namespace
+        self._items: dict[str, object] = {}
 
     def __getattr__(self, name: str):
         value = getattr(self._namespace, name)
@@ -26,7 +28,10 @@ class _Cached:
         return value
 
     def __getitem__(self, name: str):
-        return self._namespace[name]
+        value = self._items.get(name)
+        if value is None:
+            value = self._items[name] = self._namespace[name]
+        return value
 
 
 def cached(namespace) -> _Cached:
