@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 SAME_FAMILY = {"SMD", "d", "g"}
 METHODS = {
@@ -35,7 +36,10 @@ class SmdEquivalent:
     method: str  # a key of METHODS
 
 
+@lru_cache(maxsize=1 << 14)
 def _round(x: float) -> Decimal:
+    # kept for the last 16,384 values: findings repeat them (the same d, r or bound), and making
+    # the Decimal costs ten times a look-up; a graph build rounds three per finding
     return Decimal(repr(round(x, 3))).normalize() if x else Decimal(0)
 
 
