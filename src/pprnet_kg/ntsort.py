@@ -38,11 +38,14 @@ def write_run(lines: list[str], path: str | Path) -> int:
     write them to `path` as UTF-8; returns how many were written. Repeats are kept: the merge
     drops them (sorting in place is faster than making a set first). Written WRITE_LINES lines
     at a time: joining and encoding the whole run made two copies of it in fresh memory, whose
-    pages the system maps one by one, where a block's copies reuse the same memory."""
+    pages the system maps one by one, where a block's copies reuse the same memory. Each line is
+    encoded by itself: one non-ASCII line (about one in a hundred) made a joined block wide
+    text, which UTF-8 encodes a character at a time, where an ASCII line's encoding is a copy
+    (half the time, and a tenth of the instructions, of encoding the block)."""
     lines.sort()
     with open(path, "wb") as out:
         for start in range(0, len(lines), WRITE_LINES):
-            out.write("".join(lines[start:start + WRITE_LINES]).encode("utf-8"))
+            out.write(b"".join(map(str.encode, lines[start:start + WRITE_LINES])))
     return len(lines)
 
 
