@@ -17,9 +17,10 @@ _ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)}
 
 
 def escape(text: str) -> str:
-    """The lexical form of a literal as N-Triples writes it between quotes: `text` with what _ESCAPES rewrites escaped. Most text has none of it: three checks in C
-    (a quote, a backslash, anything not printable, which covers the control characters) are
-    cheaper than a regular expression's search, and the translation runs only when one fails."""
+    """The lexical form of a literal as N-Triples writes it between quotes: `text` with what
+    _ESCAPES rewrites escaped. Most text has none of it: three checks in C (a quote, a
+    backslash, anything not printable, which covers the control characters) are cheaper than a
+    regular expression's search, and the translation runs only when one fails."""
     if '"' in text or "\\" in text or not text.isprintable():
         return text.translate(_ESCAPES)
     return text

@@ -3,8 +3,8 @@
 The canonical form of a graph is every distinct N-Triples line once, in code-point order (what
 `sorted(set(lines))` gives). A large build makes tens of millions of lines, so they are never
 held together: each chunk of lines is sorted and written as a run, and the runs are merged into
-one file a block at a time (see `merge`), repeats dropped. Runs are UTF-8, whose byte order is code-point
-order, so they are merged as bytes.
+one file a block of each at a time (see `merge`), repeats dropped. Runs are UTF-8, whose byte
+order is code-point order, so they are merged as bytes.
 """
 
 from __future__ import annotations
