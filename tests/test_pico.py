@@ -701,3 +701,16 @@ def test_a_pronoun_is_no_exposure():
     first, second = annotated("CBT outperformed waitlist (g = 0.80, 95% CI 0.60, 1.00). It also predicted dropout "
                               "(r = -.20, 95% CI -.28, -.12).")
     assert (second.kind, second.exposure) == (None, None)
+
+
+def test_an_outcome_in_a_trailing_with_clause_after_another_is_no_outcome():
+    """'..., with a low dropout rate (g = ...)': the statistic may measure either the outcome
+    before or the one in the trailing clause, so none is named (it named dropout)."""
+    for sentence in ("CBT reduced depressive symptoms more than waitlist, with a low dropout rate "
+                     "(g = 0.55, 95% CI 0.30, 0.80).",
+                     "Compared with waitlist, CBT reduced depressive symptoms, with few dropouts "
+                     "(g = 0.55, 95% CI 0.30, 0.80)."):
+        f = one(sentence)
+        assert (f.kind, f.comparator_id, f.outcome_id) == ("comparison", "waitlist", None)
+    f = one("CBT lowered dropout more than usual care (OR = 0.60, 95% CI 0.45, 0.80).")
+    assert f.outcome_id == "dropout"

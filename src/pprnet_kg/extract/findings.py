@@ -299,9 +299,12 @@ _PEOPLE_WITH_RE = Caseless(
 
 def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | None:
     """The outcome whose phrase ends last in the clause (the longest phrase on a tie); a phrase's
-    regex runs only when all its words occur in the clause."""
+    regex runs only when all its words occur in the clause. None when that phrase stands in a
+    trailing ", with ..." and another outcome comes before it: "reduced symptoms more than
+    waitlist, with a low dropout rate (g = ...)" may measure either."""
     words = set(caseless_words(clause.lower()))
-    best: tuple[int, int, OutcomeTerm] | None = None
+    best: tuple[int, int, OutcomeTerm, int] | None = None  # (end, length, term, start)
+    first_end = None  # where the first phrase found ends
     always, index, index_words = _outcome_index(outcomes)
     low = lowered(clause)
     for i in sorted(always + [i for w in words & index_words for i in index[w]]):
@@ -315,9 +318,14 @@ def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | 
                     and _PEOPLE_WITH_RE.search(near):
                 continue  # "in patients with severe symptoms", "adolescents who self-harm": whom, not what was measured
             key = (end, end - start)
+            first_end = end if first_end is None else min(first_end, end)
             if best is None or key > best[:2]:
-                best = (*key, term)
-    return best[2] if best else None
+                best = (*key, term, start)
+    if best is None:
+        return None
+    if first_end < best[3] and ", with " in clause[first_end: best[3]]:
+        return None
+    return best[2]
 
 
 def _spans(term: OutcomeTerm, clause: str, low: str | None) -> list[tuple[int, int]]:
