@@ -714,3 +714,17 @@ def test_an_outcome_in_a_trailing_with_clause_after_another_is_no_outcome():
         assert (f.kind, f.comparator_id, f.outcome_id) == ("comparison", "waitlist", None)
     f = one("CBT lowered dropout more than usual care (OR = 0.60, 95% CI 0.45, 0.80).")
     assert f.outcome_id == "dropout"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Relative to medication discontinuation, continuing CBT reduced relapse (HR = 0.60, 95% CI 0.45, 0.80).",
+    "CBT was better than antidepressant withdrawal on relapse (HR = 0.60, 95% CI 0.45, 0.80).",
+    "CBT was better than usual care plus medication for depressive symptoms (g = 0.30, 95% CI 0.10, 0.50).",
+])
+def test_a_stopped_or_combined_comparator_is_not_its_parts(sentence):
+    """Stopping a treatment is not the treatment, and 'usual care plus medication' is neither
+    usual care nor medication alone: no comparator id (they gave medication)."""
+    f = one(sentence)
+    assert (f.kind, f.comparator_id) == ("comparison", None)
+    assert one("CBT was better than medication for depressive symptoms (g = 0.30, 95% CI 0.10, 0.50).").comparator_id \
+        == "medication"

@@ -62,9 +62,23 @@ def rightmost(text: str, entries) -> tuple[str, str] | None:
                 key = (hit.end(), hit.end() - hit.start())
                 if best is None or key > best[0]:
                     best = (key, match.key, hit.group(0))
-    if len(found) > 1 and _listed(spans, text):
-        return None  # "waitlist or usual care": a mix of comparators, none of them the comparator
+    if len(found) > 1 and (_listed(spans, text) or _combined(spans, text)):
+        return None  # "waitlist or usual care", "usual care plus medication": a mix, none of them the comparator
+    if best and _STOPPED_RE.match(text, best[0][0]):
+        return None  # "medication discontinuation": stopping the treatment, not the treatment
     return (best[1], best[2]) if best else None
+
+
+_STOPPED_RE = re.compile(r"\s+(?:discontinuation|discontinued|withdrawal|withdrawn|taper(?:ing|ed)?|cessation|"
+                         r"stopped|ending)\b", re.IGNORECASE)
+_COMBINED_RE = re.compile(r"\s*(?:\+|plus|combined\s+with|together\s+with|added\s+to)\s*", re.IGNORECASE)
+
+
+def _combined(spans: list[tuple[int, int, str]], text: str) -> bool:
+    """Whether two entries are named as one combined condition ("usual care plus medication")."""
+    spans = sorted(spans)
+    return any(a[2] != b[2] and a[1] <= b[0] and _COMBINED_RE.fullmatch(text, a[1], b[0])
+               for a, b in zip(spans, spans[1:]))
 
 
 _LIST_GAP_RE = re.compile(r"[\s,/]*(?:(?:and/or|or|and)\s+)?(?:the\s+|a\s+|an\s+)?", re.IGNORECASE)
