@@ -280,3 +280,12 @@ def test_cached_namespaces_keep_terms_looked_up_by_item():
     rdf, obo = cached(PLAIN_RDF), cached(OBO)
     assert rdf["_3"] == PLAIN_RDF["_3"] and rdf["_3"] is rdf["_3"] and rdf["_4"] == PLAIN_RDF._4
     assert obo["STATO_0000085"] == OBO["STATO_0000085"]
+
+
+@pytest.mark.parametrize("value, written", [(0, '"0"@en'), (12, '"12"@en'), (True, '"true"@en'), (False, '"false"@en')])
+def test_a_number_or_truth_value_given_a_language_is_written_with_it(value, written):
+    # as lit wrote it before its integer and boolean shortcuts: a language is the literal's tag, as for text
+    from pprnet_kg.ntriples import lit
+
+    assert lit(value, lang="en") == written
+    assert lit(value) == f'"{str(value).lower()}"^^<http://www.w3.org/2001/XMLSchema#{"boolean" if isinstance(value, bool) else "integer"}>'

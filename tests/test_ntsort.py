@@ -93,3 +93,31 @@ def test_no_runs_merge_to_an_empty_file(tmp_path):
     told = []
     file = canonical_file(Runs(tmp_path / "runs"), tmp_path / "graph.nt", on_read=told.append)
     assert file.path.read_bytes() == b"" and file.triples == 0 and told == []
+
+
+# lines with long shared prefixes, characters below the newline, non-ASCII and astral characters
+_LINE = st.lists(st.sampled_from(["<http://example.org/kg/s", "a", "\t", "\x00", "\u00e9", "\uffff", "\U0001F600", " "]),
+                 max_size=5).map(lambda parts: "".join(parts) + "\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_LINE, max_size=12), max_size=6), st.integers(1, 120))
+def test_any_runs_read_in_any_blocks_merge_to_their_sorted_distinct_lines(tmp_path_factory, runs, memory):
+    # merge alone, with blocks of a few bytes: empty runs, one run, runs that end early, repeats
+    # within a run and across runs, and a run's repeats of a line straddling its blocks
+    directory = tmp_path_factory.mktemp("runs")
+    paths = []
+    for i, lines in enumerate(runs):
+        paths.append(directory / f"{i}.nt")
+        write_run(list(lines), paths[-1])
+    everything = [line for lines in runs for line in lines]
+    told: list[int] = []
+    out = io.BytesIO()
+    saved = ntsort.MERGE_MEMORY
+    ntsort.MERGE_MEMORY = memory * max(1, len(paths))  # a block of `memory` bytes of each run
+    try:
+        written = ntsort.merge(paths, out, told.append)
+    finally:
+        ntsort.MERGE_MEMORY = saved
+    assert out.getvalue() == "".join(sorted(set(everything))).encode("utf-8")
+    assert written == len(set(everything)) and sum(told) == len(everything)

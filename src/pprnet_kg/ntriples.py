@@ -47,11 +47,11 @@ def lit(value: str | int | bool, *, lang: str | None = None, datatype: str | Non
     if isinstance(value, str):
         lexical = escape(value)
     elif isinstance(value, bool):
-        if not datatype:
+        if not (datatype or lang):  # with a language the tag is written, as for text
             return Lit('"true' + _BOOLEAN_END if value else '"false' + _BOOLEAN_END)
         lexical = "true" if value else "false"
     elif isinstance(value, int):
-        if not datatype:
+        if not (datatype or lang):
             return Lit("".join(('"', str(value), _INTEGER_END)))
         lexical = str(value)
     else:
