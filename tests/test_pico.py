@@ -728,3 +728,13 @@ def test_a_stopped_or_combined_comparator_is_not_its_parts(sentence):
     assert (f.kind, f.comparator_id) == ("comparison", None)
     assert one("CBT was better than medication for depressive symptoms (g = 0.30, 95% CI 0.10, 0.50).").comparator_id \
         == "medication"
+
+
+def test_the_same_outcome_again_in_a_trailing_with_clause_is_that_outcome():
+    """Only another outcome before a ', with ...' phrase makes it doubtful: the same outcome named
+    twice is the outcome (the check counted any earlier phrase, this one's own included)."""
+    f = one("CBT reduced dropout more than waitlist, with a low dropout rate (g = 0.55, 95% CI 0.30, 0.80).")
+    assert (f.comparator_id, f.outcome_id) == ("waitlist", "dropout")
+    f = one("CBT reduced depressive symptoms more than waitlist, with depressive symptoms halved "
+            "(g = 0.55, 95% CI 0.30, 0.80).")
+    assert f.outcome_id == "symptom-severity"

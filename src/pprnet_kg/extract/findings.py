@@ -304,7 +304,7 @@ def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | 
     waitlist, with a low dropout rate (g = ...)" may measure either."""
     words = set(caseless_words(clause.lower()))
     best: tuple[int, int, OutcomeTerm, int] | None = None  # (end, length, term, start)
-    first_end = None  # where the first phrase found ends
+    first_ends: dict[str, int] = {}  # where each outcome's first phrase found ends
     always, index, index_words = _outcome_index(outcomes)
     low = lowered(clause)
     for i in sorted(always + [i for w in words & index_words for i in index[w]]):
@@ -318,11 +318,14 @@ def outcome_in(clause: str, outcomes: tuple[OutcomeTerm, ...]) -> OutcomeTerm | 
                     and _PEOPLE_WITH_RE.search(near):
                 continue  # "in patients with severe symptoms", "adolescents who self-harm": whom, not what was measured
             key = (end, end - start)
-            first_end = end if first_end is None else min(first_end, end)
+            first_ends[term.key] = min(first_ends.get(term.key, end), end)
             if best is None or key > best[:2]:
                 best = (*key, term, start)
     if best is None:
         return None
+    # only another outcome's phrase before it makes the ", with ..." one doubtful: the same outcome
+    # named twice ("reduced dropout ..., with a low dropout rate") is that outcome
+    first_end = min((end for key, end in first_ends.items() if key != best[2].key), default=len(clause))
     if first_end < best[3] and ", with " in clause[first_end: best[3]]:
         return None
     return best[2]
