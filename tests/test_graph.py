@@ -289,3 +289,15 @@ def test_a_number_or_truth_value_given_a_language_is_written_with_it(value, writ
 
     assert lit(value, lang="en") == written
     assert lit(value) == f'"{str(value).lower()}"^^<http://www.w3.org/2001/XMLSchema#{"boolean" if isinstance(value, bool) else "integer"}>'
+
+
+def test_builds_with_other_bases_in_one_process_keep_to_their_own(real_page):
+    # the builder's caches (minted people, topics, journals; decimals; namespace items) may
+    # outlive a build: none may hand a later build an IRI minted under an earlier build's base
+    other = "http://example.org/kg/"
+    first = build([real_page]).ntriples
+    second = build([real_page], base=other).ntriples
+    third = build([real_page]).ntriples
+    assert first == third
+    assert ID in first and ID not in second
+    assert second == first.replace(ID, other)
