@@ -239,7 +239,9 @@ def merge_section(results: str, table: str, sizes: list[int], made_by: str) -> s
     kept = [line for line in old_rows if int(line[2:].split(" |", 1)[0].replace(",", "")) not in sizes]
     rows = sorted(kept + new_rows, key=lambda line: int(line[2:].split(" |", 1)[0].replace(",", "")))
     body = "\n".join([SECTION, "", SECTION_TEXT, "", made_by, "", *HEADER, *rows]) + "\n"
-    return before.rstrip("\n") + "\n\n" + body + ("\n" + after if after else "")
+    # two blank lines before the section, as run.py's merge_results leaves them: the file stays as
+    # it is when run.py merges its own section again
+    return before.rstrip("\n") + "\n\n\n" + body + ("\n" + after if after else "")
 
 
 def main() -> None:

@@ -215,6 +215,15 @@ def test_build_targets_merge_into_their_own_section_keeping_other_sizes(build_be
     assert len(turtle) == 1 and "| 1.0 s | 1.0 s | 1.00× |" in turtle[0] and third.count(build_bench.SECTION) == 1
 
 
+def test_build_targets_merged_into_the_results_file_keep_it_stable_for_run_py(run, build_bench):
+    """build.py --out and run.py's merge leave the same spacing: merging build targets into the
+    committed file, then run.py's own section again, changes nothing (one blank line went missing)."""
+    text = (RUN.parent / "RESULTS.md").read_text(encoding="utf-8")
+    merged = build_bench.merge_section(text, _target_rows(build_bench, 10_000, 3.0), [10_000], "Made by a.")
+    scale = merged[:run.OTHER.search(merged).start()]
+    assert run.merge_results(merged, scale) == merged
+
+
 def _serve_load():
     spec = importlib.util.spec_from_file_location("benchmarks_serve_load", RUN.with_name("serve_load.py"))
     module = importlib.util.module_from_spec(spec)
