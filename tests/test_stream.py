@@ -89,10 +89,28 @@ def test_posts_made_into_a_file_in_runs_match_one_pass(corpus):
 
     pages, extraction = extract_sources([corpus], RULES)
     expected, _ = in_memory([corpus])
-    for chunk in (1, 6, None):
+    for chunk, jobs in ((1, 1), (6, 1), (None, 1), (1, 2), (6, 2), (None, 2)):
         file = posts_to_file(list(extraction.posts), list(extraction.topics), list(extraction.sources), RULES,
-                             base=DEFAULT_BASE, chunk=chunk)
-        assert file.text() == expected and file.triples == expected.count("\n")
+                             base=DEFAULT_BASE, chunk=chunk, jobs=jobs)
+        assert file.text() == expected and file.triples == expected.count("\n"), (chunk, jobs)
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl", "trig", "jsonld"])
+def test_posts_written_as_a_graph_file_as_the_build_writes_them(tmp_path, corpus, fmt):
+    """posts_to_graph_file (what the build + Turtle benchmark times) writes what write_graph
+    makes of the canonical N-Triples, in one process or several."""
+    from pprnet_kg.export import write_graph
+    from pprnet_kg.stream import posts_to_graph_file
+
+    _, extraction = extract_sources([corpus], RULES)
+    expected_nt, _ = in_memory([corpus])
+    expected = write_graph(expected_nt, tmp_path / f"expected.{fmt}", fmt, base=DEFAULT_BASE).read_bytes()
+    for jobs in (1, 2):
+        out = tmp_path / f"ours-{jobs}.{fmt}"
+        triples = posts_to_graph_file(list(extraction.posts), list(extraction.topics), list(extraction.sources), RULES,
+                                      out, base=DEFAULT_BASE, chunk=3, jobs=jobs)
+        assert out.read_bytes() == expected and triples == expected_nt.count("\n"), jobs
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"expected.{fmt}", f"ours-1.{fmt}", f"ours-2.{fmt}"])
 
 
 def test_a_store_on_disk_loaded_as_the_build_goes_holds_the_canonical_graph(monkeypatch, tmp_path, corpus):
@@ -219,12 +237,21 @@ def test_a_turtle_writer_that_fails_at_once_does_not_leave_the_build_waiting(tmp
     from pprnet_kg import export
     from pprnet_kg.errors import GraphError
 
-    def broken(*args, **kwargs):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(export, "write_graph_file", broken)
-    with pytest.raises(GraphError, match="No space left"):
+    # the child process that writes Turtle stops before reading a line, as one on a full disk would
+    monkeypatch.setattr(export, "_SERIALIZER", "import sys; sys.stderr.write('No space left on device'); sys.exit(1)")
+    with pytest.raises(GraphError, match="kg.ttl: cannot write turtle: No space left on device"):
         build(graph_file=(tmp_path / "kg.ttl", "ttl"), keep_file=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_turtle_writer_that_fails_half_way_stops_the_build_with_its_reason(tmp_path, corpus, monkeypatch):
+    from pprnet_kg import export
+    from pprnet_kg.errors import GraphError
+
+    stops = "import sys; sys.stdin.buffer.read(5000); sys.stderr.write('disk quota exceeded'); sys.exit(3)"
+    monkeypatch.setattr(export, "_SERIALIZER", stops)
+    with pytest.raises(GraphError, match="disk quota exceeded"):
+        build([corpus], graph_file=(tmp_path / "kg.trig", "trig"), keep_file=False)
     assert list(tmp_path.iterdir()) == []
 
 

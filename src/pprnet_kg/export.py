@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -133,55 +134,138 @@ def write_graph_file(ntriples: str | Path, destination: str | Path, fmt: str | N
 def graph_sink(destination: str | Path, fmt: str, *, base: str):
     """A context manager giving a binary stream to write canonical N-Triples lines into, which
     end up in `destination` as `fmt` as they come: N-Triples as they are, Turtle and TriG through
-    pyoxigraph reading a named pipe in a thread (the same bytes as write_graph). None for a format
-    that needs the whole graph at once (JSON-LD, RDF/XML), or Turtle where there are no named pipes.
-    The file appears under its name only once it is complete."""
-    if fmt == "nt" or (fmt in {"ttl", "trig"} and hasattr(os, "mkfifo")):
-        return _sink(Path(destination), fmt, base)
+    pyoxigraph in a child process reading them from a pipe (the same bytes as write_graph). None
+    for a format that needs the whole graph at once (JSON-LD, RDF/XML). The file appears under its
+    name only once it is complete."""
+    if fmt == "nt":
+        return _sink(Path(destination), base)
+    if fmt in {"ttl", "trig"} and sys.executable:
+        return _serializing_sink(Path(destination), fmt, base)
     return None
 
 
+# The child of _serializing_sink: pyoxigraph alone (no rdflib to import), N-Triples on its stdin
+# to `fmt` at `path`, as write_graph_file writes them; a failure is one line on its stderr.
+_SERIALIZER = """
+import json, sys
+import pyoxigraph as ox
+fmt, path, prefixes, graph = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+try:
+    triples = ox.parse(path="/dev/stdin", format=ox.RdfFormat.N_TRIPLES)
+    if fmt == "ttl":
+        ox.serialize(triples, path, ox.RdfFormat.TURTLE, prefixes=prefixes)
+    else:
+        name = ox.NamedNode(graph)
+        ox.serialize((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples), path, ox.RdfFormat.TRIG,
+                     prefixes=prefixes)
+except BaseException as exc:
+    sys.stderr.write(" ".join(str(exc).split())[:300] or type(exc).__name__)
+    sys.exit(1)
+"""
+
+
 @contextmanager
-def _sink(path: Path, fmt: str, base: str):
-    import threading
-
-    from .ntsort import Scratch, open_pipe_writer
-
+def _sink(path: Path, base: str):
     partial = path.with_name(f".{path.name}.partial")
-    failed: list[BaseException] = []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "nt":
-            with open(partial, "wb", buffering=1 << 20) as out:
-                yield out
-        else:
-            scratch = Scratch()
-            fifo = scratch.path / "graph.nt"
-            os.mkfifo(fifo)
-
-            def serialize_from_pipe() -> None:
-                try:
-                    write_graph_file(fifo, partial, fmt, base=base)
-                except BaseException as exc:  # the writer then sees the pipe closed
-                    failed.append(exc)
-
-            thread = threading.Thread(target=serialize_from_pipe, daemon=True)
-            thread.start()
-            try:
-                with open_pipe_writer(fifo, lambda: bool(failed)) as out:
-                    yield out
-            except BrokenPipeError:
-                if not failed:
-                    raise
-            finally:
-                thread.join()
-            if failed:
-                raise failed[0]
+        with open(partial, "wb", buffering=1 << 20) as out:
+            yield out
         os.replace(partial, path)
     except OSError as exc:
         raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+class _Feeder:
+    """A binary stream whose writes go into a pipe from a thread: a merge hands over a block and
+    goes on sorting the next while the block goes into the pipe (writing to a pipe lets go of
+    this process's lock), so the reader at the other end is not left waiting for each block."""
+
+    def __init__(self, pipe) -> None:
+        import queue
+        import threading
+
+        self._pipe = pipe
+        self._blocks: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._feed, daemon=True)
+        self._thread.start()
+
+    def _feed(self) -> None:
+        while (block := self._blocks.get()) is not None:
+            if self.error is None:  # after a failure, blocks are only taken, so that writers never wait
+                try:
+                    self._pipe.write(block)
+                except BaseException as exc:  # the reader stopped: the writer is told at its next write
+                    self.error = exc
+
+    def write(self, data) -> int:
+        if self.error is not None:
+            raise BrokenPipeError(32, "the reader of the pipe stopped")
+        self._blocks.put(bytes(data))
+        return len(data)
+
+    def stop(self) -> None:
+        """Wait for every block to be written, then close the pipe."""
+        self._blocks.put(None)
+        self._thread.join()
+        try:
+            self._pipe.close()
+        except BrokenPipeError as exc:
+            self.error = self.error or exc
+        if self.error is not None:
+            raise BrokenPipeError(32, "the reader of the pipe stopped")
+
+
+@contextmanager
+def _serializing_sink(path: Path, fmt: str, base: str):
+    """Turtle or TriG written by pyoxigraph in a child process, beside the merge that feeds it (a
+    thread of this process held its lock for every triple it passed on, so the two took as long
+    as one after the other)."""
+    import subprocess
+
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        child = subprocess.Popen([sys.executable, "-c", _SERIALIZER, fmt, str(partial), json.dumps(_prefixes(base)),
+                                  base + "graph"], stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+        try:
+            _widen(child.stdin)
+            feeder = _Feeder(child.stdin)
+            try:
+                yield feeder
+                feeder.stop()
+            except BrokenPipeError:
+                pass  # the child stopped: its reason is on its stderr
+            except BaseException:
+                child.kill()
+                feeder.stop() if feeder.error is None else None
+                raise
+        finally:
+            if child.poll() is None and sys.exc_info()[0] is not None:
+                child.kill()
+            reason = child.stderr.read().decode("utf-8", "replace").strip()
+            child.wait()
+        if child.returncode:
+            raise GraphError(f"{path}: cannot write {FORMATS[fmt][0]}: {reason or f'exit {child.returncode}'}")
+        os.replace(partial, path)
+    except OSError as exc:
+        raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _widen(pipe) -> None:
+    """A pipe of 1 MiB instead of 64 KiB where the system allows it (Linux): fewer turns between
+    the two processes."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except (ImportError, OSError, ValueError):
+        pass
 
 
 def read_graph_file(path: str | Path) -> str:

@@ -16,6 +16,7 @@ import os
 from collections import deque
 from itertools import chain, islice
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from .extract import Rules, extract_post
@@ -193,24 +194,83 @@ def stream_posts(pages: Iterable[Page], cached: dict, filed: dict, rules: Rules,
     return out
 
 
-def posts_to_file(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *, base: str,
-                  snapshots: dict[str, Page] | None = None, chunk: int | None = None) -> NTriplesFile:
-    """The canonical N-Triples of posts already extracted, made the way a build makes them (runs
-    of `chunk` posts, merged on disk) in this process; for benchmarks and tests, which time the
-    triples apart from extraction."""
-    chunk = chunk or CHUNK
+# What a forked process making runs of posts already extracted inherits: (posts, rules, base).
+_POSTS: tuple | None = None
+
+
+def _posts_run(span: tuple[int, int, str]) -> tuple[int, Facts]:
+    """The triples of posts[start:stop] written as a sorted run at `path`; the run's lines and
+    the posts' facts."""
+    posts, rules, base = _POSTS
+    start, stop, path = span
+    builder = GraphBuilder(rules, base=base)
+    for post in posts[start:stop]:
+        builder.post(post)
+    return write_run(builder.lines, path), builder.facts
+
+
+def _posts_runs(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *, base: str,
+                snapshots: dict[str, Page] | None, chunk: int | None, jobs: int) -> tuple[Streamed, GraphBuilder]:
+    """Runs of `chunk` posts each, made in `jobs` forked processes (in this one for one job or
+    one chunk), their facts merged in post order; and the builder of the dataset-level lines."""
+    global _POSTS
+    if chunk is None:  # with several processes, chunks small enough for each to get a few
+        chunk = CHUNK if jobs <= 1 else max(100, min(CHUNK, -(-len(posts) // (4 * jobs))))
     scratch = Scratch()
     out = Streamed(Runs(scratch.path / "runs"), scratch, Facts(), 0, len(posts), list(topics), list(sources),
                    dict(snapshots or {}), [], [], None)
+    spans = [(start, min(start + chunk, len(posts)), str(out.runs.new_path())) for start in range(0, len(posts), chunk)]
+    _POSTS = (posts, rules, base)
+    try:
+        with no_cyclic_gc():
+            if jobs <= 1 or len(spans) < 2 or not hasattr(os, "fork"):
+                answers: Iterable = map(_posts_run, spans)
+                for span, (lines, facts) in zip(spans, answers):
+                    out.runs.add(span[2], lines)
+                    out.facts.merge(facts)
+            else:
+                import multiprocessing
+
+                with multiprocessing.get_context("fork").Pool(min(jobs, len(spans))) as pool:
+                    for span, (lines, facts) in zip(spans, pool.imap(_posts_run, spans)):
+                        out.runs.add(span[2], lines)
+                        out.facts.merge(facts)
+    except BaseException:
+        scratch.remove()
+        raise
+    finally:
+        _POSTS = None
+    out.facts.labels.update(topics)
+    builder = GraphBuilder(rules, base=base, facts=out.facts)
+    builder.dataset(out.sources, out.snapshots)
+    return out, builder
+
+
+def posts_to_file(posts: list[Post], topics: list[str], sources: list[str], rules: Rules, *, base: str,
+                  snapshots: dict[str, Page] | None = None, chunk: int | None = None, jobs: int = 1) -> NTriplesFile:
+    """The canonical N-Triples of posts already extracted, made the way a build makes them (runs
+    of `chunk` posts, in `jobs` processes, merged on disk); for benchmarks and tests, which time
+    the triples apart from extraction. The file does not depend on `chunk` or `jobs`."""
+    out, builder = _posts_runs(posts, topics, sources, rules, base=base, snapshots=snapshots, chunk=chunk, jobs=jobs)
     with no_cyclic_gc():
-        for start in range(0, len(posts), chunk):
-            builder = GraphBuilder(rules, base=base)
-            for post in posts[start: start + chunk]:
-                builder.post(post)
-            path = out.runs.new_path()
-            out.runs.add(path, write_run(builder.lines, path))
-            out.facts.merge(builder.facts)
-        out.facts.labels.update(topics)
-        builder = GraphBuilder(rules, base=base, facts=out.facts)
-        builder.dataset(out.sources, out.snapshots)
         return out.finish(builder)
+
+
+def posts_to_graph_file(posts: list[Post], topics: list[str], sources: list[str], rules: Rules,
+                        destination: str | Path, fmt: str | None = None, *, base: str,
+                        snapshots: dict[str, Page] | None = None, chunk: int | None = None, jobs: int = 1) -> int:
+    """posts_to_file, the graph going to `destination` as `fmt` (from its suffix by default) the
+    way `build -o` writes it: N-Triples, Turtle and TriG as the runs are merged, with no canonical
+    file between (export.graph_sink); other formats from the canonical file. Returns the triples."""
+    from .export import format_for_path, graph_sink, write_graph_file
+
+    fmt = fmt or format_for_path(destination)
+    out, builder = _posts_runs(posts, topics, sources, rules, base=base, snapshots=snapshots, chunk=chunk, jobs=jobs)
+    with no_cyclic_gc():
+        sink = graph_sink(destination, fmt, base=base)
+        if sink is not None:
+            with sink as stream:
+                return out.finish_into(stream, builder)
+        file = out.finish(builder)
+        write_graph_file(file.path, destination, fmt, base=base)
+        return file.triples
