@@ -121,6 +121,43 @@ def test_background_figures_are_not_findings(text):
     assert findings == [] and problems == []
 
 
+@pytest.mark.parametrize("text, kept, reported", [
+    # regression: each end of a range became a finding with that end as its effect
+    ("Effect sizes ranged from g = 0.20 to g = 0.80 across the trials.", [], "g = 0.20 to g = 0.80"),
+    ("Effects ranged from d = 0.2 to 0.8.", [], "d = 0.2 to 0.8"),
+    ("Correlations ranging from r = .10 to r = .40 were found.", [], "r = .10 to r = .40"),
+    ("Across outcomes, effect sizes were between d = 0.30 and d = 0.50.", [], "d = 0.30 and d = 0.50"),
+    ("Study effects ranged from g = -0.10 to 1.20, and the pooled effect was g = 0.45 (95% CI 0.30 to 0.60).",
+     [D("0.45")], "g = -0.10 to 1.20"),
+    ("Effects were moderate (g = 0.3-0.5).", [], "g = 0.3-0.5"),
+    ("Effects were moderate (g = 0.3 \u2013 0.5) for anxiety.", [], "g = 0.3 \u2013 0.5"),
+    ("Correlations were r = .10 to .40 across studies.", [], "r = .10 to .40"),
+    # not ranges: a change from a starting point, two effects at two times, a comparison "between" groups,
+    # a value and its CI, a dash that starts words
+    ("The effect was g = 0.5 \u2013 a moderate one.", [D("0.5")], None),
+    ("The effect was d = 0.44 (0.20-0.68).", [D("0.44")], None),
+    ("Symptoms improved from baseline, d = 0.5 (95% CI 0.3 to 0.7).", [D("0.5")], None),
+    ("The effect was small at follow-up (d = 0.20) and large at post-treatment (d = 0.80).", [D("0.20"), D("0.80")],
+     None),
+    ("The difference between CBT and waitlist was g = 0.80 (95% CI 0.5 to 1.1).", [D("0.80")], None),
+])
+def test_a_range_of_effects_is_reported_not_taken_for_effects(text, kept, reported):
+    findings, problems = extract_findings((TextLine(4, text),), source="t.txt", post_id="p")
+    assert [f.value for f in findings] == kept
+    if reported is None:
+        assert problems == []
+    else:
+        assert [(p.line, p.stage, p.post_id) for p in problems] == [(4, "findings", "p")]
+        assert f"a range of effects, not one effect ({reported})" in problems[0].message
+
+
+def test_a_ci_in_brackets_may_join_its_bounds_with_a_hyphen():
+    f = one("The effect was d = 0.44 (0.20-0.68).")
+    assert (f.ci_lower, f.ci_upper) == (D("0.20"), D("0.68"))
+    f = one("The effect was g = 0.30 (-0.10-0.70).")
+    assert (f.ci_lower, f.ci_upper) == (D("-0.10"), D("0.70"))
+
+
 def test_inconsistent_statistics_are_reported_not_kept():
     text = ("The effect was r = .90 (95% CI: .10, .30) and a ratio OR = 0 (95% CI: 0, 2). "
             "A fine one was r = .20 (95% CI: .10, .30). Another had g = 0.1, p = 3.")

@@ -66,7 +66,7 @@ _CI_LABELLED_RE = Caseless(
     r"(?:(?P<lvl>\d{2}(?:\.\d+)?)\s*%\s*)?(?:ci|c\.i\.|confidence\s+interval)s?\s*(?:[:=,]|of)?\s*"
     r"[\[(]?\s*(?P<lo>" + NUM + r")\s*(?:,|;|to|\u2013|\u2014|-)\s*(?P<hi>" + NUM + r")\s*[\])]?",
 )
-_CI_BARE_RE = re.compile(r"^\s*[,;]?\s*[\[(]\s*(?P<lo>" + NUM + r")\s*(?:[,;]|to|\u2013|\u2014)\s*(?P<hi>" + NUM +
+_CI_BARE_RE = re.compile(r"^\s*[,;]?\s*[\[(]\s*(?P<lo>" + NUM + r")\s*(?:[,;]|to|\u2013|\u2014|-)\s*(?P<hi>" + NUM +
                          r")\s*[\])]")
 _P_RE = compile_guarded(r"(?<![\w])p\s*(?P<cmp>[<>=≤≥])\s*(?P<v>" + NUM + r")")
 _SE_RE = compile_guarded(r"(?<![\w])SE\s*=\s*(?P<v>" + NUM + r")")
@@ -174,10 +174,19 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
     clause_start = 0
     trailed = False
     for i, m in enumerate(matches):
+        if m.start() < clause_start:
+            continue  # the upper end of a range taken with its lower end
         last = i + 1 == len(matches)
         end = len(text) if last else matches[i + 1].start()
         before = text[clause_start: m.start()]
         after = text[m.end("value"): end]
+        if (span := _range_of(before, text, m)) is not None:
+            # "ranged from g = 0.20 to g = 0.80": the spread of the studies' effects, not an effect
+            problems.append(Problem(source, sentence.line, "findings", f"a range of effects, not one effect "
+                                    f"({' '.join(text[m.start():span].split())}): not recorded as a finding", post_id))
+            clause_start = span
+            trailed = False
+            continue
         finding, consumed, problem = _finding(m, before, after, sentence, outcomes, study_k,
                                               trailing=_TRAILING_END_RE if last else _TRAILING_RE,
                                               parallel=trailed)
@@ -187,6 +196,27 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
             problems.append(Problem(source, sentence.line, "findings", problem, post_id))
         else:
             findings.append(finding)
+
+
+# A statistic that opens a range: after words that say so ("ranged from g = 0.20 to g = 0.80",
+# "between d = 0.3 and 0.5"), or with the other end straight after its value ("g = 0.3-0.5",
+# "r = .10 to .40"; a CI has brackets or a label, so it is not taken for one).
+_RANGE_BEFORE_RE = re.compile(r"(?:\brang(?:e|es|ed|ing)\s+(?:from\s+)?|\bfrom\s+|\bbetween\s+)$", re.IGNORECASE)
+_RANGE_WORDED_RE = re.compile(r"\s*(?:to|and|\u2013|\u2014|-)\s*")
+_RANGE_BARE_RE = re.compile(r"\s*(?:to\s|\u2013|\u2014|-)\s*")
+
+
+def _range_of(before: str, text: str, m) -> int | None:
+    """Where the range that the statistic `m` opens ends in `text`, or None when it opens none."""
+    worded = _RANGE_BEFORE_RE.search(before) is not None
+    gap = (_RANGE_WORDED_RE if worded else _RANGE_BARE_RE).match(text, m.end("value"))
+    if gap is None:
+        return None
+    upper = _MEASURE_RE.match(text, gap.end()) or _NUM_RE.match(text, gap.end())
+    return upper.end() if upper is not None else None
+
+
+_NUM_RE = re.compile(NUM + r"(?![\d%])")
 
 
 # The words right after a bare statistic, up to a connector and the next statistic, qualify that statistic
