@@ -255,6 +255,20 @@ def test_a_turtle_writer_that_fails_half_way_stops_the_build_with_its_reason(tmp
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_build_that_fails_while_writing_turtle_stops_the_writer_and_keeps_its_own_error(tmp_path, monkeypatch):
+    from pprnet_kg import export
+
+    # a writer that has not read yet: the feeding thread is stuck in a full pipe when the build fails
+    monkeypatch.setattr(export, "_SERIALIZER", "import time; time.sleep(60)")
+    block = b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n" * 40_000  # 3 MB
+    with pytest.raises(ValueError, match="the merge failed"):
+        with export.graph_sink(tmp_path / "kg.ttl", "ttl", base=DEFAULT_BASE) as out:
+            out.write(block)
+            out.write(block)
+            raise ValueError("the merge failed")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
     from pprnet_kg.backends import oxigraph_rebuild
     from pprnet_kg.errors import GraphError

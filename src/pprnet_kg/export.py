@@ -151,7 +151,8 @@ import json, sys
 import pyoxigraph as ox
 fmt, path, prefixes, graph = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 try:
-    triples = ox.parse(path="/dev/stdin", format=ox.RdfFormat.N_TRIPLES)
+    source = {"path": "/dev/stdin"} if sys.platform != "win32" else {"input": sys.stdin.buffer}
+    triples = ox.parse(**source, format=ox.RdfFormat.N_TRIPLES)
     if fmt == "ttl":
         ox.serialize(triples, path, ox.RdfFormat.TURTLE, prefixes=prefixes)
     else:
@@ -209,14 +210,22 @@ class _Feeder:
 
     def stop(self) -> None:
         """Wait for every block to be written, then close the pipe."""
+        self._end()
+        if self.error is not None:
+            raise BrokenPipeError(32, "the reader of the pipe stopped")
+
+    def _end(self) -> None:
         self._blocks.put(None)
         self._thread.join()
         try:
             self._pipe.close()
-        except BrokenPipeError as exc:
+        except OSError as exc:
             self.error = self.error or exc
-        if self.error is not None:
-            raise BrokenPipeError(32, "the reader of the pipe stopped")
+
+    def abort(self) -> None:
+        """stop, for when the reader has been stopped: blocks not written are dropped, nothing raised."""
+        self.error = self.error or BrokenPipeError(32, "stopped")
+        self._end()
 
 
 @contextmanager
@@ -236,12 +245,12 @@ def _serializing_sink(path: Path, fmt: str, base: str):
             feeder = _Feeder(child.stdin)
             try:
                 yield feeder
-                feeder.stop()
+                feeder.abort()
             except BrokenPipeError:
                 pass  # the child stopped: its reason is on its stderr
             except BaseException:
                 child.kill()
-                feeder.stop() if feeder.error is None else None
+                feeder.abort()
                 raise
         finally:
             if child.poll() is None and sys.exc_info()[0] is not None:
