@@ -738,3 +738,28 @@ def test_the_same_outcome_again_in_a_trailing_with_clause_is_that_outcome():
     f = one("CBT reduced depressive symptoms more than waitlist, with depressive symptoms halved "
             "(g = 0.55, 95% CI 0.30, 0.80).")
     assert f.outcome_id == "symptom-severity"
+
+
+@pytest.mark.parametrize("text, favours", [
+    # regression: "was more effective than" and "was better than" favoured no one
+    ("CBT was more effective than waitlist with large effects on depression (g = 0.80).", "intervention"),
+    ("CBT was better than usual care with g = 0.5.", "intervention"),
+    ("Usual care was less effective than CBT (g = 0.5).", "intervention"),
+    ("CBT was less effective than medication (g = -0.3).", "comparator"),
+    ("CBT was not more effective than usual care (g = 0.1).", None),
+    ("CBT was no more effective than usual care (g = 0.1).", None),
+    ("The effect was better than expected, with CBT against waitlist at g = 0.5.", None),
+])
+def test_more_or_less_effective_than_favours_the_side_that_did_better(text, favours):
+    assert one(text).favours == favours
+
+
+@pytest.mark.parametrize("text, comparator", [
+    # regression: the words after the comparator stayed in its text ("usual care with respect to anxiety")
+    ("CBT outperformed usual care with respect to anxiety (g = 0.4).", "usual care"),
+    ("CBT was more effective than waitlist with large effects on depression (g = 0.80).", "waitlist"),
+    ("CBT was better than usual care with g = 0.5.", "usual care"),
+    ("Compared with waitlist with no contact, CBT reduced depression (g = 0.8).", "waitlist with no contact"),
+])
+def test_the_comparator_s_text_ends_where_its_words_do(text, comparator):
+    assert one(text).comparator == comparator

@@ -103,7 +103,11 @@ _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|thei
                     r"was|were|fell|dropped|declined|decreased|increased|rose|remained|similarly|equally|significantly|among|"
                     r"in\s+\w+ing|"
                     r"substantially|considerably|slightly|markedly|in\s+(?:both|men|women|adults|children|"
-                    r"adolescents|patients|clients|people|participants|studies|trials|\d))\b|$")
+                    r"adolescents|patients|clients|people|participants|studies|trials|\d)|"
+                    # "than usual care with respect to anxiety", "than waitlist with large effects", "than waitlist with (g = ..."
+                    r"with\s+(?:respect|regard|reference)\s+to|with\s+(?:a\s+)?(?:large|small|moderate|medium|"
+                    r"significant|greater|larger|smaller|similar|no)\s+(?:effects?|differences?|benefits?|advantages?))\b|"
+                    r"\s+with\s*$|$")
 # the comparator is the shortest run of words after the cue that a stop follows
 _COMPARATOR_RE = Caseless(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})")
 _COMPARATOR_LEAD_RE = Caseless(_COMPARATOR_LEAD)
