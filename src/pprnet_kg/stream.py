@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from contextlib import ExitStack
 from itertools import chain, islice
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -222,19 +223,16 @@ def _posts_runs(posts: list[Post], topics: list[str], sources: list[str], rules:
     spans = [(start, min(start + chunk, len(posts)), str(out.runs.new_path())) for start in range(0, len(posts), chunk)]
     _POSTS = (posts, rules, base)
     try:
-        with no_cyclic_gc():
-            if jobs <= 1 or len(spans) < 2 or not hasattr(os, "fork"):
-                answers: Iterable = map(_posts_run, spans)
-                for span, (lines, facts) in zip(spans, answers):
-                    out.runs.add(span[2], lines)
-                    out.facts.merge(facts)
-            else:
+        with no_cyclic_gc(), ExitStack() as stack:
+            answers: Iterable = map(_posts_run, spans)
+            if jobs > 1 and len(spans) > 1 and hasattr(os, "fork"):
                 import multiprocessing
 
-                with multiprocessing.get_context("fork").Pool(min(jobs, len(spans))) as pool:
-                    for span, (lines, facts) in zip(spans, pool.imap(_posts_run, spans)):
-                        out.runs.add(span[2], lines)
-                        out.facts.merge(facts)
+                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(min(jobs, len(spans))))
+                answers = pool.imap(_posts_run, spans)
+            for span, (lines, facts) in zip(spans, answers):
+                out.runs.add(span[2], lines)
+                out.facts.merge(facts)
     except BaseException:
         scratch.remove()
         raise
