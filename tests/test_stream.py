@@ -255,6 +255,23 @@ def test_a_turtle_writer_that_fails_half_way_stops_the_build_with_its_reason(tmp
     assert list(tmp_path.iterdir()) == []
 
 
+def test_every_block_handed_to_the_turtle_writer_reaches_the_file(tmp_path, monkeypatch):
+    """Blocks still queued when the merge ends are written before the pipe closes (regression: the
+    success path once dropped them, which a small graph, written in one block, never showed)."""
+    import pyoxigraph as ox
+
+    from pprnet_kg import export
+
+    # a writer that starts reading late: the blocks pile up in the pipe and the queue meanwhile
+    monkeypatch.setattr(export, "_SERIALIZER", "import time; time.sleep(0.5)\n" + export._SERIALIZER)
+    blocks = [b"".join(f"<https://example.org/s{b:02d}-{i:05d}> <https://example.org/p> \"{'x' * 50}\" .\n".encode()
+                       for i in range(12_000)) for b in range(6)]  # six blocks of about 1 MB
+    with export.graph_sink(tmp_path / "kg.ttl", "ttl", base=DEFAULT_BASE) as out:
+        for block in blocks:
+            out.write(block)
+    assert len(list(ox.parse(path=str(tmp_path / "kg.ttl"), format=ox.RdfFormat.TURTLE))) == 6 * 12_000
+
+
 def test_a_build_that_fails_while_writing_turtle_stops_the_writer_and_keeps_its_own_error(tmp_path, monkeypatch):
     from pprnet_kg import export
 

@@ -245,7 +245,7 @@ def _serializing_sink(path: Path, fmt: str, base: str):
             feeder = _Feeder(child.stdin)
             try:
                 yield feeder
-                feeder.abort()
+                feeder.stop()
             except BrokenPipeError:
                 pass  # the child stopped: its reason is on its stderr
             except BaseException:
