@@ -240,6 +240,7 @@ def _serializing_sink(path: Path, fmt: str, base: str):
         path.parent.mkdir(parents=True, exist_ok=True)
         child = subprocess.Popen([sys.executable, "-c", _SERIALIZER, fmt, str(partial), json.dumps(_prefixes(base)),
                                   base + "graph"], stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+        ended = False  # whether every line was handed over (or the child stopped by itself)
         try:
             _widen(child.stdin)
             feeder = _Feeder(child.stdin)
@@ -252,9 +253,10 @@ def _serializing_sink(path: Path, fmt: str, base: str):
                 child.kill()
                 feeder.abort()
                 raise
+            ended = True
         finally:
-            if child.poll() is None and sys.exc_info()[0] is not None:
-                child.kill()
+            if not ended:
+                child.kill()  # it would wait for more lines for ever
             reason = child.stderr.read().decode("utf-8", "replace").strip()
             child.wait()
         if child.returncode:
