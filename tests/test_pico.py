@@ -763,3 +763,13 @@ def test_more_or_less_effective_than_favours_the_side_that_did_better(text, favo
 ])
 def test_the_comparator_s_text_ends_where_its_words_do(text, comparator):
     assert one(text).comparator == comparator
+
+
+@pytest.mark.parametrize("text", [
+    "MBT reduced self-harm compared with usual care at 18 months (OR = 0.45).",
+    "At 12 months, CBT outperformed usual care (g = 0.30).",
+])
+def test_a_time_since_the_start_alone_is_no_timepoint(text):
+    """'at 18 months' is the end of an 18-month treatment or a follow-up: the words do not say which."""
+    f = one(text)
+    assert (f.timepoint, f.timepoint_months) == (None, None)
