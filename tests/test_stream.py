@@ -286,6 +286,37 @@ def test_a_build_that_fails_while_writing_turtle_stops_the_writer_and_keeps_its_
     assert list(tmp_path.iterdir()) == []
 
 
+def _in_a_thread(task, seconds=20.0):
+    """Whether `task` returned within `seconds` (a sink that waits for ever must not stop the tests)."""
+    import threading
+
+    thread = threading.Thread(target=task, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return not thread.is_alive()
+
+
+def test_a_broken_pipe_of_the_build_s_own_is_not_taken_for_the_turtle_writer_s(tmp_path):
+    """A BrokenPipeError from the build itself (say its progress output was closed) while the Turtle
+    writer still reads is the build's failure: reported, the writer stopped (regression: it was taken
+    for the writer stopping, and the build waited for the writer, which waited for more lines)."""
+    from pprnet_kg import export
+
+    raised = []
+
+    def task():
+        try:
+            with export.graph_sink(tmp_path / "kg.ttl", "ttl", base=DEFAULT_BASE) as out:
+                out.write(b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+                raise BrokenPipeError(32, "the progress output was closed")
+        except BaseException as exc:
+            raised.append(exc)
+
+    assert _in_a_thread(task)
+    assert len(raised) == 1 and "the progress output was closed" in str(raised[0])
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
     from pprnet_kg.backends import oxigraph_rebuild
     from pprnet_kg.errors import GraphError

@@ -247,12 +247,13 @@ def _serializing_sink(path: Path, fmt: str, base: str):
             try:
                 yield feeder
                 feeder.stop()
-            except BrokenPipeError:
-                pass  # the child stopped: its reason is on its stderr
-            except BaseException:
-                child.kill()
-                feeder.abort()
-                raise
+            except BaseException as exc:
+                if not (isinstance(exc, BrokenPipeError) and feeder.error is not None):
+                    # the build's own failure (a BrokenPipeError of its own too): the child still reads
+                    child.kill()
+                    feeder.abort()
+                    raise
+                # the child stopped: its reason is on its stderr
             ended = True
         finally:
             if not ended:
