@@ -317,6 +317,28 @@ def test_a_broken_pipe_of_the_build_s_own_is_not_taken_for_the_turtle_writer_s(t
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_turtle_writer_that_stops_leaves_no_feeding_thread_behind(tmp_path, monkeypatch):
+    """When the child stops and the build learns it at its next write, the feeding thread ends
+    and the child's stdin is closed (regression: the thread waited for ever for another block,
+    holding the pipe: one thread and one descriptor more after each failed build)."""
+    import threading
+    import time
+
+    from pprnet_kg import export
+    from pprnet_kg.errors import GraphError
+
+    monkeypatch.setattr(export, "_SERIALIZER", "import sys; sys.stderr.write('No space left on device'); sys.exit(1)")
+    before = threading.active_count()
+    block = b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n" * 1000
+    with pytest.raises(GraphError, match="No space left on device"):
+        with export.graph_sink(tmp_path / "kg.ttl", "ttl", base=DEFAULT_BASE) as out:
+            for _ in range(1000):
+                out.write(block)
+                time.sleep(0.01)
+    assert threading.active_count() == before
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
     from pprnet_kg.backends import oxigraph_rebuild
     from pprnet_kg.errors import GraphError

@@ -253,7 +253,7 @@ def _serializing_sink(path: Path, fmt: str, base: str):
                     child.kill()
                     feeder.abort()
                     raise
-                # the child stopped: its reason is on its stderr
+                feeder.abort()  # the child stopped (its reason is on its stderr): end the thread, close the pipe
             ended = True
         finally:
             if not ended:
