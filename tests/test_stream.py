@@ -339,6 +339,34 @@ def test_a_turtle_writer_that_stops_leaves_no_feeding_thread_behind(tmp_path, mo
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_feeding_thread_writes_what_a_pipe_took_only_in_part():
+    """An unbuffered pipe may take part of a block (a write cut short by a signal): the rest is
+    written after it (regression: it was dropped, and the file missed lines)."""
+    import io
+
+    from pprnet_kg.export import _Feeder
+
+    class Pipe(io.RawIOBase):
+        def __init__(self):
+            self.data = bytearray()
+
+        def writable(self):
+            return True
+
+        def write(self, b):
+            taken = bytes(b)[:1000]
+            self.data += taken
+            return len(taken)
+
+    pipe = Pipe()
+    feeder = _Feeder(pipe)
+    blocks = [bytes([65 + i]) * 2500 for i in range(4)]
+    for block in blocks:
+        feeder.write(block)
+    feeder.stop()
+    assert bytes(pipe.data) == b"".join(blocks)
+
+
 def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
     from pprnet_kg.backends import oxigraph_rebuild
     from pprnet_kg.errors import GraphError

@@ -198,7 +198,9 @@ class _Feeder:
         while (block := self._blocks.get()) is not None:
             if self.error is None:  # after a failure, blocks are only taken, so that writers never wait
                 try:
-                    self._pipe.write(block)
+                    view = memoryview(block)
+                    while view:  # an unbuffered pipe may take part of a block (a write cut short by a signal)
+                        view = view[self._pipe.write(view):]
                 except BaseException as exc:  # the reader stopped: the writer is told at its next write
                     self.error = exc
 
