@@ -367,6 +367,23 @@ def test_the_feeding_thread_writes_what_a_pipe_took_only_in_part():
     assert bytes(pipe.data) == b"".join(blocks)
 
 
+def test_a_turtle_writer_that_stops_reading_but_exits_well_leaves_no_file(tmp_path, monkeypatch):
+    """Lines the child never got make the file incomplete even if the child says all went well:
+    GraphError, no file (regression: the file was put in place without the lines after the stop)."""
+    from pprnet_kg import export
+    from pprnet_kg.errors import GraphError
+
+    stops = ("import os, sys; sys.stdin.buffer.read(5000); os.close(0); "
+             "open(sys.argv[2], 'w').write('truncated')")
+    monkeypatch.setattr(export, "_SERIALIZER", stops)
+    block = b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n" * 1000
+    with pytest.raises(GraphError, match="kg.ttl: cannot write turtle: "):
+        with export.graph_sink(tmp_path / "kg.ttl", "ttl", base=DEFAULT_BASE) as out:
+            for _ in range(200):
+                out.write(block)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
     from pprnet_kg.backends import oxigraph_rebuild
     from pprnet_kg.errors import GraphError

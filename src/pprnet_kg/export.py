@@ -264,6 +264,8 @@ def _serializing_sink(path: Path, fmt: str, base: str):
             child.wait()
         if child.returncode:
             raise GraphError(f"{path}: cannot write {FORMATS[fmt][0]}: {reason or f'exit {child.returncode}'}")
+        if feeder.error is not None:  # lines it never got: whatever it wrote is not the graph
+            raise GraphError(f"{path}: cannot write {FORMATS[fmt][0]}: the writer stopped reading ({feeder.error})")
         os.replace(partial, path)
     except OSError as exc:
         raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
