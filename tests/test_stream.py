@@ -384,6 +384,22 @@ def test_a_turtle_writer_that_stops_reading_but_exits_well_leaves_no_file(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_turtle_writer_does_not_import_modules_from_the_working_directory(tmp_path, monkeypatch):
+    """The child is started with `python -c`, which puts the working directory first on its path:
+    a json.py there (one of the user's files) was imported instead of the standard library's, and
+    every Turtle build run from that directory failed."""
+    from pprnet_kg import export
+
+    here = tmp_path / "cwd"
+    here.mkdir()
+    (here / "json.py").write_text("raise ImportError('not the standard json')\n")
+    monkeypatch.chdir(here)
+    line = b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n"
+    with export.graph_sink(tmp_path / "kg.ttl", "ttl", base=DEFAULT_BASE) as out:
+        out.write(line)
+    assert (tmp_path / "kg.ttl").read_bytes() == export.serialize(line.decode(), "ttl", base=DEFAULT_BASE)
+
+
 def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
     from pprnet_kg.backends import oxigraph_rebuild
     from pprnet_kg.errors import GraphError
