@@ -400,6 +400,21 @@ def test_the_turtle_writer_does_not_import_modules_from_the_working_directory(tm
     assert (tmp_path / "kg.ttl").read_bytes() == export.serialize(line.decode(), "ttl", base=DEFAULT_BASE)
 
 
+def test_a_turtle_writer_that_dies_with_a_traceback_is_reported_in_one_line(tmp_path, monkeypatch):
+    """A child that fails before its own error handling (pyoxigraph not importable, say) prints a
+    traceback: the build's error is one line, the traceback's last (regression: the whole traceback)."""
+    from pprnet_kg import export
+    from pprnet_kg.errors import GraphError
+
+    monkeypatch.setattr(export, "_SERIALIZER", "import pyoxigraph_that_is_not_there")
+    with pytest.raises(GraphError) as raised:
+        with export.graph_sink(tmp_path / "kg.ttl", "ttl", base=DEFAULT_BASE) as out:
+            out.write(b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    assert str(raised.value) == (f"{tmp_path / 'kg.ttl'}: cannot write turtle: ModuleNotFoundError: "
+                                 "No module named 'pyoxigraph_that_is_not_there'")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
     from pprnet_kg.backends import oxigraph_rebuild
     from pprnet_kg.errors import GraphError

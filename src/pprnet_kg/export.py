@@ -261,7 +261,9 @@ def _serializing_sink(path: Path, fmt: str, base: str):
         finally:
             if not ended:
                 child.kill()  # it would wait for more lines for ever
-            reason = child.stderr.read().decode("utf-8", "replace").strip()
+            said = child.stderr.read().decode("utf-8", "replace").splitlines()
+            # one line: the child's own message, or a traceback's last line (it died before its try)
+            reason = next((" ".join(line.split())[:300] for line in reversed(said) if line.strip()), "")
             child.wait()
         if child.returncode:
             raise GraphError(f"{path}: cannot write {FORMATS[fmt][0]}: {reason or f'exit {child.returncode}'}")
