@@ -415,6 +415,34 @@ def test_a_turtle_writer_that_dies_with_a_traceback_is_reported_in_one_line(tmp_
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs SIGALRM")
+def test_a_build_interrupted_while_the_turtle_writer_finishes_leaves_no_partial_file(tmp_path, monkeypatch):
+    """Ctrl-C while the child writes the last of the file (every line handed over) stops the child
+    too (regression: it went on and left its partial file behind after the build had cleaned up)."""
+    import signal
+    import time
+
+    from pprnet_kg import export
+
+    late = "import sys, time; sys.stdin.buffer.read(); time.sleep(1); open(sys.argv[2], 'w').write('late')"
+    monkeypatch.setattr(export, "_SERIALIZER", late)
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with export.graph_sink(tmp_path / "kg.ttl", "ttl", base=DEFAULT_BASE) as out:
+                out.write(b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+                signal.setitimer(signal.ITIMER_REAL, 0.3)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    time.sleep(1.5)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_loader_that_fails_at_once_does_not_leave_the_build_waiting(tmp_path, corpus, monkeypatch):
     from pprnet_kg.backends import oxigraph_rebuild
     from pprnet_kg.errors import GraphError

@@ -261,10 +261,15 @@ def _serializing_sink(path: Path, fmt: str, base: str):
         finally:
             if not ended:
                 child.kill()  # it would wait for more lines for ever
-            said = child.stderr.read().decode("utf-8", "replace").splitlines()
+            try:
+                said = child.stderr.read().decode("utf-8", "replace").splitlines()
+                child.wait()
+            except BaseException:  # interrupted while it finished: it would go on and leave its file behind
+                child.kill()
+                child.wait()
+                raise
             # one line: the child's own message, or a traceback's last line (it died before its try)
             reason = next((" ".join(line.split())[:300] for line in reversed(said) if line.strip()), "")
-            child.wait()
         if child.returncode:
             raise GraphError(f"{path}: cannot write {FORMATS[fmt][0]}: {reason or f'exit {child.returncode}'}")
         if feeder.error is not None:  # lines it never got: whatever it wrote is not the graph
