@@ -132,6 +132,11 @@ def test_background_figures_are_not_findings(text):
     ("Effects were moderate (g = 0.3-0.5).", [], "g = 0.3-0.5"),
     ("Effects were moderate (g = 0.3 \u2013 0.5) for anxiety.", [], "g = 0.3 \u2013 0.5"),
     ("Correlations were r = .10 to .40 across studies.", [], "r = .10 to .40"),
+    # regression: words or brackets between 'ranged from' and the ends made each end an effect
+    ("Across the trials, effects ranged from small (d = 0.2) to large (d = 0.8).", [], "d = 0.2) to large (d = 0.8"),
+    ("Trial estimates ranged from g = 0.15 in waitlist-controlled studies to g = 0.70 in studies with active "
+     "controls.", [], "g = 0.15 in waitlist-controlled studies to g = 0.70"),
+    ("Effects varied from a small d = 0.20 to a large d = 0.90.", [], "d = 0.20 to a large d = 0.90"),
     # not ranges: a change from a starting point, two effects at two times, a comparison "between" groups,
     # a value and its CI, a dash that starts words
     ("The effect was g = 0.5 \u2013 a moderate one.", [D("0.5")], None),
@@ -140,6 +145,9 @@ def test_background_figures_are_not_findings(text):
     ("The effect was small at follow-up (d = 0.20) and large at post-treatment (d = 0.80).", [D("0.20"), D("0.80")],
      None),
     ("The difference between CBT and waitlist was g = 0.80 (95% CI 0.5 to 1.1).", [D("0.80")], None),
+    ("The effect fell from d = 0.50 at post-treatment to d = 0.20 at follow-up.", [D("0.50"), D("0.20")], None),
+    ("Effects ranged widely, and the pooled effect was g = 0.45 (95% CI 0.30 to 0.60) for depression and "
+     "g = 0.30 for anxiety.", [D("0.45"), D("0.30")], None),
 ])
 def test_a_range_of_effects_is_reported_not_taken_for_effects(text, kept, reported):
     findings, problems = extract_findings((TextLine(4, text),), source="t.txt", post_id="p")

@@ -206,14 +206,32 @@ _RANGE_WORDED_RE = re.compile(r"\s*(?:to|and|\u2013|\u2014|-)\s*")
 _RANGE_BARE_RE = re.compile(r"\s*(?:to\s|\u2013|\u2014|-)\s*")
 
 
+# After 'ranged/varied from', the ends may have words and brackets about them: "ranged from small
+# (d = 0.2) to large (d = 0.8)", "ranged from g = 0.15 in waitlist-controlled trials to g = 0.70"
+# (a plain 'from' does not say so: "fell from d = 0.50 at post-treatment to d = 0.20 at follow-up").
+_RANGING_BEFORE_RE = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+(?:from|between)\s+"
+                                r"(?:[\w'-]+\s+){0,3}\(?\s*$", re.IGNORECASE)
+_RANGING_LINK_RE = re.compile(r"\s*\)?(?:\s+[\w'-]+){0,6}?\s+(?:to|and)\s+\(?\s*", re.IGNORECASE)
+_RANGING_WORD_RE = re.compile(r"[\w'-]+\s+\(?\s*")
+
+
 def _range_of(before: str, text: str, m) -> int | None:
     """Where the range that the statistic `m` opens ends in `text`, or None when it opens none."""
     worded = _RANGE_BEFORE_RE.search(before) is not None
     gap = (_RANGE_WORDED_RE if worded else _RANGE_BARE_RE).match(text, m.end("value"))
-    if gap is None:
-        return None
-    upper = _MEASURE_RE.match(text, gap.end()) or _NUM_RE.match(text, gap.end())
-    return upper.end() if upper is not None else None
+    if gap is not None:
+        upper = _MEASURE_RE.match(text, gap.end()) or _NUM_RE.match(text, gap.end())
+        if upper is not None:
+            return upper.end()
+    if _RANGING_BEFORE_RE.search(before) and (link := _RANGING_LINK_RE.match(text, m.end("value"))) is not None:
+        at = link.end()
+        for _ in range(4):  # up to three words before the upper end ("to a large d = 0.90")
+            if (upper := _MEASURE_RE.match(text, at) or _NUM_RE.match(text, at)) is not None:
+                return upper.end()
+            if (word := _RANGING_WORD_RE.match(text, at)) is None:
+                break
+            at = word.end()
+    return None
 
 
 _NUM_RE = re.compile(NUM + r"(?![\d%])")
