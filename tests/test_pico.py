@@ -754,6 +754,18 @@ def test_more_or_less_effective_than_favours_the_side_that_did_better(text, favo
     assert one(text).favours == favours
 
 
+@pytest.mark.parametrize("text", [
+    # regression: a comparison of other arms, or of the intervention with another arm, gave the favours
+    "Medication was more effective than placebo, but CBT was more effective than medication (g = 0.30).",
+    "CBT was more effective than waitlist but worse than medication (g = -0.20 against medication).",
+    "Although CBT was more effective than waitlist, it was less effective than medication (g = -0.25).",
+])
+def test_more_effective_than_gives_no_favours_unless_it_compares_the_finding_s_two_sides(text):
+    f = one(text)
+    assert f.comparator == "medication"
+    assert f.favours != ("comparator" if f.value > 0 else "intervention")
+
+
 @pytest.mark.parametrize("text, comparator", [
     # regression: the words after the comparator stayed in its text ("usual care with respect to anxiety")
     ("CBT outperformed usual care with respect to anxiety (g = 0.4).", "usual care"),

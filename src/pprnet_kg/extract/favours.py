@@ -15,22 +15,27 @@ from .firstchar import compile_guarded
 
 _MORE = ("more effective", "more efficacious", "more helpful", "more beneficial")
 _LESS = ("less effective", "less efficacious", "less helpful", "less beneficial", "worse than")
-# (pattern, words without which it cannot match, whether x is the side that did worse)
+# (pattern, words without which it cannot match, whether x is the side that did worse, whether the
+# words after the match must name the other side)
 _FAVOURS_RES = (
     (Caseless(r"\b(?:an?\s+)?(?:\w+\s+)?(?:advantage|benefit)\s+(?:for|of|to)\s+(?P<x>[^,.;()]{2,60})"),
-     ("advantage", "benefit"), False),
-    (Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor"), False),
-    (Caseless(r"\bfavou?r(?:ed|ing|s)\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor"), False),
+     ("advantage", "benefit"), False, False),
+    (Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor"), False, False),
+    (Caseless(r"\bfavou?r(?:ed|ing|s)\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor"), False, False),
     (Caseless(r"\b(?:was|were|is|are)\s+(?:\w+\s+)?outperformed\s+by\s+(?P<x>[^,.;()]{2,60})"), ("outperformed by",),
-     False),
+     False, False),
     (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed(?!\s+by)|outperforms|beat|"
-              r"(?:was|were)\s+superior\s+to)\b"), ("better than", "outperform", "beat", "superior"), False),
-    # "CBT was more effective than waitlist", "waitlist was less effective than CBT"
+              r"(?:was|were)\s+superior\s+to)\b"), ("better than", "outperform", "beat", "superior"), False, False),
+    # "CBT was more effective than waitlist", "waitlist was less effective than CBT": the words after
+    # 'than' name the finding's other side ("medication was more effective than placebo, but ..." is about
+    # other arms)
     (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are)\s+(?:\w+\s+)?(?:better|more\s+(?:effective|efficacious|"
-              r"helpful|beneficial))\s+than\b"), ("better than", *_MORE), False),
+              r"helpful|beneficial))\s+than\b"), ("better than", *_MORE), False, True),
     (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are)\s+(?:\w+\s+)?(?:worse|less\s+(?:effective|efficacious|"
-              r"helpful|beneficial))\s+than\b"), _LESS, True),
+              r"helpful|beneficial))\s+than\b"), _LESS, True, True),
 )
+# the other side's words after 'than': up to a clause's end ("than waitlist but worse than medication")
+_OTHER_WORDS_RE = Caseless(r"[^,.;()]{1,60}?(?=\s+(?:but|and|whereas|while|although|though|yet)\b|[,.;()]|$)")
 _CUES = ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior", "beat", *_MORE, *_LESS)
 _NEGATED_RE = Caseless(r"\b(?:no|not|nor|neither|never|without|lack(?:ed|s)?|little|hardly|any)\b")
 _OTHER_SIDE_RE = Caseless(r"\s+(?:over|than|compared|relative|versus|vs\.?|against|when\s+compared)\b")
@@ -59,13 +64,18 @@ def favours(f: Finding, body: str, implications: str, fields: dict, matched: lis
         low = text.lower()
         if not any(w in low for w in _CUES):
             continue
-        for rx, words, worse in _FAVOURS_RES:
+        for rx, words, worse, other_after in _FAVOURS_RES:
             m = rx.search(text) if any(w in low for w in words) else None
             if not m or _NEGATED_RE.search(text[max(0, m.start() - 30): m.start("x")]) \
                     or _NEGATED_RE.search(m.group("x")) or _NEGATED_RE.search(text[m.end("x"): m.end()]):
                 continue  # "no advantage for CBT", "CBT did not do better than", "CBT was not more effective than"
             words = _before(_OTHER_SIDE_RE, m.group("x"))  # "of antidepressants over placebo"
             side = _side(words, fields)
+            if side and other_after:
+                other = _OTHER_WORDS_RE.match(text, m.end())
+                if other is None or _side(other.group(0), fields) != ("comparator" if side == "intervention"
+                                                                        else "intervention"):
+                    continue
             if side and worse:
                 side = "comparator" if side == "intervention" else "intervention"
             if side:
