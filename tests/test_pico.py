@@ -766,6 +766,16 @@ def test_more_effective_than_gives_no_favours_unless_it_compares_the_finding_s_t
     assert f.favours != ("comparator" if f.value > 0 else "intervention")
 
 
+@pytest.mark.parametrize("text", [
+    # regression: an open question ('whether') gave the side it asks about
+    "It is unclear whether CBT is more effective than IPT (g = 0.10, 95% CI -0.05 to 0.25).",
+    "It is unclear whether CBT outperformed waitlist (g = 0.10, 95% CI -0.05 to 0.25).",
+    "Whether IPT was better than usual care could not be established (g = 0.15, 95% CI -0.10 to 0.40).",
+])
+def test_a_question_whether_one_side_did_better_gives_no_favours(text):
+    assert one(text).favours is None
+
+
 @pytest.mark.parametrize("text, comparator", [
     # regression: the words after the comparator stayed in its text ("usual care with respect to anxiety")
     ("CBT outperformed usual care with respect to anxiety (g = 0.4).", "usual care"),
