@@ -782,6 +782,13 @@ def test_a_question_whether_one_side_did_better_gives_no_favours(text):
     ("CBT was more effective than waitlist with large effects on depression (g = 0.80).", "waitlist"),
     ("CBT was better than usual care with g = 0.5.", "usual care"),
     ("Compared with waitlist with no contact, CBT reduced depression (g = 0.8).", "waitlist with no contact"),
+    # regression: other words about the effect after 'with' stayed in the text
+    ("CBT was more effective than waitlist with large and lasting effects (g = 0.85).", "waitlist"),
+    ("CBT outperformed usual care with significantly larger effects on anxiety (g = 0.40).", "usual care"),
+    ("CBT outperformed usual care with effects that lasted a year (g = 0.40).", "usual care"),
+    ("CBT was superior to waitlist with moderate effect sizes (g = 0.50).", "waitlist"),
+    ("Compared with treatment as usual with medication, CBT reduced relapse (HR = 0.70).",
+     "treatment as usual with medication"),
 ])
 def test_the_comparator_s_text_ends_where_its_words_do(text, comparator):
     assert one(text).comparator == comparator

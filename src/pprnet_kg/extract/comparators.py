@@ -98,6 +98,9 @@ def _listed(spans: list[tuple[int, int, str]], text: str) -> bool:
 _COMPARATOR_LEAD = (r"\s*(?:(?:for|by|in|after|with)\s+)?(?:(?:those|the\s+ones)\s+(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|"
                     r"receiving|given|assigned\s+to|treated\s+with)\s+|(?:the\s+)?(?:patients|people|clients|participants)\s+"
                     r"(?:who\s+(?:had\s+)?(?:received|got|had)|in|on|receiving|given|assigned\s+to|treated\s+with)\s+)?")
+# words about an effect's size after 'with' ("than waitlist with significantly larger effects")
+_SIZE = (r"large|small|moderate|medium|significant|greater|larger|smaller|similar|no|lasting|durable|robust|"
+         r"sizeable|modest|strong|weak|clear|significantly|substantially|much|clearly|considerably|slightly")
 _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
                     r"led|improved|reduced|showed|produced|resulted|yielded|gave|had|has|found|revealed|demonstrated|"
                     r"was|were|fell|dropped|declined|decreased|increased|rose|remained|similarly|equally|significantly|among|"
@@ -105,9 +108,10 @@ _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|thei
                     r"substantially|considerably|slightly|markedly|in\s+(?:both|men|women|adults|children|"
                     r"adolescents|patients|clients|people|participants|studies|trials|\d)|"
                     # "than usual care with respect to anxiety", "than waitlist with large effects", "than waitlist with (g = ..."
-                    r"with\s+(?:respect|regard|reference)\s+to|with\s+(?:a\s+)?(?:large|small|moderate|medium|"
-                    r"significant|greater|larger|smaller|similar|no)\s+(?:effects?|differences?|benefits?|advantages?))\b|"
-                    r"\s+with\s*$|$")
+                    r"with\s+(?:respect|regard|reference)\s+to|with\s+(?:(?:a|an|and|" + _SIZE + r")\s+)*"
+                    r"(?:effects?|differences?|benefits?|advantages?|gains?|improvements?))\b|"
+                    # "than waitlist with moderate" where the words cut before the statistic's own ("effect sizes (g = ...")
+                    r"\s+with(?:\s+(?:a|an|and|" + _SIZE + r"))*\s*$|$")
 # the comparator is the shortest run of words after the cue that a stop follows
 _COMPARATOR_RE = Caseless(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})")
 _COMPARATOR_LEAD_RE = Caseless(_COMPARATOR_LEAD)
