@@ -789,6 +789,10 @@ def test_a_question_whether_one_side_did_better_gives_no_favours(text):
     ("CBT was superior to waitlist with moderate effect sizes (g = 0.50).", "waitlist"),
     ("Compared with treatment as usual with medication, CBT reduced relapse (HR = 0.70).",
      "treatment as usual with medication"),
+    # regression: a verb the stops did not know stayed in the text
+    ("The advantage of CBT over waitlist shrank to d = 0.3 at 12-month follow-up.", "waitlist"),
+    ("Whether IPT was better than usual care could not be established (g = 0.15, 95% CI -0.10 to 0.40).",
+     "usual care"),
 ])
 def test_the_comparator_s_text_ends_where_its_words_do(text, comparator):
     assert one(text).comparator == comparator

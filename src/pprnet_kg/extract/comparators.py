@@ -104,6 +104,8 @@ _SIZE = (r"large|small|moderate|medium|significant|greater|larger|smaller|simila
 _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|their)\s+own)|for|at|when|after|while|"
                     r"led|improved|reduced|showed|produced|resulted|yielded|gave|had|has|found|revealed|demonstrated|"
                     r"was|were|fell|dropped|declined|decreased|increased|rose|remained|similarly|equally|significantly|among|"
+                    r"shrank|shrunk|grew|narrowed|widened|faded|waned|diminished|disappeared|vanished|persisted|"
+                    r"could|would|might|did|does|cannot|"
                     r"in\s+\w+ing|"
                     r"substantially|considerably|slightly|markedly|in\s+(?:both|men|women|adults|children|"
                     r"adolescents|patients|clients|people|participants|studies|trials|\d)|"
