@@ -759,6 +759,8 @@ def test_more_or_less_effective_than_favours_the_side_that_did_better(text, favo
     "Medication was more effective than placebo, but CBT was more effective than medication (g = 0.30).",
     "CBT was more effective than waitlist but worse than medication (g = -0.20 against medication).",
     "Although CBT was more effective than waitlist, it was less effective than medication (g = -0.25).",
+    # regression: the comparison in a clause before the statistic's, which says otherwise
+    "CBT was more effective than medication at 6 months, but medication was more effective at 24 months (g = -0.10).",
 ])
 def test_more_effective_than_gives_no_favours_unless_it_compares_the_finding_s_two_sides(text):
     f = one(text)

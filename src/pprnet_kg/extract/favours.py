@@ -76,12 +76,28 @@ def favours(f: Finding, body: str, implications: str, fields: dict, matched: lis
                 if other is None or _side(other.group(0), fields) != ("comparator" if side == "intervention"
                                                                         else "intervention"):
                     continue
+                if _turns_before_statistic(text, m.end(), value):
+                    continue  # "CBT was more effective than medication at 6 months, but ... at 24 months (g = -0.10)"
             if side and worse:
                 side = "comparator" if side == "intervention" else "intervention"
             if side:
                 fields["favours"] = side
                 matched.append(("favours", m.group(0).strip()))
                 return
+
+
+_TURN_RE = Caseless(r";|\b(?:but|whereas|however|although|though|yet|while|overall)\b")
+
+
+def _turns_before_statistic(text: str, start: int, value: str) -> bool:
+    """Whether a clause that may say otherwise ('but', 'whereas', ';') begins between `start` and
+    the statistic (its number, `value`, next after `start`; the end of `text`, a clause whose
+    statistic was cut off, where it is not there)."""
+    at = None
+    if value:
+        number = re.escape(value) if not value.startswith(".") else "0?" + re.escape(value)
+        at = re.compile(rf"(?<![\d.]){number}(?!\d)").search(text, start)
+    return _TURN_RE.search(text[start: at.start() if at is not None else len(text)]) is not None
 
 
 def _quotes(sentence: str, value: str, f: Finding) -> bool:
