@@ -137,6 +137,8 @@ def test_background_figures_are_not_findings(text):
     ("Trial estimates ranged from g = 0.15 in waitlist-controlled studies to g = 0.70 in studies with active "
      "controls.", [], "g = 0.15 in waitlist-controlled studies to g = 0.70"),
     ("Effects varied from a small d = 0.20 to a large d = 0.90.", [], "d = 0.20 to a large d = 0.90"),
+    ("Estimates varied between studies, from g = 0.05 in the largest to g = 0.95 in the smallest.", [],
+     "g = 0.05 in the largest to g = 0.95"),
     # not ranges: a change from a starting point, two effects at two times, a comparison "between" groups,
     # a value and its CI, a dash that starts words
     ("The effect was g = 0.5 \u2013 a moderate one.", [D("0.5")], None),

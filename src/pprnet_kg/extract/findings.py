@@ -209,8 +209,8 @@ _RANGE_BARE_RE = re.compile(r"\s*(?:to\s|\u2013|\u2014|-)\s*")
 # After 'ranged/varied from', the ends may have words and brackets about them: "ranged from small
 # (d = 0.2) to large (d = 0.8)", "ranged from g = 0.15 in waitlist-controlled trials to g = 0.70"
 # (a plain 'from' does not say so: "fell from d = 0.50 at post-treatment to d = 0.20 at follow-up").
-_RANGING_BEFORE_RE = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+(?:from|between)\s+"
-                                r"(?:[\w'-]+\s+){0,3}\(?\s*$", re.IGNORECASE)
+_RANGING_BEFORE_RE = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+(?:[\w\s,]{0,30}?\bfrom|between)\s+"
+                                r"(?:[\w'-]+\s+){0,3}\(?\s*$", re.IGNORECASE)  # "varied between studies, from"
 _RANGING_LINK_RE = re.compile(r"\s*\)?(?:\s+[\w'-]+){0,6}?\s+(?:to|and)\s+\(?\s*", re.IGNORECASE)
 _RANGING_WORD_RE = re.compile(r"[\w'-]+\s+\(?\s*")
 
