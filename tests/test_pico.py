@@ -789,6 +789,8 @@ def test_a_question_whether_one_side_did_better_gives_no_favours(text):
     ("CBT outperformed usual care with significantly larger effects on anxiety (g = 0.40).", "usual care"),
     ("CBT outperformed usual care with effects that lasted a year (g = 0.40).", "usual care"),
     ("CBT was superior to waitlist with moderate effect sizes (g = 0.50).", "waitlist"),
+    ("CBT was more effective than waitlist with moderate to large effects (g = 0.65).", "waitlist"),
+    ("CBT outperformed waitlist with small but lasting effects (g = 0.30).", "waitlist"),
     ("Compared with treatment as usual with medication, CBT reduced relapse (HR = 0.70).",
      "treatment as usual with medication"),
     # regression: a verb the stops did not know stayed in the text

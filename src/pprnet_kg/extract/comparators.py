@@ -110,10 +110,10 @@ _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|thei
                     r"substantially|considerably|slightly|markedly|in\s+(?:both|men|women|adults|children|"
                     r"adolescents|patients|clients|people|participants|studies|trials|\d)|"
                     # "than usual care with respect to anxiety", "than waitlist with large effects", "than waitlist with (g = ..."
-                    r"with\s+(?:respect|regard|reference)\s+to|with\s+(?:(?:a|an|and|" + _SIZE + r")\s+)*"
+                    r"with\s+(?:respect|regard|reference)\s+to|with\s+(?:(?:a|an|and|but|to|" + _SIZE + r")\s+)*"
                     r"(?:effects?|differences?|benefits?|advantages?|gains?|improvements?))\b|"
                     # "than waitlist with moderate" where the words cut before the statistic's own ("effect sizes (g = ...")
-                    r"\s+with(?:\s+(?:a|an|and|" + _SIZE + r"))*\s*$|$")
+                    r"\s+with(?:\s+(?:a|an|and|but|to|" + _SIZE + r"))*\s*$|$")
 # the comparator is the shortest run of words after the cue that a stop follows
 _COMPARATOR_RE = Caseless(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})")
 _COMPARATOR_LEAD_RE = Caseless(_COMPARATOR_LEAD)
