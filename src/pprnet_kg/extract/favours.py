@@ -86,11 +86,11 @@ def favours(f: Finding, body: str, implications: str, fields: dict, matched: lis
                 return
 
 
-_TURN_RE = Caseless(r";|\b(?:but|whereas|however|although|though|yet|while|overall)\b")
+_TURN_RE = Caseless(r";|\b(?:but|whereas|however|although|though|yet|while|overall|not|never|cannot)\b|n't\b")
 
 
 def _turns_before_statistic(text: str, start: int, value: str) -> bool:
-    """Whether a clause that may say otherwise ('but', 'whereas', ';') begins between `start` and
+    """Whether a clause that may say otherwise ('but', ';', 'could not confirm') begins between `start` and
     the statistic (its number, `value`, next after `start`; the end of `text`, a clause whose
     statistic was cut off, where it is not there)."""
     at = None
