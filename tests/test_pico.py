@@ -795,6 +795,8 @@ def test_a_question_or_a_denial_of_which_side_did_better_gives_no_favours(text):
     ("CBT outperformed waitlist with small but lasting effects (g = 0.30).", "waitlist"),
     ("Compared with treatment as usual with medication, CBT reduced relapse (HR = 0.70).",
      "treatment as usual with medication"),
+    # regression: 'by' before the statistic ('better than waitlist by d = 0.60') stayed in the text
+    ("CBT was better than waitlist by d = 0.60 (95% CI 0.45 to 0.75).", "waitlist"),
     # regression: a verb the stops did not know stayed in the text
     ("The advantage of CBT over waitlist shrank to d = 0.3 at 12-month follow-up.", "waitlist"),
     ("Whether IPT was better than usual care could not be established (g = 0.15, 95% CI -0.10 to 0.40).",

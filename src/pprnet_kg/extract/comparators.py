@@ -113,7 +113,7 @@ _COMPARATOR_STOP = (r"\s*[,;()]|\s+(?:but|whereas|in\s+terms|on(?!\s+(?:its|thei
                     r"with\s+(?:respect|regard|reference)\s+to|with\s+(?:(?:a|an|and|but|to|" + _SIZE + r")\s+)*"
                     r"(?:effects?|differences?|benefits?|advantages?|gains?|improvements?))\b|"
                     # "than waitlist with moderate" where the words cut before the statistic's own ("effect sizes (g = ...")
-                    r"\s+with(?:\s+(?:a|an|and|but|to|" + _SIZE + r"))*\s*$|$")
+                    r"\s+with(?:\s+(?:a|an|and|but|to|" + _SIZE + r"))*\s*$|\s+by\s*$|$")  # "than waitlist by (d = ..."
 # the comparator is the shortest run of words after the cue that a stop follows
 _COMPARATOR_RE = Caseless(rf"{_COMPARATOR_LEAD}(?P<y>[^,;()]+?)(?={_COMPARATOR_STOP})")
 _COMPARATOR_LEAD_RE = Caseless(_COMPARATOR_LEAD)
