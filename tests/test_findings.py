@@ -148,6 +148,9 @@ def test_background_figures_are_not_findings(text):
      None),
     ("The difference between CBT and waitlist was g = 0.80 (95% CI 0.5 to 1.1).", [D("0.80")], None),
     ("The effect fell from d = 0.50 at post-treatment to d = 0.20 at follow-up.", [D("0.50"), D("0.20")], None),
+    # regression: a number of months or trials after 'to' or a dash was taken for the upper end of a range
+    ("Gains were maintained at d = 0.35 to 12-month follow-up.", [D("0.35")], None),
+    ("The pooled effect was g = 0.40 \u2013 12 trials, 1,100 patients \u2013 in favour of CBT.", [D("0.40")], None),
     ("Effects ranged widely, and the pooled effect was g = 0.45 (95% CI 0.30 to 0.60) for depression and "
      "g = 0.30 for anxiety.", [D("0.45"), D("0.30")], None),
 ])

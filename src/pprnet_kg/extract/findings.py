@@ -234,7 +234,9 @@ def _range_of(before: str, text: str, m) -> int | None:
     return None
 
 
-_NUM_RE = re.compile(NUM + r"(?![\d%])")
+# an upper end: not a number of something ("d = 0.35 to 12-month follow-up", "g = 0.40 – 12 trials, ...")
+_NUM_RE = re.compile(NUM + r"(?![\d%])(?!\s*-?\s*(?:months?|weeks?|years?|days?|sessions?|trials?|studies|rcts|"
+                     r"patients|participants|people)\b)", re.IGNORECASE)
 
 
 # The words right after a bare statistic, up to a connector and the next statistic, qualify that statistic
