@@ -241,8 +241,9 @@ def _serializing_sink(path: Path, fmt: str, base: str):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # -P: not the working directory first on the child's path (a json.py there was imported)
-        child = subprocess.Popen([sys.executable, "-P", "-c", _SERIALIZER, fmt, str(partial), json.dumps(_prefixes(base)),
-                                  base + "graph"], stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+        child = subprocess.Popen([sys.executable, "-P", "-c", _SERIALIZER, fmt, str(partial),
+                                  json.dumps(_prefixes(base)), base + "graph"],
+                                 stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
         ended = False  # whether every line was handed over (or the child stopped by itself)
         try:
             _widen(child.stdin)

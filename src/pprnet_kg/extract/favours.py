@@ -37,7 +37,8 @@ _FAVOURS_RES = (
 # the other side's words after 'than': up to a clause's end ("than waitlist but worse than medication")
 _OTHER_WORDS_RE = Caseless(r"[^,.;()]{1,60}?(?=\s+(?:but|and|whereas|while|although|though|yet)\b|[,.;()]|$)")
 _CUES = ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior", "beat", *_MORE, *_LESS)
-_NEGATED_RE = Caseless(r"\b(?:no|not|nor|neither|never|without|lack(?:ed|s)?|little|hardly|any|whether)\b")  # "whether": a question
+# words that deny a cue, or make it a question ("whether CBT outperformed waitlist")
+_NEGATED_RE = Caseless(r"\b(?:no|not|nor|neither|never|without|lack(?:ed|s)?|little|hardly|any|whether)\b")
 _OTHER_SIDE_RE = Caseless(r"\s+(?:over|than|compared|relative|versus|vs\.?|against|when\s+compared)\b")
 
 
