@@ -768,6 +768,13 @@ def test_more_effective_than_gives_no_favours_unless_it_compares_the_finding_s_t
     assert f.favours != ("comparator" if f.value > 0 else "intervention")
 
 
+def test_no_favours_when_the_comparator_is_the_intervention():
+    """'than CBT' made CBT the comparator as well as the intervention: no words can then say which
+    side did better (regression: 'an advantage for CBT' favoured the comparator)."""
+    f = one("Usual care was less effective than CBT, with an advantage for CBT of g = 0.40.")
+    assert f.favours is None or f.comparator != f.intervention
+
+
 @pytest.mark.parametrize("text", [
     # regression: an open question ('whether') gave the side it asks about
     "It is unclear whether CBT is more effective than IPT (g = 0.10, 95% CI -0.05 to 0.25).",

@@ -57,6 +57,8 @@ def _sentences_of(text: str) -> tuple[str, ...]:
 
 
 def favours(f: Finding, body: str, implications: str, fields: dict, matched: list) -> None:
+    if (fields.get("comparator") or "").casefold() == (fields.get("intervention") or "").casefold() != "":
+        return  # the same words on both sides ("less effective than CBT ... an advantage for CBT"): no side to name
     value = format(f.value, "f").lstrip("-").lstrip("0")
     # the same statistic: its number whole ('0.30', '.30', not the '.30' of '2.30') and its measure a word
     # (not the 'g' of 'large')
