@@ -749,6 +749,7 @@ def test_the_same_outcome_again_in_a_trailing_with_clause_is_that_outcome():
     ("CBT was not more effective than usual care (g = 0.1).", None),
     ("CBT was no more effective than usual care (g = 0.1).", None),
     ("The effect was better than expected, with CBT against waitlist at g = 0.5.", None),
+    ("CBT was more effective than waitlist overall on depression (g = 0.60).", "intervention"),
 ])
 def test_more_or_less_effective_than_favours_the_side_that_did_better(text, favours):
     assert one(text).favours == favours

@@ -89,7 +89,7 @@ def favours(f: Finding, body: str, implications: str, fields: dict, matched: lis
                 return
 
 
-_TURN_RE = Caseless(r";|\b(?:but|whereas|however|although|though|yet|while|overall|not|never|cannot)\b|n't\b")
+_TURN_RE = Caseless(r";|\b(?:but|whereas|however|although|though|yet|while|not|never|cannot)\b|n't\b")
 
 
 def _turns_before_statistic(text: str, start: int, value: str) -> bool:
