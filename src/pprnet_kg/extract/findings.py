@@ -62,6 +62,8 @@ _MEASURE_RE = compile_guarded(
     r"|(?:" + "|".join(f"(?P<m{len(NAMED) + i}>{p})" for i, (p, _) in enumerate(SINGLE)) + r")" + _LINK_SINGLE +
     r")(?P<value>" + NUM + r")(?![\d%])",
 )
+# _finding reads the measure from m.groups(): the measures' groups must be the first ones, in order
+assert [_MEASURE_RE.groupindex[g] for g in _MEASURE_GROUPS] == list(range(1, len(MEASURES) + 1))
 _CI_LABELLED_RE = Caseless(
     r"(?:(?P<lvl>\d{2}(?:\.\d+)?)\s*%\s*)?(?:ci|c\.i\.|confidence\s+interval)s?\s*(?:[:=,]|of)?\s*"
     r"[\[(]?\s*(?P<lo>" + NUM + r")\s*(?:,|;|to|\u2013|\u2014|-)\s*(?P<hi>" + NUM + r")\s*[\])]?",
@@ -230,8 +232,11 @@ _TRAILING_END_RE = compile_guarded(
 
 
 def _finding(m, before, after, sentence, outcomes, study_k, *, trailing=None, parallel=False):
-    i = next(i for i, name in enumerate(_MEASURE_GROUPS) if m.group(name))
-    code, label = MEASURES[i][1], " ".join(m.group(_MEASURE_GROUPS[i]).split())
+    # the first measure group that matched (groups 1.. are the measures', in order: one map in C
+    # instead of a generator asking for each group by name)
+    groups = m.groups()[:len(MEASURES)]
+    i = list(map(bool, groups)).index(True)
+    code, label = MEASURES[i][1], " ".join(groups[i].split())
     value = to_decimal(m.group("value"))
     fields: dict = {}
     consumed = 0
@@ -369,14 +374,15 @@ def _spans(term: OutcomeTerm, clause: str, low: str | None) -> list[tuple[int, i
 
 
 def _inconsistency(f: Finding) -> str | None:
-    shown = f"{f.label} = {f.value}"
+    # (the finding as shown in a message is written only when there is a message: most have none)
     if f.ci_lower is not None and f.ci_upper is not None:
         if f.ci_lower > f.ci_upper:
-            return f"{shown}: CI lower bound {f.ci_lower} is above the upper bound {f.ci_upper}; finding left out"
+            return f"{f.label} = {f.value}: CI lower bound {f.ci_lower} is above the upper bound {f.ci_upper}; " \
+                   f"finding left out"
         if not f.ci_lower <= f.value <= f.ci_upper:
-            return f"{shown} lies outside its own CI [{f.ci_lower}, {f.ci_upper}]; finding left out"
+            return f"{f.label} = {f.value} lies outside its own CI [{f.ci_lower}, {f.ci_upper}]; finding left out"
     if f.p_value is not None and not Decimal(0) <= f.p_value <= Decimal(1):
-        return f"{shown}: p = {f.p_value} is not a probability; finding left out"
+        return f"{f.label} = {f.value}: p = {f.p_value} is not a probability; finding left out"
     if f.measure in {"OR", "RR", "HR"} and f.value <= 0:
-        return f"{shown}: a ratio must be positive; finding left out"
+        return f"{f.label} = {f.value}: a ratio must be positive; finding left out"
     return None

@@ -24,6 +24,7 @@ relations.py, favours in favours.py, population, timepoint and adjustment in qua
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Finding, evolve
 from .caseless import Caseless, word_spans
@@ -472,8 +473,20 @@ def _continue(f: Finding, previous: Finding, rules) -> Finding:
 
 def _as_written(term: str, text: str) -> str:
     """A matched phrase (lower case) in the case the text writes it."""
-    m = re.search(r"(?<!\w)" + re.escape(term).replace(r"\ ", r"[\s\-]+") + r"(?!\w)", text, re.IGNORECASE)
+    m = _written_re(term).search(text)
     return m.group(0) if m else term
+
+
+@lru_cache(maxsize=1024)
+def _written_re(term: str):
+    """The phrase's case-insensitive whole-word regex, compiled once per phrase (the lexicon's
+    phrases recur in every post). An ASCII phrase in lower case is a Caseless pattern: the same
+    matches as re.IGNORECASE (caseless.py), with a guard for its first letter instead of trying
+    the lookbehind at every character."""
+    pattern = r"(?<!\w)" + re.escape(term).replace(r"\ ", r"[\s\-]+") + r"(?!\w)"
+    if term.isascii() and not any(c.isupper() for c in term):
+        return Caseless(pattern)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 _AND_OTHER_RE = Caseless(r"\b(?:between|for|of|in)\s+[^,;()]+?\s+and\s+(?:the\s+|those\s+in\s+(?:the\s+)?)?"

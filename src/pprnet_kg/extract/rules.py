@@ -107,7 +107,9 @@ class PhraseSet(tuple):
         self = super().__new__(cls, entries)
         self.index = {}
         self.recent = {}  # text -> find_entries' answer (see entities.find_entries)
+        self.by_key = {}  # key -> the first entry with that key
         for i, entry in enumerate(self):
+            self.by_key.setdefault(entry.key, entry)
             for term in entry.terms:
                 self.index.setdefault(min(term.words, key=lambda w: (-len(w), w)), []).append((i, term))
         self.index_words = frozenset(self.index)  # a frozenset intersects a text's words twice as fast as keys()
