@@ -61,7 +61,8 @@ def test_an_outcome_phrase_is_found_where_its_regex_finds_it(data):
 _MEASURE_WORDS = ["Hedges' g", "Cohen's d", "SMD", "standardized mean difference", "odds ratio", "OR", "RR",
                   "risk ratio", "relative risk", "HR", "hazard ratio", "NNT", "number needed to treat", "β", "beta",
                   "Pearson r", "correlation", "B", "b", "r", "d", "g", "B adjusted", "for relapse", "of", "was", "is",
-                  "=", ":", ",", " ", "0.45", "−.23", "12", "-1.2", "%", ".", "é", "’", "betas", "Beta-blockers"]
+                  "=", ":", ",", " ", "\n", "\t", "0.45", "−.23", "12", "-1.2", "%", ".", "é", "’", "betas", "Beta-blockers",
+                  "rd", "dg", "Bb"]
 
 
 @settings(max_examples=500, deadline=None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ..model import Finding, Problem, TextLine, evolve
-from .caseless import Caseless, has_digit, lowered, words as caseless_words
+from .caseless import Caseless, has_any, has_digit, lowered, words as caseless_words
 from .firstchar import compile_guarded
 from .sentences import split_sentences
 
@@ -56,8 +56,11 @@ _LINK_NAMED = r"(?:\s*(?:=|:|,)\s*|\s+(?:of|was|is|were)\s+|\s+)"
 _LINK_SINGLE = r"(?:\s*[=:]\s*|\s+(?:was|is|of)\s+)"
 # The lookahead for a measure's words, without the groups of the alternatives after it, rules out
 # most word starts cheaply (each alternative of a group is entered one by one); the same matches.
+# In the lookahead a single letter is followed by what follows it in every match (a space, = or :
+# of its link): 'reduced', 'depression', 'group' fail there instead of in the whole pattern.
+_SINGLE_AHEAD = (r"B[\s=:]", r"b(?=\s*[=:])", r"[rdg][\s=:]")
 _MEASURE_RE = compile_guarded(
-    r"(?<![\w.’'])(?=" + "|".join(p for p, _ in MEASURES) + r")(?:"
+    r"(?<![\w.’'])(?=" + "|".join([p for p, _ in NAMED] + list(_SINGLE_AHEAD)) + r")(?:"
     r"(?:" + "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(NAMED)) + r")" + _ABOUT + _LINK_NAMED +
     r"|(?:" + "|".join(f"(?P<m{len(NAMED) + i}>{p})" for i, (p, _) in enumerate(SINGLE)) + r")" + _LINK_SINGLE +
     r")(?P<value>" + NUM + r")(?![\d%])",
@@ -110,7 +113,7 @@ _CAVEAT_WORDS = ("hold", "significant", "robust", "survive")
 
 
 def _could_count(lowered: str, words: tuple[str, ...]) -> bool:
-    return any(w in lowered for w in words)
+    return has_any(lowered, words)
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,9 @@ _RANGE_BARE_RE = re.compile(r"\s*(?:to\s|\u2013|\u2014|-)\s*")
 
 def _range_of(before: str, text: str, m) -> int | None:
     """Where the range that the statistic `m` opens ends in `text`, or None when it opens none."""
-    worded = _RANGE_BEFORE_RE.search(before) is not None
+    # (every match of _RANGE_BEFORE_RE ends with its \\s+ at the end of `before`, or before a final
+    # newline: `before` then ends with a space character; most end with '(' or a word)
+    worded = before[-1:].isspace() and _RANGE_BEFORE_RE.search(before) is not None
     gap = (_RANGE_WORDED_RE if worded else _RANGE_BARE_RE).match(text, m.end("value"))
     if gap is None:
         return None

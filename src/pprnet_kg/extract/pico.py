@@ -27,7 +27,7 @@ import re
 from functools import lru_cache
 
 from ..model import Finding, evolve
-from .caseless import Caseless, word_spans
+from .caseless import Caseless, has_any, word_spans
 from .comparators import _PEOPLE_RE, comparator_list, comparator_text, comparison_cue, rightmost
 from .entities import find_entries
 from .favours import favours
@@ -239,7 +239,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
         else None
     if within is not None and _DESIGN_AFTER_RE.match(clause, within.end()):
         within = None  # "across 40 pre-post studies": a kind of study, not a change within one group
-    if within is None and any(w in low for w in _BASELINE_WORDS):
+    if within is None and has_any(low, _BASELINE_WORDS):
         within = _BASELINE_RE.search(clause)
     assoc = relation_cue(body)
     cue = comparison_cue(body, rules)
