@@ -92,3 +92,16 @@ def test_the_lower_case_of_joined_parts_is_their_lower_case_joined(parts, sep):
     text = sep.join(parts) + "\u2063"  # a text of its own, not one already noted
     note_words(text, [*parts[:-1], parts[-1] + "\u2063"], sep)
     assert _words(text)[0] == text.lower()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_MEASURE_WORDS + ["(", ")", "'", ".", "’", "x", "-", "é"]), max_size=14).map(
+    lambda parts: "".join(p + (" " if i % 3 else "") for i, p in enumerate(parts))))
+def test_the_measures_are_found_where_the_regex_finds_them(text):
+    from pprnet_kg.extract import findings as F
+
+    def spans(m, start):
+        return [start] + [m.span(g) for g in range(1, m.re.groups + 1)] + [m.end()]
+
+    assert [spans(m, start) for start, m in F.measure_matches(text)] == \
+        [spans(m, m.start()) for m in F._MEASURE_RE.finditer(text)]

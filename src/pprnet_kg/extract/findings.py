@@ -10,12 +10,13 @@ its own CI, p outside [0, 1]) is reported, not kept: a wrong number is worse tha
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ..model import Finding, Problem, TextLine, evolve
 from .caseless import Caseless, has_any, has_digit, lowered, words as caseless_words
-from .firstchar import compile_guarded
+from .firstchar import compile_guarded, guarded
 from .sentences import split_sentences
 
 NUM = r"[-+\u2212\u2013]?\s?(?:\d+(?:\.\d+)?|\.\d+)"
@@ -59,12 +60,33 @@ _LINK_SINGLE = r"(?:\s*[=:]\s*|\s+(?:was|is|of)\s+)"
 # In the lookahead a single letter is followed by what follows it in every match (a space, = or :
 # of its link): 'reduced', 'depression', 'group' fail there instead of in the whole pattern.
 _SINGLE_AHEAD = (r"B[\s=:]", r"b(?=\s*[=:])", r"[rdg][\s=:]")
-_MEASURE_RE = compile_guarded(
-    r"(?<![\w.’'])(?=" + "|".join([p for p, _ in NAMED] + list(_SINGLE_AHEAD)) + r")(?:"
+_MEASURE_BODY = (
+    r"(?=" + "|".join([p for p, _ in NAMED] + list(_SINGLE_AHEAD)) + r")(?:"
     r"(?:" + "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(NAMED)) + r")" + _ABOUT + _LINK_NAMED +
     r"|(?:" + "|".join(f"(?P<m{len(NAMED) + i}>{p})" for i, (p, _) in enumerate(SINGLE)) + r")" + _LINK_SINGLE +
-    r")(?P<value>" + NUM + r")(?![\d%])",
-)
+    r")(?P<value>" + NUM + r")(?![\d%])")
+_MEASURE_RE = compile_guarded(r"(?<![\w.’'])" + _MEASURE_BODY)
+# The same pattern with the character before the match in front of it instead of the lookbehind: a
+# pattern that starts with a class is scanned for in `re`'s fast loop (one attempt per space or
+# punctuation mark, not one per character). Its groups are _MEASURE_RE's; see measure_matches.
+_MEASURE_AFTER_RE = re.compile(r"[^\w.’']" + guarded(_MEASURE_BODY))
+
+
+def measure_matches(text: str) -> list[tuple[int, re.Match]]:
+    """(start, match) for each match of `_MEASURE_RE.finditer(text)`: the match's groups are those
+    of _MEASURE_RE, its start is `start` (the match may include the character before it). A match
+    not at the very start of the text follows a character outside [\\w.’'], which _MEASURE_AFTER_RE
+    takes; one at the start is _MEASURE_RE's. A match ends with a digit, so the next one never
+    starts right where it ends: taking the character before it never overlaps the previous match."""
+    found = []
+    first = _MEASURE_RE.match(text)
+    if first is not None:
+        found.append((0, first))
+    for m in _MEASURE_AFTER_RE.finditer(text, first.end() if first is not None else 0):
+        found.append((m.start() + 1, m))
+    return found
+
+
 # _finding reads the measure from m.groups(): the measures' groups must be the first ones, in order
 assert [_MEASURE_RE.groupindex[g] for g in _MEASURE_GROUPS] == list(range(1, len(MEASURES) + 1))
 _CI_LABELLED_RE = Caseless(
@@ -172,23 +194,23 @@ def extract_findings(
 def _sentence_findings(line: int, text: str, findings: list, problems: list, source, post_id, outcomes, study_k
                        ) -> None:
     """The statistics of one sentence (with a digit), appended to findings or problems."""
-    matches = list(_MEASURE_RE.finditer(text))
+    matches = measure_matches(text)  # (start, match): _MEASURE_RE.finditer, found faster
     if not matches:
         return
     sentence = TextLine(line, text)
     clause_start = 0
     trailed = False
-    for i, m in enumerate(matches):
-        if m.start() < clause_start:
+    for i, (start, m) in enumerate(matches):
+        if start < clause_start:
             continue  # the upper end of a range taken with its lower end
         last = i + 1 == len(matches)
-        end = len(text) if last else matches[i + 1].start()
-        before = text[clause_start: m.start()]
+        end = len(text) if last else matches[i + 1][0]
+        before = text[clause_start: start]
         after = text[m.end("value"): end]
         if (span := _range_of(before, text, m)) is not None:
             # "ranged from g = 0.20 to g = 0.80": the spread of the studies' effects, not an effect
             problems.append(Problem(source, sentence.line, "findings", f"a range of effects, not one effect "
-                                    f"({' '.join(text[m.start():span].split())}): not recorded as a finding", post_id))
+                                    f"({' '.join(text[start:span].split())}): not recorded as a finding", post_id))
             clause_start = span
             trailed = False
             continue
@@ -322,9 +344,10 @@ def _outcome_index(outcomes: tuple[OutcomeTerm, ...]) -> tuple[list[int], dict[s
         return known[1:]
     always: list[int] = []
     index: dict[str, list[int]] = {}
+    shared = Counter(w for term in outcomes for w in term.words)  # filed under the least shared word (rules.PhraseSet)
     for i, term in enumerate(outcomes):
         if term.words:
-            index.setdefault(min(term.words, key=lambda w: (-len(w), w)), []).append(i)
+            index.setdefault(min(term.words, key=lambda w: (shared[w], -len(w), w)), []).append(i)
         else:
             always.append(i)
     _OUTCOME_INDEXES[id(outcomes)] = (outcomes, always, index, frozenset(index))
