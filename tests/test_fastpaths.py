@@ -105,3 +105,17 @@ def test_the_measures_are_found_where_the_regex_finds_them(text):
 
     assert [spans(m, start) for start, m in F.measure_matches(text)] == \
         [spans(m, m.start()) for m in F._MEASURE_RE.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["ranged", "Range", "ranges", "rangıng", "RANGING", "from", "FROM", "between", "Between",
+                                 "effects", "x", "ſ", " ", "\n", "\t", "(", "d = 0.3", ",", "-"]), max_size=8).map("".join))
+def test_a_range_is_told_as_the_regex_tells_it(before):
+    from pprnet_kg.extract import findings as F
+
+    # every clause the regex takes passes the cheap tests in front of it in _range_of
+    worded = F._RANGE_BEFORE_RE.search(before) is not None
+    last = before.rstrip()[-7:]
+    assert worded == bool(before[-1:].isspace() and (not last.isascii() or last.lower().endswith(F._RANGE_WORDS))
+                          and worded)
+

@@ -229,6 +229,7 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
 # "between d = 0.3 and 0.5"), or with the other end straight after its value ("g = 0.3-0.5",
 # "r = .10 to .40"; a CI has brackets or a label, so it is not taken for one).
 _RANGE_BEFORE_RE = re.compile(r"(?:\brang(?:e|es|ed|ing)\s+(?:from\s+)?|\bfrom\s+|\bbetween\s+)$", re.IGNORECASE)
+_RANGE_WORDS = ("range", "ranges", "ranged", "ranging", "from", "between")  # what a match ends with
 _RANGE_WORDED_RE = re.compile(r"\s*(?:to|and|\u2013|\u2014|-)\s*")
 _RANGE_BARE_RE = re.compile(r"\s*(?:to\s|\u2013|\u2014|-)\s*")
 
@@ -236,8 +237,12 @@ _RANGE_BARE_RE = re.compile(r"\s*(?:to\s|\u2013|\u2014|-)\s*")
 def _range_of(before: str, text: str, m) -> int | None:
     """Where the range that the statistic `m` opens ends in `text`, or None when it opens none."""
     # (every match of _RANGE_BEFORE_RE ends with its \\s+ at the end of `before`, or before a final
-    # newline: `before` then ends with a space character; most end with '(' or a word)
-    worded = before[-1:].isspace() and _RANGE_BEFORE_RE.search(before) is not None
+    # newline: `before` then ends with a space character, after one of its words; most end with '('
+    # or a word. The words are tested in lower case on an ASCII end only: under IGNORECASE 'ı' and
+    # 'ſ' are an 'i' and an 's')
+    last = before.rstrip()[-7:]
+    worded = before[-1:].isspace() and (not last.isascii() or last.lower().endswith(_RANGE_WORDS)) \
+        and _RANGE_BEFORE_RE.search(before) is not None
     gap = (_RANGE_WORDED_RE if worded else _RANGE_BARE_RE).match(text, m.end("value"))
     if gap is None:
         return None
