@@ -61,7 +61,8 @@ def test_an_outcome_phrase_is_found_where_its_regex_finds_it(data):
 _MEASURE_WORDS = ["Hedges' g", "Cohen's d", "SMD", "standardized mean difference", "odds ratio", "OR", "RR",
                   "risk ratio", "relative risk", "HR", "hazard ratio", "NNT", "number needed to treat", "β", "beta",
                   "Pearson r", "correlation", "B", "b", "r", "d", "g", "B adjusted", "for relapse", "of", "was", "is",
-                  "=", ":", ",", " ", "0.45", "−.23", "12", "-1.2", "%", ".", "é", "’", "betas", "Beta-blockers"]
+                  "=", ":", ",", " ", "\n", "\t", "0.45", "−.23", "12", "-1.2", "%", ".", "é", "’", "betas", "Beta-blockers",
+                  "rd", "dg", "Bb"]
 
 
 @settings(max_examples=500, deadline=None)
@@ -91,3 +92,30 @@ def test_the_lower_case_of_joined_parts_is_their_lower_case_joined(parts, sep):
     text = sep.join(parts) + "\u2063"  # a text of its own, not one already noted
     note_words(text, [*parts[:-1], parts[-1] + "\u2063"], sep)
     assert _words(text)[0] == text.lower()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_MEASURE_WORDS + ["(", ")", "'", ".", "’", "x", "-", "é"]), max_size=14).map(
+    lambda parts: "".join(p + (" " if i % 3 else "") for i, p in enumerate(parts))))
+def test_the_measures_are_found_where_the_regex_finds_them(text):
+    from pprnet_kg.extract import findings as F
+
+    def spans(m, start):
+        return [start] + [m.span(g) for g in range(1, m.re.groups + 1)] + [m.end()]
+
+    assert [spans(m, start) for start, m in F.measure_matches(text)] == \
+        [spans(m, m.start()) for m in F._MEASURE_RE.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["ranged", "Range", "ranges", "rangıng", "RANGING", "from", "FROM", "between", "Between",
+                                 "effects", "x", "ſ", " ", "\n", "\t", "(", "d = 0.3", ",", "-"]), max_size=8).map("".join))
+def test_a_range_is_told_as_the_regex_tells_it(before):
+    from pprnet_kg.extract import findings as F
+
+    # every clause the regex takes passes the cheap tests in front of it in _range_of
+    worded = F._RANGE_BEFORE_RE.search(before) is not None
+    last = before.rstrip()[-7:]
+    assert worded == bool(before[-1:].isspace() and (not last.isascii() or last.lower().endswith(F._RANGE_WORDS))
+                          and worded)
+

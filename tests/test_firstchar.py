@@ -147,3 +147,16 @@ def test_every_match_contains_a_needed_word(name, pattern, flags, data):
 def test_a_verbose_pattern_is_left_as_it_is():
     assert guarded(r"\bab  # a comment", re.VERBOSE) == r"\bab  # a comment"
     assert guarded(r"(?x)\bab  # a comment") == r"(?x)\bab  # a comment"
+
+
+@pytest.mark.parametrize("pattern,flags", [(r"\s*[,;]|$", 0), (r"\s+with\s*$|$", 0), (r"(?m)x|$", 0), (r"x|$", re.M),
+                                           (r"(?:a?\Z|b)c?", 0), (r"\s*,|(?m:$)", 0)])
+def test_a_pattern_that_may_match_at_the_end_is_guarded_by_its_own_anchor(pattern, flags):
+    g = guarded(pattern, flags)
+    assert g != pattern
+    plain, fast = re.compile(pattern, flags), re.compile(g, flags)
+    for text in ["", "\n", "a\n", "a\nb\n", "x ,y", "aa with \n", " with", "b\nc", "ac", "xx\n\n"]:
+        for pos in range(len(text) + 1):
+            assert _spans(fast.search(text, pos)) == _spans(plain.search(text, pos)), (text, pos)
+        assert [_spans(m) for m in fast.finditer(text)] == [_spans(m) for m in plain.finditer(text)]
+        assert fast.sub("#", text) == plain.sub("#", text)

@@ -40,11 +40,16 @@ def lowered(text: str) -> str | None:
     return known
 
 
-def _has_any(text: str, words: tuple[str, ...]) -> bool:
+def has_any(text: str, words: tuple[str, ...]) -> bool:
+    """`any(w in text for w in words)`: a plain loop, without the generator's frame and resumptions
+    (a third cheaper; the extractors make tens of these tests per post)."""
     for word in words:
         if word in text:
             return True
     return False
+
+
+_has_any = has_any
 
 
 class Found:

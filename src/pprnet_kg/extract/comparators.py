@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .caseless import Caseless
+from .caseless import Caseless, lowered
 from .entities import find_entries
+from .rules import PhraseSet
 
 _CUE_RE = Caseless(
     r"\b(?:compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|relative\s+to|"
@@ -54,14 +55,18 @@ def rightmost(text: str, entries) -> tuple[str, str] | None:
     if len(found) > 1:
         found = [m for m in found if m.key != "control-unspecified"]
     spans: list[tuple[int, int, str]] = []
+    by_key = entries.by_key if isinstance(entries, PhraseSet) else None
+    low = lowered(text)
     for match in found:
-        entry = next(e for e in entries if e.key == match.key)
+        entry = by_key[match.key] if by_key is not None else next(e for e in entries if e.key == match.key)
         for term in entry.terms:
-            for hit in term.pattern.finditer(text):
-                spans.append((hit.start(), hit.end(), match.key))
-                key = (hit.end(), hit.end() - hit.start())
+            # Term.spans: the spans of term.pattern.finditer(text), found from where the phrase's
+            # first word stands (most of an entry's phrases are not in the text at all)
+            for start, end in term.spans(text, low):
+                spans.append((start, end, match.key))
+                key = (end, end - start)
                 if best is None or key > best[0]:
-                    best = (key, match.key, hit.group(0))
+                    best = (key, match.key, text[start:end])
     if len(found) > 1 and (_listed(spans, text) or _combined(spans, text)):
         return None  # "waitlist or usual care", "usual care plus medication": a mix, none of them the comparator
     if best and _STOPPED_RE.match(text, best[0][0]):

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from ..model import Finding
-from .caseless import Caseless, word_spans
+from .caseless import Caseless, has_any, word_spans
 from .firstchar import compile_guarded
 
 _MORE = ("more effective", "more efficacious", "more helpful", "more beneficial")
@@ -65,10 +65,10 @@ def favours(f: Finding, body: str, implications: str, fields: dict, matched: lis
     quoting = [s for s in _sentences_of(implications) if value and value in s and _quotes(s, value, f)]
     for text in [body, *quoting]:
         low = text.lower()
-        if not any(w in low for w in _CUES):
+        if not has_any(low, _CUES):
             continue
         for rx, words, worse, other_after in _FAVOURS_RES:
-            m = rx.search(text) if any(w in low for w in words) else None
+            m = rx.search(text) if has_any(low, words) else None
             if not m or _NEGATED_RE.search(text[max(0, m.start() - 30): m.start("x")]) \
                     or _NEGATED_RE.search(m.group("x")) or _NEGATED_RE.search(text[m.end("x"): m.end()]):
                 continue  # "no advantage for CBT", "CBT did not do better than", "CBT was not more effective than"

@@ -10,12 +10,13 @@ its own CI, p outside [0, 1]) is reported, not kept: a wrong number is worse tha
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ..model import Finding, Problem, TextLine, evolve
-from .caseless import Caseless, has_digit, lowered, words as caseless_words
-from .firstchar import compile_guarded
+from .caseless import Caseless, has_any, has_digit, lowered, words as caseless_words
+from .firstchar import compile_guarded, guarded
 from .sentences import split_sentences
 
 NUM = r"[-+\u2212\u2013]?\s?(?:\d+(?:\.\d+)?|\.\d+)"
@@ -56,12 +57,38 @@ _LINK_NAMED = r"(?:\s*(?:=|:|,)\s*|\s+(?:of|was|is|were)\s+|\s+)"
 _LINK_SINGLE = r"(?:\s*[=:]\s*|\s+(?:was|is|of)\s+)"
 # The lookahead for a measure's words, without the groups of the alternatives after it, rules out
 # most word starts cheaply (each alternative of a group is entered one by one); the same matches.
-_MEASURE_RE = compile_guarded(
-    r"(?<![\w.’'])(?=" + "|".join(p for p, _ in MEASURES) + r")(?:"
+# In the lookahead a single letter is followed by what follows it in every match (a space, = or :
+# of its link): 'reduced', 'depression', 'group' fail there instead of in the whole pattern.
+_SINGLE_AHEAD = (r"B[\s=:]", r"b(?=\s*[=:])", r"[rdg][\s=:]")
+_MEASURE_BODY = (
+    r"(?=" + "|".join([p for p, _ in NAMED] + list(_SINGLE_AHEAD)) + r")(?:"
     r"(?:" + "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(NAMED)) + r")" + _ABOUT + _LINK_NAMED +
     r"|(?:" + "|".join(f"(?P<m{len(NAMED) + i}>{p})" for i, (p, _) in enumerate(SINGLE)) + r")" + _LINK_SINGLE +
-    r")(?P<value>" + NUM + r")(?![\d%])",
-)
+    r")(?P<value>" + NUM + r")(?![\d%])")
+_MEASURE_RE = compile_guarded(r"(?<![\w.’'])" + _MEASURE_BODY)
+# The same pattern with the character before the match in front of it instead of the lookbehind: a
+# pattern that starts with a class is scanned for in `re`'s fast loop (one attempt per space or
+# punctuation mark, not one per character). Its groups are _MEASURE_RE's; see measure_matches.
+_MEASURE_AFTER_RE = re.compile(r"[^\w.’']" + guarded(_MEASURE_BODY))
+
+
+def measure_matches(text: str) -> list[tuple[int, re.Match]]:
+    """(start, match) for each match of `_MEASURE_RE.finditer(text)`: the match's groups are those
+    of _MEASURE_RE, its start is `start` (the match may include the character before it). A match
+    not at the very start of the text follows a character outside [\\w.’'], which _MEASURE_AFTER_RE
+    takes; one at the start is _MEASURE_RE's. A match ends with a digit, so the next one never
+    starts right where it ends: taking the character before it never overlaps the previous match."""
+    found = []
+    first = _MEASURE_RE.match(text)
+    if first is not None:
+        found.append((0, first))
+    for m in _MEASURE_AFTER_RE.finditer(text, first.end() if first is not None else 0):
+        found.append((m.start() + 1, m))
+    return found
+
+
+# _finding reads the measure from m.groups(): the measures' groups must be the first ones, in order
+assert [_MEASURE_RE.groupindex[g] for g in _MEASURE_GROUPS] == list(range(1, len(MEASURES) + 1))
 _CI_LABELLED_RE = Caseless(
     r"(?:(?P<lvl>\d{2}(?:\.\d+)?)\s*%\s*)?(?:ci|c\.i\.|confidence\s+interval)s?\s*(?:[:=,]|of)?\s*"
     r"[\[(]?\s*(?P<lo>" + NUM + r")\s*(?:,|;|to|\u2013|\u2014|-)\s*(?P<hi>" + NUM + r")\s*[\])]?",
@@ -108,7 +135,7 @@ _CAVEAT_WORDS = ("hold", "significant", "robust", "survive")
 
 
 def _could_count(lowered: str, words: tuple[str, ...]) -> bool:
-    return any(w in lowered for w in words)
+    return has_any(lowered, words)
 
 
 @dataclass(frozen=True)
@@ -167,23 +194,23 @@ def extract_findings(
 def _sentence_findings(line: int, text: str, findings: list, problems: list, source, post_id, outcomes, study_k
                        ) -> None:
     """The statistics of one sentence (with a digit), appended to findings or problems."""
-    matches = list(_MEASURE_RE.finditer(text))
+    matches = measure_matches(text)  # (start, match): _MEASURE_RE.finditer, found faster
     if not matches:
         return
     sentence = TextLine(line, text)
     clause_start = 0
     trailed = False
-    for i, m in enumerate(matches):
-        if m.start() < clause_start:
+    for i, (start, m) in enumerate(matches):
+        if start < clause_start:
             continue  # the upper end of a range taken with its lower end
         last = i + 1 == len(matches)
-        end = len(text) if last else matches[i + 1].start()
-        before = text[clause_start: m.start()]
+        end = len(text) if last else matches[i + 1][0]
+        before = text[clause_start: start]
         after = text[m.end("value"): end]
         if (span := _range_of(before, text, m)) is not None:
             # "ranged from g = 0.20 to g = 0.80": the spread of the studies' effects, not an effect
             problems.append(Problem(source, sentence.line, "findings", f"a range of effects, not one effect "
-                                    f"({' '.join(text[m.start():span].split())}): not recorded as a finding", post_id))
+                                    f"({' '.join(text[start:span].split())}): not recorded as a finding", post_id))
             clause_start = span
             trailed = False
             continue
@@ -202,6 +229,7 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
 # "between d = 0.3 and 0.5"), or with the other end straight after its value ("g = 0.3-0.5",
 # "r = .10 to .40"; a CI has brackets or a label, so it is not taken for one).
 _RANGE_BEFORE_RE = re.compile(r"(?:\brang(?:e|es|ed|ing)\s+(?:from\s+)?|\bfrom\s+|\bbetween\s+)$", re.IGNORECASE)
+_RANGE_WORDS = ("range", "ranges", "ranged", "ranging", "from", "between")  # what a match ends with
 _RANGE_WORDED_RE = re.compile(r"\s*(?:to|and|\u2013|\u2014|-)\s*")
 _RANGE_BARE_RE = re.compile(r"\s*(?:to\s|\u2013|\u2014|-)\s*")
 
@@ -217,13 +245,21 @@ _RANGING_WORD_RE = re.compile(r"[\w'-]+\s+\(?\s*")
 
 def _range_of(before: str, text: str, m) -> int | None:
     """Where the range that the statistic `m` opens ends in `text`, or None when it opens none."""
-    worded = _RANGE_BEFORE_RE.search(before) is not None
+    # (every match of _RANGE_BEFORE_RE ends with its \\s+ at the end of `before`, or before a final
+    # newline: `before` then ends with a space character, after one of its words; most end with '('
+    # or a word. The words are tested in lower case on an ASCII end only: under IGNORECASE 'ı' and
+    # 'ſ' are an 'i' and an 's')
+    last = before.rstrip()[-7:]
+    worded = before[-1:].isspace() and (not last.isascii() or last.lower().endswith(_RANGE_WORDS)) \
+        and _RANGE_BEFORE_RE.search(before) is not None
     gap = (_RANGE_WORDED_RE if worded else _RANGE_BARE_RE).match(text, m.end("value"))
     if gap is not None:
         upper = _MEASURE_RE.match(text, gap.end()) or _NUM_RE.match(text, gap.end())
         if upper is not None:
             return upper.end()
-    if _RANGING_BEFORE_RE.search(before) and (link := _RANGING_LINK_RE.match(text, m.end("value"))) is not None:
+    low = before.lower()  # every match has 'rang' or 'var' (no letter of them folds from another under IGNORECASE)
+    if ("rang" in low or "var" in low) and _RANGING_BEFORE_RE.search(before) \
+            and (link := _RANGING_LINK_RE.match(text, m.end("value"))) is not None:
         at = link.end()
         for _ in range(4):  # up to three words before the upper end ("to a large d = 0.90")
             if (upper := _MEASURE_RE.match(text, at) or _NUM_RE.match(text, at)) is not None:
@@ -250,8 +286,11 @@ _TRAILING_END_RE = compile_guarded(
 
 
 def _finding(m, before, after, sentence, outcomes, study_k, *, trailing=None, parallel=False):
-    i = next(i for i, name in enumerate(_MEASURE_GROUPS) if m.group(name))
-    code, label = MEASURES[i][1], " ".join(m.group(_MEASURE_GROUPS[i]).split())
+    # the first measure group that matched (groups 1.. are the measures', in order: one map in C
+    # instead of a generator asking for each group by name)
+    groups = m.groups()[:len(MEASURES)]
+    i = list(map(bool, groups)).index(True)
+    code, label = MEASURES[i][1], " ".join(groups[i].split())
     value = to_decimal(m.group("value"))
     fields: dict = {}
     consumed = 0
@@ -332,9 +371,10 @@ def _outcome_index(outcomes: tuple[OutcomeTerm, ...]) -> tuple[list[int], dict[s
         return known[1:]
     always: list[int] = []
     index: dict[str, list[int]] = {}
+    shared = Counter(w for term in outcomes for w in term.words)  # filed under the least shared word (rules.PhraseSet)
     for i, term in enumerate(outcomes):
         if term.words:
-            index.setdefault(min(term.words, key=lambda w: (-len(w), w)), []).append(i)
+            index.setdefault(min(term.words, key=lambda w: (shared[w], -len(w), w)), []).append(i)
         else:
             always.append(i)
     _OUTCOME_INDEXES[id(outcomes)] = (outcomes, always, index, frozenset(index))
@@ -389,14 +429,15 @@ def _spans(term: OutcomeTerm, clause: str, low: str | None) -> list[tuple[int, i
 
 
 def _inconsistency(f: Finding) -> str | None:
-    shown = f"{f.label} = {f.value}"
+    # (the finding as shown in a message is written only when there is a message: most have none)
     if f.ci_lower is not None and f.ci_upper is not None:
         if f.ci_lower > f.ci_upper:
-            return f"{shown}: CI lower bound {f.ci_lower} is above the upper bound {f.ci_upper}; finding left out"
+            return f"{f.label} = {f.value}: CI lower bound {f.ci_lower} is above the upper bound {f.ci_upper}; " \
+                   f"finding left out"
         if not f.ci_lower <= f.value <= f.ci_upper:
-            return f"{shown} lies outside its own CI [{f.ci_lower}, {f.ci_upper}]; finding left out"
+            return f"{f.label} = {f.value} lies outside its own CI [{f.ci_lower}, {f.ci_upper}]; finding left out"
     if f.p_value is not None and not Decimal(0) <= f.p_value <= Decimal(1):
-        return f"{shown}: p = {f.p_value} is not a probability; finding left out"
+        return f"{f.label} = {f.value}: p = {f.p_value} is not a probability; finding left out"
     if f.measure in {"OR", "RR", "HR"} and f.value <= 0:
-        return f"{shown}: a ratio must be positive; finding left out"
+        return f"{f.label} = {f.value}: a ratio must be positive; finding left out"
     return None

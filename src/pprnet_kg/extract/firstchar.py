@@ -29,11 +29,20 @@ class _Unknown(Exception):
     """The first character cannot be told (or could be anything)."""
 
 
+# An end anchor met before any character ('$' as an alternative: "\\s*[,;]|$"): a match may also
+# start where the anchor holds, which the same anchor in the guard tests (with the flag it was
+# parsed with, whatever the guard's own flags)
+# ('$' is parsed as AT_END and made a line end by the MULTILINE flag in force, which _first follows)
+_END_ANCHORS = {(C.AT_END, False): "(?-m:$)", (C.AT_END, True): "(?m:$)", (C.AT_END_STRING, False): r"\Z",
+                (C.AT_END_STRING, True): r"\Z"}
+_ANCHOR_GUARDS = frozenset(_END_ANCHORS.values())
+
+
 def _item(code: int) -> str:
     return f"\\U{code:08x}"
 
 
-def _first(seq, icase: bool, cs: set[str], ci: set[str]) -> bool:
+def _first(seq, icase: bool, cs: set[str], ci: set[str], multiline: bool = False) -> bool:
     """Add the class items a match of `seq` can start with to cs (case-sensitive) or ci
     (case-insensitive); True when `seq` can match the empty string."""
     for op, av in seq:
@@ -52,25 +61,31 @@ def _first(seq, icase: bool, cs: set[str], ci: set[str]) -> bool:
                 else:
                     raise _Unknown(kind)
             return False
+        if op is C.AT and (av, multiline) in _END_ANCHORS:
+            # nothing consumed yet and the match must stand at the end: the guard's own anchor
+            # holds at exactly the positions where this one does
+            cs.add(_END_ANCHORS[av, multiline])
+            return False
         if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
             continue  # takes no character
         if op is C.BRANCH:
-            if not any([_first(alt, icase, cs, ci) for alt in av[1]]):
+            if not any([_first(alt, icase, cs, ci, multiline) for alt in av[1]]):
                 return False
             continue
         if op is C.SUBPATTERN:
             _group, add, drop, inner = av
             inner_icase = (icase or bool(add & C.SRE_FLAG_IGNORECASE)) and not drop & C.SRE_FLAG_IGNORECASE
-            if not _first(inner, inner_icase, cs, ci):
+            inner_multiline = (multiline or bool(add & C.SRE_FLAG_MULTILINE)) and not drop & C.SRE_FLAG_MULTILINE
+            if not _first(inner, inner_icase, cs, ci, inner_multiline):
                 return False
             continue
         if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
             low, _high, inner = av
-            if not _first(inner, icase, cs, ci) and low > 0:
+            if not _first(inner, icase, cs, ci, multiline) and low > 0:
                 return False
             continue
         if op is C.ATOMIC_GROUP:
-            if not _first(av, icase, cs, ci):
+            if not _first(av, icase, cs, ci, multiline):
                 return False
             continue
         raise _Unknown(op)
@@ -84,13 +99,16 @@ def first_chars(pattern: str, flags: int = 0) -> str | None:
         parsed = _parser.parse(pattern, flags)
         cs: set[str] = set()
         ci: set[str] = set()
-        if _first(parsed, bool(parsed.state.flags & re.IGNORECASE), cs, ci):
+        if _first(parsed, bool(parsed.state.flags & re.IGNORECASE), cs, ci, bool(parsed.state.flags & re.MULTILINE)):
             return None  # the pattern can match nothing at all: any position may be a match
     except (_Unknown, re.error):
         return None
+    anchors = sorted(cs & _ANCHOR_GUARDS)
+    cs -= _ANCHOR_GUARDS
     alternatives = [f"[{''.join(sorted(cs))}]"] if cs else []
     if ci:
         alternatives.append(f"(?i:[{''.join(sorted(ci))}])")
+    alternatives += anchors
     return f"(?={'|'.join(alternatives)})"
 
 

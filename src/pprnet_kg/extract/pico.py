@@ -24,9 +24,10 @@ relations.py, favours in favours.py, population, timepoint and adjustment in qua
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Finding, evolve
-from .caseless import Caseless, word_spans
+from .caseless import Caseless, has_any, word_spans
 from .comparators import _PEOPLE_RE, comparator_list, comparator_text, comparison_cue, rightmost
 from .entities import find_entries
 from .favours import favours
@@ -238,7 +239,7 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
         else None
     if within is not None and _DESIGN_AFTER_RE.match(clause, within.end()):
         within = None  # "across 40 pre-post studies": a kind of study, not a change within one group
-    if within is None and any(w in low for w in _BASELINE_WORDS):
+    if within is None and has_any(low, _BASELINE_WORDS):
         within = _BASELINE_RE.search(clause)
     assoc = relation_cue(body)
     cue = comparison_cue(body, rules)
@@ -472,8 +473,20 @@ def _continue(f: Finding, previous: Finding, rules) -> Finding:
 
 def _as_written(term: str, text: str) -> str:
     """A matched phrase (lower case) in the case the text writes it."""
-    m = re.search(r"(?<!\w)" + re.escape(term).replace(r"\ ", r"[\s\-]+") + r"(?!\w)", text, re.IGNORECASE)
+    m = _written_re(term).search(text)
     return m.group(0) if m else term
+
+
+@lru_cache(maxsize=1024)
+def _written_re(term: str):
+    """The phrase's case-insensitive whole-word regex, compiled once per phrase (the lexicon's
+    phrases recur in every post). An ASCII phrase in lower case is a Caseless pattern: the same
+    matches as re.IGNORECASE (caseless.py), with a guard for its first letter instead of trying
+    the lookbehind at every character."""
+    pattern = r"(?<!\w)" + re.escape(term).replace(r"\ ", r"[\s\-]+") + r"(?!\w)"
+    if term.isascii() and not any(c.isupper() for c in term):
+        return Caseless(pattern)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 _AND_OTHER_RE = Caseless(r"\b(?:between|for|of|in)\s+[^,;()]+?\s+and\s+(?:the\s+|those\s+in\s+(?:the\s+)?)?"

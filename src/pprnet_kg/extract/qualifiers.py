@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 from ..model import Finding
-from .caseless import Caseless
+from .caseless import Caseless, has_any
 from .findings import NUMBER_WORDS, number_value
 
 SEP = r"[\s\-\u2010\u2011]+"
@@ -119,7 +119,7 @@ def timepoint(clause: str, fields: dict, matched: list) -> None:
         low = clause.lower()
     follow = _FOLLOW_RE.search(clause) if ("follow" in low or "after" in low or " post" in low) else None
     months = _FOLLOW_MONTHS_RE.search(clause) if "follow" in low else None
-    if (follow or months) and any(w in low for w in ("post", "end of", "after", "termination")):
+    if (follow or months) and has_any(low, ("post", "end of", "after", "termination")):
         # both times named ("smaller at follow-up than at post-treatment"): the clause does not say which
         post = [m.span() for m in _POST_RE.finditer(clause)]
         spans = [m.span() for m in (follow, months) if m]
@@ -141,7 +141,7 @@ def timepoint(clause: str, fields: dict, matched: list) -> None:
         return
     for rx, name, words in ((_SESSION_RE, "session-level", ("session", "week")),
                             (_POST_RE, "post-treatment", ("post", "end of", "after", "termination"))):
-        m = rx.search(clause) if any(w in low for w in words) else None
+        m = rx.search(clause) if has_any(low, words) else None
         if m and low[: m.start()].rstrip().endswith(" than"):
             # "larger in the first session than at termination": the time compared with, not the finding's
             return

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .caseless import Caseless
+from .caseless import Caseless, has_any
 from .firstchar import compile_guarded
 
 ASSOC_RE = Caseless(
@@ -24,7 +24,7 @@ _ASSOC_WORDS = ("relate", "associat", "link", "correlat", "tied", "connected", "
 def relation_cue(text: str):
     """Where the text states a relation (ASSOC_RE's match), or None."""
     low = text.lower()
-    return ASSOC_RE.search(text) if any(w in low for w in _ASSOC_WORDS) else None
+    return ASSOC_RE.search(text) if has_any(low, _ASSOC_WORDS) else None
 
 
 _BOUNDARY_RE = Caseless(
@@ -85,7 +85,7 @@ _LEADING_ARTICLE_RE = re.compile(r"^(?:the|a|an|that|whether|if|how)\s+", re.IGN
 
 def relation_sides(body: str) -> tuple[str, str] | None:
     low = body.lower()
-    if not any(w in low for w in _RELATION_WORDS):
+    if not has_any(low, _RELATION_WORDS):
         return None
     if "," in body:  # "Early change, however, predicted outcome": the aside is no clause boundary
         body = _ASIDE_RE.sub("", body)

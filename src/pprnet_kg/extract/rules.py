@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -107,9 +108,14 @@ class PhraseSet(tuple):
         self = super().__new__(cls, entries)
         self.index = {}
         self.recent = {}  # text -> find_entries' answer (see entities.find_entries)
+        self.by_key = {}  # key -> the first entry with that key
+        # each phrase is filed under its word that the fewest phrases share (then the longest): a text
+        # with 'disorder' then checks the few phrases filed under it, not every '... disorder'
+        shared = Counter(w for entry in self for term in entry.terms for w in term.words)
         for i, entry in enumerate(self):
+            self.by_key.setdefault(entry.key, entry)
             for term in entry.terms:
-                self.index.setdefault(min(term.words, key=lambda w: (-len(w), w)), []).append((i, term))
+                self.index.setdefault(min(term.words, key=lambda w: (shared[w], -len(w), w)), []).append((i, term))
         self.index_words = frozenset(self.index)  # a frozenset intersects a text's words twice as fast as keys()
         return self
 

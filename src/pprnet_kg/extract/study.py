@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import StudyFacts
-from .caseless import Caseless, has_digit
+from .caseless import Caseless, has_any, has_digit, lowered
 from .findings import _K_PROSE_RE, count_value
 from .entities import _words
 from .rules import Entry, PhraseSet
@@ -74,22 +74,29 @@ def study_design(cited_title: str, post_text: str, designs: tuple[Entry, ...], c
     return None, ()
 
 
+_UNSET = object()
+
+
 def _mentions(text: str, designs) -> list[tuple[int, str, bool]]:
     """(design index, matched words, named as 'this ...') for each singular mention of a design
     that is not someone else's ('previous', 'other', 'several')."""
     found = []
     words = _words(text)[1]  # a summary sentence's words are known already (entities.note_words)
+    low = _UNSET  # caseless.lowered(text), once a phrase's words are all in the text
     designs = designs if isinstance(designs, PhraseSet) else PhraseSet(designs)
     index = designs.index
     # the phrases with one of the text's words (an index), in designs.toml order
     for i, term in sorted((pair for w in words & designs.index_words for pair in index[w]), key=lambda pair: pair[0]):
         if not term.words <= words:
             continue  # a phrase can only match where all its words occur
-        for m in term.pattern.finditer(text):
-            before = text[max(0, m.start() - 80): m.start()]
-            if _PLURAL_RE.search(m.group(0)) or _OTHER_BEFORE_RE.search(before):
+        # Term.spans: the spans of term.pattern.finditer(text), found from where the phrase's first
+        # word stands instead of trying the regex at every character
+        for start, end in term.spans(text, low if low is not _UNSET else (low := lowered(text))):
+            before = text[max(0, start - 80): start]
+            words_matched = text[start:end]
+            if _PLURAL_RE.search(words_matched) or _OTHER_BEFORE_RE.search(before):
                 continue
-            found.append((i, m.group(0).lower(), bool(_THIS_BEFORE_RE.search(before))))
+            found.append((i, words_matched.lower(), bool(_THIS_BEFORE_RE.search(before))))
     return found
 
 
@@ -106,7 +113,7 @@ def study_counts(summary: str) -> tuple[int | None, int | None, str | None]:
     for sentence in split_sentences(summary):
         lowered = _words(sentence)[0]  # (the lower case entities.note_words already made)
         digits = has_digit(sentence)
-        could_count_studies = any(w in lowered for w in ("stud", "trial", "rct", "sample"))
+        could_count_studies = has_any(lowered, ("stud", "trial", "rct", "sample"))
         if not (digits or could_count_studies) or not _STUDY_CUE_RE.search(sentence):
             continue  # cheap tests first: most sentences name no count at all
         if could_count_studies:
