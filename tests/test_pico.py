@@ -776,6 +776,19 @@ def test_no_favours_when_the_comparator_is_the_intervention():
     assert f.favours is None or f.comparator != f.intervention
 
 
+@pytest.mark.parametrize("text, comparator_id", [
+    # regression: the comparator was 'CBT', the intervention itself, named after the cue and again after the comma
+    ("Usual care was less effective than CBT, with an advantage for CBT (g = 0.40).", "usual-care"),
+    ("Waitlist did worse than CBT, which showed an advantage for CBT (g = 0.40).", "waitlist"),
+    ("The other arms did worse than CBT, with CBT ahead (g = 0.40).", None),
+])
+def test_words_after_the_cue_that_name_the_intervention_are_no_comparator(text, comparator_id):
+    f = one(text)
+    assert f.intervention_ids == ("cbt",) and f.comparator_id == comparator_id
+    assert (f.comparator or "").lower() != "cbt"
+    assert f.favours in {"intervention", None}
+
+
 @pytest.mark.parametrize("text", [
     # regression: an open question ('whether') gave the side it asks about
     "It is unclear whether CBT is more effective than IPT (g = 0.10, 95% CI -0.05 to 0.25).",

@@ -336,6 +336,14 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                         named, before = list(treated), comparator
                         comparator, found = other[1], other
                         matched.append(("intervention", "named after the cue; the comparator before it"))
+                elif comparator and named and not found \
+                        and {m.key for m in find_entries(comparator, rules.finding_interventions)} == {m.key for m in named}:
+                    # "Usual care was less effective than CBT, with an advantage for CBT": the words after the
+                    # cue are the intervention itself (named again after the comma), not what it was compared
+                    # with; the comparator is the one named before the cue, if any
+                    other = rightmost(after_boundary(body[: cue.start()]), rules.comparators)
+                    comparator, found = (other[1], other) if other else (None, None)
+                    matched.append(("comparator", "the words after the cue name the intervention"))
                 if comparator and found and "," in body[cue.end():] \
                         and (listed := comparator_list(body[cue.end():], rules)):
                     # "than no treatment, waitlist, and pill placebo": a mix of comparators, none of them
