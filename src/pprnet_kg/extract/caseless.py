@@ -49,8 +49,6 @@ def has_any(text: str, words: tuple[str, ...]) -> bool:
     return False
 
 
-_has_any = has_any
-
 
 class Found:
     """A match on the lowered text, answering with the original text's characters."""
@@ -120,7 +118,7 @@ class Caseless:
             low = lowered(text)
         if low is None:
             return self.slow.search(text, pos)
-        if self.needs and not _has_any(low, self.needs):
+        if self.needs and not has_any(low, self.needs):
             return None
         m = self.fast.search(low, pos)
         return None if m is None else Found(m, text)
@@ -131,7 +129,7 @@ class Caseless:
             low = lowered(text)
         if low is None:
             return self.slow.match(text, pos)
-        if self.needs and not _has_any(low, self.needs):
+        if self.needs and not has_any(low, self.needs):
             return None
         m = self.fast.match(low, pos)
         return None if m is None else Found(m, text)
@@ -142,7 +140,7 @@ class Caseless:
             low = lowered(text)
         if low is None:
             return self.slow.fullmatch(text, pos)
-        if self.needs and not _has_any(low, self.needs):
+        if self.needs and not has_any(low, self.needs):
             return None
         m = self.fast.fullmatch(low, pos)
         return None if m is None else Found(m, text)
@@ -151,7 +149,7 @@ class Caseless:
         low = lowered(text)
         if low is None:
             return self.slow.finditer(text)
-        if self.needs and not _has_any(low, self.needs):
+        if self.needs and not has_any(low, self.needs):
             return iter(())
         return (Found(m, text) for m in self.fast.finditer(low))
 
@@ -162,7 +160,7 @@ class Caseless:
         low = lowered(text)
         if low is None:
             return self.slow.sub(repl, text, count)
-        if self.needs and not _has_any(low, self.needs):
+        if self.needs and not has_any(low, self.needs):
             return text
         pieces, last = [], 0
         for n, m in enumerate(self.fast.finditer(low), 1):

@@ -96,16 +96,19 @@ def _turns_before_statistic(text: str, start: int, value: str) -> bool:
     """Whether a clause that may say otherwise ('but', ';', 'could not confirm') begins between `start` and
     the statistic (its number, `value`, next after `start`; the end of `text`, a clause whose
     statistic was cut off, where it is not there)."""
-    at = None
-    if value:
-        number = re.escape(value) if not value.startswith(".") else "0?" + re.escape(value)
-        at = re.compile(rf"(?<![\d.]){number}(?!\d)").search(text, start)
+    at = _number_re(value).search(text, start) if value else None
     return _TURN_RE.search(text[start: at.start() if at is not None else len(text)]) is not None
 
 
-def _quotes(sentence: str, value: str, f: Finding) -> bool:
+@lru_cache(maxsize=256)
+def _number_re(value: str) -> re.Pattern:
+    """The statistic's number whole ('0.30', '.30' as '0.30' too; not the '.30' of '2.30')."""
     number = re.escape(value) if not value.startswith(".") else "0?" + re.escape(value)
-    if not re.search(rf"(?<![\d.]){number}(?!\d)", sentence):
+    return re.compile(rf"(?<![\d.]){number}(?!\d)")
+
+
+def _quotes(sentence: str, value: str, f: Finding) -> bool:
+    if not _number_re(value).search(sentence):
         return False
     names = {f.measure, f.label} - {None, ""}
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sentence, re.IGNORECASE if len(name) > 2 else 0)

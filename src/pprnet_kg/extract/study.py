@@ -74,15 +74,11 @@ def study_design(cited_title: str, post_text: str, designs: tuple[Entry, ...], c
     return None, ()
 
 
-_UNSET = object()
-
-
 def _mentions(text: str, designs) -> list[tuple[int, str, bool]]:
     """(design index, matched words, named as 'this ...') for each singular mention of a design
     that is not someone else's ('previous', 'other', 'several')."""
     found = []
     words = _words(text)[1]  # a summary sentence's words are known already (entities.note_words)
-    low = _UNSET  # caseless.lowered(text), once a phrase's words are all in the text
     designs = designs if isinstance(designs, PhraseSet) else PhraseSet(designs)
     index = designs.index
     # the phrases with one of the text's words (an index), in designs.toml order
@@ -91,7 +87,8 @@ def _mentions(text: str, designs) -> list[tuple[int, str, bool]]:
             continue  # a phrase can only match where all its words occur
         # Term.spans: the spans of term.pattern.finditer(text), found from where the phrase's first
         # word stands instead of trying the regex at every character
-        for start, end in term.spans(text, low if low is not _UNSET else (low := lowered(text))):
+        # (caseless.lowered keeps its recent answers: asked once per phrase, it lowers the text once)
+        for start, end in term.spans(text, lowered(text)):
             before = text[max(0, start - 80): start]
             words_matched = text[start:end]
             if _PLURAL_RE.search(words_matched) or _OTHER_BEFORE_RE.search(before):
