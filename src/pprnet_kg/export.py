@@ -116,16 +116,9 @@ def write_graph_file(ntriples: str | Path, destination: str | Path, fmt: str | N
         if fmt == "nt":
             shutil.copyfile(ntriples, path)
             return path
-        import pyoxigraph as ox
+        from .oxwrite import write_turtle_or_trig
 
-        triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-        prefixes = _prefixes(base)
-        if fmt == "ttl":
-            ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=prefixes)
-        else:
-            name = ox.NamedNode(base + "graph")
-            quads = (ox.Quad(q.subject, q.predicate, q.object, name) for q in triples)
-            ox.serialize(quads, str(path), ox.RdfFormat.TRIG, prefixes=prefixes)
+        write_turtle_or_trig({"path": str(ntriples)}, str(path), fmt, _prefixes(base), base + "graph")
     except OSError as exc:
         raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
@@ -138,35 +131,19 @@ def graph_sink(destination: str | Path, fmt: str, *, base: str):
     for a format that needs the whole graph at once (JSON-LD, RDF/XML). The file appears under its
     name only once it is complete."""
     if fmt == "nt":
-        return _sink(Path(destination), base)
+        return _sink(Path(destination))
     if fmt in {"ttl", "trig"} and sys.executable:
         return _serializing_sink(Path(destination), fmt, base)
     return None
 
 
-# The child of _serializing_sink: pyoxigraph alone (no rdflib to import), N-Triples on its stdin
-# to `fmt` at `path`, as write_graph_file writes them; a failure is one line on its stderr.
-_SERIALIZER = """
-import json, sys
-import pyoxigraph as ox
-fmt, path, prefixes, graph = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
-try:
-    source = {"path": "/dev/stdin"} if sys.platform != "win32" else {"input": sys.stdin.buffer}
-    triples = ox.parse(**source, format=ox.RdfFormat.N_TRIPLES)
-    if fmt == "ttl":
-        ox.serialize(triples, path, ox.RdfFormat.TURTLE, prefixes=prefixes)
-    else:
-        name = ox.NamedNode(graph)
-        ox.serialize((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples), path, ox.RdfFormat.TRIG,
-                     prefixes=prefixes)
-except BaseException as exc:
-    sys.stderr.write(" ".join(str(exc).split())[:300] or type(exc).__name__)
-    sys.exit(1)
-"""
+# The child of _serializing_sink (pprnet_kg.oxwrite: pyoxigraph alone, no rdflib to import), as a
+# `python -c` script so that tests can stand in for it.
+_SERIALIZER = "import sys; from pprnet_kg.oxwrite import main; sys.exit(main(sys.argv[1:]))"
 
 
 @contextmanager
-def _sink(path: Path, base: str):
+def _sink(path: Path):
     partial = path.with_name(f".{path.name}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
