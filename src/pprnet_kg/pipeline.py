@@ -132,12 +132,11 @@ def _extract_range(span: tuple[int, int]) -> list[Post]:
 def _extract_all(raws: list, rules: Rules, jobs: int, progress: Progress = QUIET) -> list[Post]:
     """extract_post for every raw post, in order; in `jobs` forked processes when it pays."""
     global _WORKER_RULES, _WORKER_RAWS
-    import multiprocessing
-    import os
+    from .forked import can_fork, forked_map
 
     out: list[Post] = []
     with progress("extracting", len(raws)) as bar:
-        if jobs <= 1 or len(raws) < 200 or not hasattr(os, "fork"):
+        if jobs <= 1 or len(raws) < 200 or not can_fork():
             for raw in raws:
                 out.append(extract_post(raw, rules))
                 bar.update(1)
@@ -146,10 +145,10 @@ def _extract_all(raws: list, rules: Rules, jobs: int, progress: Progress = QUIET
         size = max(16, min(256, len(raws) // (jobs * 8)))
         spans = [(i, min(i + size, len(raws))) for i in range(0, len(raws), size)]
         try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for (start, stop), posts in zip(spans, pool.imap(_extract_range, spans)):
-                    out += [evolve(post, raw=raw) for post, raw in zip(posts, raws[start:stop], strict=True)]
-                    bar.update(len(posts))
+            answers = forked_map(_extract_range, spans, jobs, doing="extracting posts")
+            for (start, stop), posts in zip(spans, answers):
+                out += [evolve(post, raw=raw) for post, raw in zip(posts, raws[start:stop], strict=True)]
+                bar.update(len(posts))
         finally:
             _WORKER_RULES, _WORKER_RAWS = None, []
     return out

@@ -12,15 +12,15 @@ on `jobs` or on the chunk size.
 
 from __future__ import annotations
 
-import os
 from collections import deque
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from itertools import chain, islice
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .extract import Rules, extract_post
+from .forked import can_fork, forked_map
 from .graph import Facts, GraphBuilder
 from .model import Page, Post, Problem, RawPost, evolve
 from .ntsort import NTriplesFile, Runs, Scratch, canonical_file, write_run
@@ -107,27 +107,29 @@ class _Task:
         return _chunk(self.raws, self.filings, self.path)
 
 
+def _chunk_args(args: tuple) -> tuple:
+    return _chunk(*args)
+
+
 def _run_chunks(tasks: Iterator[_Task], jobs: int) -> Iterator[tuple[_Task, tuple]]:
     """Each task with its answer, in task order: run in this process, or in `jobs` forked ones
     with a few chunks in flight (the parent reads ahead no further)."""
     ahead = list(islice(tasks, 2))  # one chunk only: no processes to start
     tasks = chain(ahead, tasks)  # never *tasks: that would read every page before the first chunk runs
-    if jobs <= 1 or len(ahead) < 2 or not hasattr(os, "fork"):
+    if jobs <= 1 or len(ahead) < 2 or not can_fork():
         for task in tasks:
             yield task, task.run()
         return
-    import multiprocessing
+    sent: deque = deque()  # the tasks whose answers come next, in order
 
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        pending: deque = deque()
+    def send() -> Iterator[_Task]:
         for task in tasks:
-            pending.append((task, pool.apply_async(_chunk, (task.raws, task.filings, task.path))))
-            while len(pending) > 2 * jobs:
-                done, answer = pending.popleft()
-                yield done, answer.get()
-        while pending:
-            done, answer = pending.popleft()
-            yield done, answer.get()
+            sent.append(task)
+            yield task
+
+    chunks = ((task.raws, task.filings, task.path) for task in send())
+    for answer in forked_map(_chunk_args, chunks, jobs, doing="extracting posts and making their triples"):
+        yield sent.popleft(), answer
 
 
 def stream_posts(pages: Iterable[Page], cached: dict, filed: dict, rules: Rules, *, base: str, jobs: int = 1,
@@ -225,11 +227,9 @@ def _posts_runs(posts: list[Post], topics: list[str], sources: list[str], rules:
     try:
         with no_cyclic_gc(), ExitStack() as stack:
             answers: Iterable = map(_posts_run, spans)
-            if jobs > 1 and len(spans) > 1 and hasattr(os, "fork"):
-                import multiprocessing
-
-                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(min(jobs, len(spans))))
-                answers = pool.imap(_posts_run, spans)
+            if jobs > 1 and len(spans) > 1 and can_fork():
+                answers = stack.enter_context(closing(forked_map(_posts_run, spans, min(jobs, len(spans)),
+                                                                 ahead=len(spans), doing="making triples")))
             for span, (lines, facts) in zip(spans, answers):
                 out.runs.add(span[2], lines)
                 out.facts.merge(facts)

@@ -1,0 +1,55 @@
+"""Work spread over forked processes, answers in order, and a clear error when a worker dies.
+
+Extraction and the build's runs hand each worker a small task (a range of indices, a path): the
+worker inherits the records themselves from the parent when it is forked, so nothing large is
+sent. multiprocessing.Pool loses a task whose worker is killed (the system's out-of-memory
+killer, a signal) and then waits for its answer for ever; concurrent.futures notices the death,
+so the caller gets `WorkerDied` instead of a hang.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from .errors import PprnetError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class WorkerDied(PprnetError):
+    """A worker process ended without answering (killed by a signal or by the system)."""
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+def forked_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, *, ahead: int | None = None,
+               doing: str = "working") -> Iterator[R]:
+    """fn(item) for each item, in item order, in `jobs` forked processes, with at most `ahead`
+    items (default 2 x jobs) sent and not yet answered: the items are read no further ahead than
+    that. Globals set before the first item is read are what the workers see. An exception raised
+    by fn is raised here; a worker that dies raises WorkerDied, naming what was being done."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ahead = max(1, ahead or 2 * jobs)
+    pending: deque = deque()
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            while len(pending) > ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise WorkerDied(f"a worker process died while {doing} (killed by a signal or by the system, perhaps "
+                         "for lack of memory: try fewer --jobs)") from None
+    finally:  # also when the caller stops reading: what was not started is not run
+        pool.shutdown(wait=True, cancel_futures=True)
