@@ -110,3 +110,31 @@ def test_the_cli_says_so_in_one_line(corpus, monkeypatch, tmp_path):
     assert "worker process died while extracting posts" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph:STORE"])
+def test_sigterm_stops_a_build_like_ctrl_c_and_leaves_nothing_behind(tmp_path, store):
+    """The build writes Turtle into a .partial file (through a child process when the store is on
+    disk): a SIGTERM to the build ends it and removes the file, as Ctrl-C does."""
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "corpus"
+    write_corpus(generate(1500, RULES, seed=5), RULES, corpus, seed=5)
+    out = tmp_path / "out"
+    out.mkdir()
+    build = subprocess.Popen([sys.executable, "-m", "pprnet_kg.cli", "build", str(corpus), "-o", "kg.ttl",
+                              "--store", store.replace("STORE", str(tmp_path / "store")), "--no-html", "-q",
+                              "--jobs", "2"], cwd=out, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (out / ".kg.ttl.partial").exists() and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert (out / ".kg.ttl.partial").exists(), "the build ended before its Turtle writer started"
+    build.terminate()
+    _, err = build.communicate(timeout=60)
+    assert build.returncode == 143, err.decode()
+    assert b"Traceback" not in err
+    assert list(out.iterdir()) == []  # no Turtle, no .partial
+    children = subprocess.run(["pgrep", "-f", str(out / ".kg.ttl.partial")], capture_output=True, text=True)
+    assert children.stdout == ""  # the Turtle writer ended with the build

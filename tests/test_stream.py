@@ -219,6 +219,28 @@ def test_a_graph_file_that_cannot_be_written_is_one_error_and_no_partial_file(tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.ttl"]
 
 
+@pytest.mark.parametrize("fmt", ["nt", "ttl", "trig", "jsonld"])
+def test_a_graph_file_written_from_a_file_appears_only_once_complete(tmp_path, fmt):
+    """write_graph_file (build into memory with -o, export -o) writes beside the destination and
+    puts the file in place at the end: a failure leaves the old file as it was."""
+    from pprnet_kg.errors import GraphError
+    from pprnet_kg.export import write_graph_file
+
+    source = tmp_path / "in.nt"
+    source.write_text("<http://a.example/s> <http://a.example/p> <http://a.example/o> .\n"
+                      "<http://a.example/s> <http://a.example/p> this is not N-Triples\n", encoding="utf-8")
+    target = tmp_path / f"kg.{fmt}"
+    target.write_text("the old graph", encoding="utf-8")
+    if fmt == "nt":  # copied as it is (the build's canonical file is N-Triples already)
+        write_graph_file(source, target, fmt, base=DEFAULT_BASE)
+        assert target.read_bytes() == source.read_bytes()
+    else:
+        with pytest.raises(GraphError, match=rf"kg\.{fmt}: cannot "):
+            write_graph_file(source, target, fmt, base=DEFAULT_BASE)
+        assert target.read_text(encoding="utf-8") == "the old graph"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.nt", f"kg.{fmt}"]
+
+
 def test_a_store_written_out_later_gives_the_build_s_bytes(tmp_path, corpus):
     from pprnet_kg.kg import KG
 

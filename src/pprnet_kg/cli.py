@@ -18,13 +18,38 @@ PROJECT_STORE_HELP = "out/store"
 
 
 class Group(click.Group):
-    """Turns library errors into one-line messages with a non-zero exit, never a traceback."""
+    """Turns library errors into one-line messages with a non-zero exit, never a traceback; a
+    SIGTERM stops a command the way Ctrl-C does (half-written files and child processes are
+    cleaned up), not on the spot."""
 
     def invoke(self, ctx):
+        _terminate_like_interrupt()
         try:
             return super().invoke(ctx)
         except PprnetError as exc:
             raise click.ClickException(str(exc)) from None
+
+
+def _terminate_like_interrupt() -> None:
+    """SIGTERM raises SystemExit(143) in this process, so that `finally` blocks run; processes
+    forked from it (workers) keep the default: they end at once, as before."""
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return  # a handler of the caller's (or an embedding application's): left alone
+    own = os.getpid()
+
+    def terminated(signum, frame):
+        if os.getpid() != own:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise SystemExit(128 + signal.SIGTERM)
+
+    try:
+        signal.signal(signal.SIGTERM, terminated)
+    except ValueError:  # not the main thread (an embedding application): nothing to do
+        pass
 
 
 STORE_HELP = ("Where the graph lives: memory, oxigraph (in memory), oxigraph:DIR (on disk, kept between commands) "

@@ -52,7 +52,11 @@ def serialize(ntriples: str, fmt: str = "ttl", *, base: str) -> bytes:
     memory = Graph()
     for prefix, ns in prefixes.items():
         memory.bind(prefix, ns, override=True, replace=True)
-    memory.parse(data=ntriples, format="nt")
+    try:
+        memory.parse(data=ntriples, format="nt")
+    except Exception as exc:  # rdflib's ParserError and the errors of its term constructors
+        raise GraphError(f"cannot write {FORMATS[fmt][0]}: the N-Triples do not parse: "
+                         f"{' '.join(str(exc).split())[:300]}") from None
     if fmt == "jsonld":
         data = json.loads(memory.serialize(format="json-ld", context=prefixes, auto_compact=True))
         if isinstance(data.get("@graph"), list):
@@ -93,12 +97,14 @@ class _SortedGraph(Graph):
 def write_graph(ntriples: str, destination: str | Path, fmt: str | None = None, *, base: str) -> Path:
     path = Path(destination)
     fmt = fmt or format_for_path(path)
-    data = serialize(ntriples, fmt, base=base)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        data = serialize(ntriples, fmt, base=base)
+    except (SyntaxError, ValueError) as exc:  # pyoxigraph's parse errors
+        raise GraphError(f"{path}: cannot write {FORMATS[fmt][0]}: {' '.join(str(exc).split())[:300]}") from None
+    except GraphError as exc:
+        raise GraphError(f"{path}: {exc}") from None
+    with _published(path) as partial:
+        partial.write_bytes(data)
     return path
 
 
@@ -111,17 +117,32 @@ def write_graph_file(ntriples: str | Path, destination: str | Path, fmt: str | N
     fmt = fmt or format_for_path(path)
     if fmt not in {"nt", "ttl", "trig"}:
         return write_graph(Path(ntriples).read_text(encoding="utf-8"), path, fmt, base=base)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    with _published(path) as partial:
         if fmt == "nt":
-            shutil.copyfile(ntriples, path)
+            shutil.copyfile(ntriples, partial)
             return path
         from .oxwrite import write_turtle_or_trig
 
-        write_turtle_or_trig({"path": str(ntriples)}, str(path), fmt, _prefixes(base), base + "graph")
+        try:
+            write_turtle_or_trig({"path": str(ntriples)}, str(partial), fmt, _prefixes(base), base + "graph")
+        except (SyntaxError, ValueError) as exc:  # the N-Triples do not parse
+            raise GraphError(f"{path}: cannot write {FORMATS[fmt][0]}: {' '.join(str(exc).split())[:300]}") from None
+    return path
+
+
+@contextmanager
+def _published(path: Path):
+    """A file written beside `path` (.NAME.partial) and put in its place only once complete: an
+    error or an interrupt half-way leaves no file that looks like a graph."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield partial
+        os.replace(partial, path)
     except OSError as exc:
         raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    return path
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def graph_sink(destination: str | Path, fmt: str, *, base: str):
@@ -144,16 +165,8 @@ _SERIALIZER = "import sys; from pprnet_kg.oxwrite import main; sys.exit(main(sys
 
 @contextmanager
 def _sink(path: Path):
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(partial, "wb", buffering=1 << 20) as out:
-            yield out
-        os.replace(partial, path)
-    except OSError as exc:
-        raise GraphError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        partial.unlink(missing_ok=True)
+    with _published(path) as partial, open(partial, "wb", buffering=1 << 20) as out:
+        yield out
 
 
 class _Feeder:
