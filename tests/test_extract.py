@@ -168,12 +168,17 @@ def test_design_in_the_post_title_or_cited_title_still_counts():
 
 _N_REFERENCE = __import__("re").compile(  # the one pattern study.n_counts stands for (qualifier tried everywhere)
     r"(?P<qual>over|more\s+than|almost|nearly|about|approximately|around|roughly|under|fewer\s+than)?\s*"
-    r"(?P<count>\d[\d,]*)\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
-    r"children|adolescents|youths?|subjects|veterans|people)\b", __import__("re").IGNORECASE)
+    r"(?P<count>\d[\d,]*)(?!\s+(?:in|out\s+of|of\s+every)\s+(?:\d|(?:one|two|seven|ten)\b))"
+    r"\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
+    r"children|adolescents|youths?|subjects|veterans|people)\b"
+    r"(?!\s+(?:would\s+|will\s+)?(?:need|needs|needed|must|have|has|had)\s+to\s+(?:be\s+treated|treat|receive|get|undergo))",
+    __import__("re").IGNORECASE)
+_RATE_REFERENCE = __import__("re").compile(r"(?:^|[^\w.,])(?:\d[\d,.]*|one|two|seven|ten)\s+(?:in|out\s+of|of\s+every)\s+$",
+                                           __import__("re").IGNORECASE)
 _N_PIECES = ["over", "more than", "More  than", "almost", "nearly", "about", "Approximately", "around", "roughly",
              "under", "fewer than", "moreover", "1,200", "5000", "40", "3", "patients", "Participants", "older",
              "adults", "people", "youth", "with", "and", "(", ")", ",", ".", "é", "–", "k", "studies", "N", "=",
-             "  ", "\n"]
+             "  ", "\n", "in", "out of", "of every", "one", "seven", "needed to be treated", "would need to receive"]
 
 
 @settings(max_examples=400, deadline=None)
@@ -183,5 +188,28 @@ def test_n_counts_finds_what_one_pattern_with_an_optional_qualifier_finds(senten
 
     expected = [(int(m.group("count").replace(",", "")),
                  " ".join(m.group("qual").lower().split()) if m.group("qual") else None)
-                for m in _N_REFERENCE.finditer(sentence)]
+                for m in _N_REFERENCE.finditer(sentence)
+                if not _RATE_REFERENCE.search(sentence[max(0, m.start("count") - 40): m.start("count")])]
     assert list(n_counts(sentence)) == expected
+
+
+@pytest.mark.parametrize("summary, n", [
+    ("The authors pooled 54 studies. About 7 patients needed to be treated for one more to respond.", None),
+    ("The authors pooled 54 studies. In these studies one in 5 clients deteriorated.", None),
+    ("The authors pooled 54 studies with 3,946 patients. About 7 patients needed to be treated for one more to "
+     "respond.", 3946),
+])
+def test_study_n_is_not_a_number_needed_to_treat_or_a_rate(summary, n):
+    assert study_facts("", f"A Post. {summary}", summary, RULES.designs, "article-journal").n_participants == n
+
+
+@pytest.mark.parametrize("summary, k, n", [
+    ("Driessen and colleagues pooled 54 studies (N = 3,946).", 54, 3946),
+    ("The authors found 12 trials (k = 12, N = 1,020) of group therapy.", 12, 1020),
+    ("The authors found 12 trials (N = 1,020 patients) of group therapy.", 12, 1020),
+    ("The authors found 4 studies (n = 4) of group therapy.", 4, None),  # n counts the studies
+    ("The authors found 12 trials (N = 1,020); the authors also found 240 patients in registries.", 12, None),
+])
+def test_study_n_in_brackets_after_the_studies(summary, k, n):
+    facts = study_facts("", f"A Post. {summary}", summary, RULES.designs, "article-journal")
+    assert (facts.k_studies, facts.n_participants) == (k, n)

@@ -343,3 +343,15 @@ def test_comparator_words_match_the_plain_regex(text):
 
     plain = _COMPARATOR_RE.match(text)
     assert _comparator_words(text) == (plain.group("y") if plain else None)
+
+
+@pytest.mark.parametrize("text, n", [
+    ("About 7 patients needed to be treated for one more to respond (NNT = 7).", None),
+    ("Five clients would need to receive therapy for one to benefit (NNT = 5).", None),
+    ("Roughly one in seven patients deteriorated (OR = 0.57, 95% CI 0.41-0.79).", None),
+    ("Three out of 10 clients dropped out (OR = 1.40, 95% CI 1.10-1.80).", None),
+    ("In 1,200 patients the effect was small (g = 0.21).", 1200),  # "in" alone: how many took part
+    ("Of 340 clients, those with feedback improved more (g = 0.30).", 340),
+])
+def test_the_number_needed_to_treat_and_rates_are_not_how_many_took_part(text, n):
+    assert one(text).n == n

@@ -121,10 +121,23 @@ NUMBER_WORDS = (rf"(?:{_TENS})(?:[\s\-](?:one|two|three|four|five|six|seven|eigh
                 + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)))
 COUNT = rf"(?<![\w\-.,])(?P<count>\d[\d,]*|(?:{NUMBER_WORDS})(?![\w\-]))"
 _K_PROSE_RE = Caseless(COUNT + r"\s+(?:[\w-]+\s+){0,5}?(?:studies|trials|rcts|samples)\b")
+# "one in seven patients": not one patient (the seven are excluded by is_rate)
+NOT_RATE = rf"(?!\s+(?:in|out\s+of|of\s+every)\s+(?:\d|(?:{NUMBER_WORDS})\b))"
+# "7 patients needed to be treated for one more to respond": the number needed to treat, not how
+# many took part
+NOT_NNT = (r"(?!\s+(?:would\s+|will\s+)?(?:need|needs|needed|must|have|has|had)\s+to\s+"
+           r"(?:be\s+treated|treat|receive|get|undergo))")
 _N_PROSE_RE = Caseless(
-    COUNT + r"\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|people|adults|"
-    r"children|adolescents|youths?|subjects|veterans|women|men)\b",
+    COUNT + NOT_RATE + r"\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|people|adults|"
+    r"children|adolescents|youths?|subjects|veterans|women|men)\b" + NOT_NNT,
 )
+# "one in seven patients", "3 out of 10 clients", "one of every five": a rate, not how many took part
+_RATE_BEFORE_RE = Caseless(rf"(?<![\w.,])(?:\d[\d,.]*|{NUMBER_WORDS})\s+(?:in|out\s+of|of\s+every)\s+\Z")
+
+
+def is_rate(text: str, start: int) -> bool:
+    """Whether the count at `start` of `text` is the denominator of a rate ("one in seven patients")."""
+    return _RATE_BEFORE_RE.search(text[max(0, start - 40): start]) is not None
 
 
 # words without which _K_PROSE_RE, _N_PROSE_RE and _CAVEAT_RE cannot match (lower case)
@@ -341,7 +354,8 @@ def _finding(m, before, after, sentence, outcomes, study_k, *, trailing=None, pa
             fields["k"] = n_value  # "(n = 4; SMD ...)" after "4 ... studies": n counts studies
         else:
             fields["n"] = n_value
-    elif _could_count(low_before, _PEOPLE_WORDS) and (np_ := list(_N_PROSE_RE.finditer(before))):
+    elif _could_count(low_before, _PEOPLE_WORDS) and (
+            np_ := [m for m in _N_PROSE_RE.finditer(before) if not is_rate(before, m.start())]):
         fields["n"] = count_value(np_[-1].group("count"))
     caveat = (_CAVEAT_RE.search(before) or _CAVEAT_RE.search(after[:consumed])) \
         if _could_count(low_before + " " + low_after[:consumed], _CAVEAT_WORDS) else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import StudyFacts
 from .caseless import Caseless, has_any, has_digit, lowered
-from .findings import _K_PROSE_RE, count_value
+from .findings import _K_PROSE_RE, NOT_NNT, NOT_RATE, count_value, is_rate
 from .entities import _words
 from .rules import Entry, PhraseSet
 from .sentences import split_sentences
@@ -19,11 +19,14 @@ _STUDY_CUE_RE = Caseless(
 # "over 5,000 patients": the count and the people (searched from the digits, which is fast), then
 # the qualifier right before the count (the same matches as one pattern with an optional qualifier
 # in front, which is tried at every character; tests/test_extract.py checks they agree)
-_N_COUNT = (r"(?P<count>\d[\d,]*)\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
-            r"children|adolescents|youths?|subjects|veterans|people)\b")
+_N_COUNT = (r"(?P<count>\d[\d,]*)" + NOT_RATE + r"\s+(?:[\w-]+\s+){0,2}?(?:participants|patients|clients|individuals|adults|"
+            r"children|adolescents|youths?|subjects|veterans|people)\b" + NOT_NNT)
 _N_QUALIFIERS = r"over|more\s+than|almost|nearly|about|approximately|around|roughly|under|fewer\s+than"
 _N_RE = Caseless(_N_COUNT)
 _N_QUALIFIER_RE = Caseless(rf"(?P<qual>{_N_QUALIFIERS})\s*\Z")
+
+
+_N_AFTER_STUDIES_RE = Caseless(r"\s*[(\[]\s*(?:k\s*=\s*\d+\s*[,;]\s*)?n\s*=\s*(?P<n>\d[\d,]*)(?![\d.,]*\d)")
 
 
 def n_counts(sentence: str):
@@ -32,6 +35,8 @@ def n_counts(sentence: str):
     for m in _N_RE.finditer(sentence):
         qual = _N_QUALIFIER_RE.search(sentence[last: m.start()])
         last = m.end()
+        if is_rate(sentence, m.start()):
+            continue
         yield int(m.group("count").replace(",", "")), (" ".join(qual.group("qual").lower().split()) if qual else None)
 
 
@@ -115,7 +120,13 @@ def study_counts(summary: str) -> tuple[int | None, int | None, str | None]:
             continue  # cheap tests first: most sentences name no count at all
         if could_count_studies:
             for m in _K_PROSE_RE.finditer(sentence):
-                ks.add(count_value(m.group("count")))
+                k = count_value(m.group("count"))
+                ks.add(k)
+                # "54 studies (N = 3,946)": the people of those studies (an n equal to k counts the studies)
+                if (people := _N_AFTER_STUDIES_RE.match(sentence, m.end())) is not None:
+                    n = count_value(people.group("n"))
+                    if n != k:
+                        ns.setdefault(n, None)
         for count, qual in n_counts(sentence) if digits else ():
             ns.setdefault(count, qual)
     k = ks.pop() if len(ks) == 1 else None
