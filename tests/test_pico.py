@@ -835,3 +835,28 @@ def test_a_time_since_the_start_alone_is_no_timepoint(text):
     """'at 18 months' is the end of an 18-month treatment or a follow-up: the words do not say which."""
     f = one(text)
     assert (f.timepoint, f.timepoint_months) == (None, None)
+
+
+def test_a_group_named_after_than_is_not_the_previous_finding_s_population():
+    """The second statistic is the children's: it does not take 'adolescents' from the first."""
+    fs = annotated("Therapy did better than control conditions (d = 0.46). Effects were larger for adolescents "
+                   "(d = 0.60) than for children (d = 0.30).")
+    assert [f.population for f in fs] == [None, "adolescents", None]
+    assert [f.comparator_id for f in fs] == ["control-unspecified"] * 3  # the comparison still continues
+
+
+def test_comparators_on_both_sides_of_the_cue_give_no_comparator():
+    f = one("Waitlist controls did worse than active treatment (SMD = -0.45).")
+    assert (f.kind, f.comparator, f.comparator_id) == ("comparison", None, None)
+    f = one("The effect over waitlist was larger than the effect over usual care (g = 0.30).")
+    assert f.comparator_id is None
+
+
+@pytest.mark.parametrize("text, comparator", [
+    ("Compared with other psychotherapies the difference was small (g = 0.03).", "other psychotherapies"),
+    ("Compared with waitlist it was large (g = 0.80).", "waitlist"),
+    ("Compared with usual care the effects faded (g = 0.10).", "usual care"),
+    ("Compared with this waitlist condition, CBT did well (g = 0.50).", "this waitlist condition"),
+])
+def test_a_comparator_s_words_end_where_a_new_subject_starts(text, comparator):
+    assert one(text).comparator == comparator

@@ -336,6 +336,13 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                         named, before = list(treated), comparator
                         comparator, found = other[1], other
                         matched.append(("intervention", "named after the cue; the comparator before it"))
+                elif comparator and not named and found \
+                        and (other := rightmost(after_boundary(body[: cue.start()]), rules.comparators)) \
+                        and other[0] != found[0]:
+                    # "Waitlist controls did worse than active treatment": arms of the comparator scheme on both
+                    # sides of the cue; which one the effect is measured against is not said
+                    comparator, found = None, None
+                    matched.append(("comparator", "comparators named on both sides of the cue"))
                 elif comparator and named and not found \
                         and {m.key for m in find_entries(comparator, rules.finding_interventions)} == {m.key for m in named}:
                     # "Usual care was less effective than CBT, with an advantage for CBT": the words after the
@@ -449,6 +456,10 @@ _OWN_OUTCOME_RE = Caseless(
     r"(?!(?:the\s+)?(?:same|this|that|these|those|both)\b)\w|\bin\s+terms\s+of\b")
 
 
+_GROUP_RE = Caseless(r"\b(?:adults|children|adolescents|youths?|veterans|women|men|students|couples|families|"
+                     r"inpatients|outpatients|girls|boys|elderly)\b")
+
+
 def _continues(f: Finding, previous: Finding) -> bool:
     """Whether a finding that names neither intervention nor exposure is the previous one again.
     Not when its clause states a relation of its own ("and so did lower education" aside), when a
@@ -467,7 +478,9 @@ def _continue(f: Finding, previous: Finding, rules) -> Finding:
     """A finding that names neither intervention nor exposure continues the one before it."""
     keep = {name: getattr(previous, name) for name in (
         "kind", "intervention", "intervention_ids", "comparator", "comparator_id", "exposure")}
-    if f.population is None:  # "Effects were larger for adolescents" keeps its own
+    if f.population is None and not _GROUP_RE.search(f.clause):
+        # "Effects were larger for adolescents" keeps its own; "(d = 0.60) than for children (d = 0.30)"
+        # names another group, which is not the previous finding's
         keep["population"] = previous.population
     if f.outcome is None and not _OWN_OUTCOME_RE.search(f.clause):  # "and small effects on depression"
         keep.update(outcome=previous.outcome, outcome_id=previous.outcome_id)
