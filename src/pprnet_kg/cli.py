@@ -205,20 +205,22 @@ def extract(pages, output, jobs, quiet):
     """Extract posts from PAGES as JSON (topics, posts with citation, findings, problems)."""
     import os
 
+    from .export import published
+    from .perf import no_cyclic_gc
     from .pipeline import extract_sources
-
     from .progress import bars
 
-    _, extraction = extract_sources(list(pages), jobs=jobs or os.cpu_count() or 1, progress=bars(not quiet))
-    text = json.dumps(extraction.to_json(), indent=2, ensure_ascii=False) + "\n"
+    # the records hold no reference cycles: with the collector on, its passes over 10^6 of them while
+    # the JSON is made took a tenth of the command's time
+    with no_cyclic_gc():
+        _, extraction = extract_sources(list(pages), jobs=jobs or os.cpu_count() or 1, progress=bars(not quiet))
+        text = json.dumps(extraction.to_json(), indent=2, ensure_ascii=False) + "\n"
+        del extraction
     if not output:
         click.echo(text, nl=False)
         return
-    try:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"{output}: cannot write: {exc.strerror or exc}") from None
+    with published(Path(output)) as partial:
+        partial.write_text(text, encoding="utf-8")
 
 
 @cli.command("parse-citation")

@@ -103,7 +103,7 @@ def write_graph(ntriples: str, destination: str | Path, fmt: str | None = None, 
         raise GraphError(f"{path}: cannot write {FORMATS[fmt][0]}: {' '.join(str(exc).split())[:300]}") from None
     except GraphError as exc:
         raise GraphError(f"{path}: {exc}") from None
-    with _published(path) as partial:
+    with published(path) as partial:
         partial.write_bytes(data)
     return path
 
@@ -117,7 +117,7 @@ def write_graph_file(ntriples: str | Path, destination: str | Path, fmt: str | N
     fmt = fmt or format_for_path(path)
     if fmt not in {"nt", "ttl", "trig"}:
         return write_graph(Path(ntriples).read_text(encoding="utf-8"), path, fmt, base=base)
-    with _published(path) as partial:
+    with published(path) as partial:
         if fmt == "nt":
             shutil.copyfile(ntriples, partial)
             return path
@@ -131,7 +131,7 @@ def write_graph_file(ntriples: str | Path, destination: str | Path, fmt: str | N
 
 
 @contextmanager
-def _published(path: Path):
+def published(path: Path):
     """A file written beside `path` (.NAME.partial) and put in its place only once complete: an
     error or an interrupt half-way leaves no file that looks like a graph."""
     partial = path.with_name(f".{path.name}.partial")
@@ -165,7 +165,7 @@ _SERIALIZER = "import sys; from pprnet_kg.oxwrite import main; sys.exit(main(sys
 
 @contextmanager
 def _sink(path: Path):
-    with _published(path) as partial, open(partial, "wb", buffering=1 << 20) as out:
+    with published(path) as partial, open(partial, "wb", buffering=1 << 20) as out:
         yield out
 
 
