@@ -355,3 +355,20 @@ def test_comparator_words_match_the_plain_regex(text):
 ])
 def test_the_number_needed_to_treat_and_rates_are_not_how_many_took_part(text, n):
     assert one(text).n == n
+
+
+@pytest.mark.parametrize("text, message", [
+    ("The pooled effect was d = 1e5 in 12 studies.", "d = 1e5: not a number"),
+    ("The effect was g = 0.4x overall.", "g = 0.4x: not a number"),
+    ("Alliance and outcome correlated, r = 1.7.", "r = 1.7: a correlation (and its CI) lies between -1 and 1"),
+    ("Alliance and outcome correlated, r = .30 (95% CI .10 to 1.20).", "a correlation (and its CI) lies between"),
+])
+def test_impossible_or_malformed_statistics_are_reported_not_recorded(text, message):
+    findings, problems = extract_findings((TextLine(3, text),), source="t.txt", outcomes=OUTCOMES)
+    assert findings == []
+    assert message in problems[0].message
+    assert problems[0].line == 3
+
+
+def test_a_correlation_at_its_bounds_is_kept():
+    assert one("Scores were related, r = -1.0 (95% CI -1.0, -0.9).").value == D("-1.0")

@@ -227,6 +227,13 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
             clause_start = span
             trailed = False
             continue
+        if (word := _GLUED_RE.match(after)) is not None:
+            # "d = 1e5", "r = 0.3x": the number goes on into letters, so the digits are not the value
+            problems.append(Problem(source, sentence.line, "findings", f"{' '.join(text[start:m.end('value')].split())}"
+                                    f"{word.group(0)}: not a number; not recorded as a finding", post_id))
+            clause_start = m.end("value") + word.end()
+            trailed = False
+            continue
         finding, consumed, problem = _finding(m, before, after, sentence, outcomes, study_k,
                                               trailing=_TRAILING_END_RE if last else _TRAILING_RE,
                                               parallel=trailed)
@@ -236,6 +243,9 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
             problems.append(Problem(source, sentence.line, "findings", problem, post_id))
         else:
             findings.append(finding)
+
+
+_GLUED_RE = re.compile(r"[^\W\d_][\w.+\-]*")  # letters straight after a statistic's digits
 
 
 # A statistic that opens a range: after words that say so ("ranged from g = 0.20 to g = 0.80",
@@ -454,4 +464,6 @@ def _inconsistency(f: Finding) -> str | None:
         return f"{f.label} = {f.value}: p = {f.p_value} is not a probability; finding left out"
     if f.measure in {"OR", "RR", "HR"} and f.value <= 0:
         return f"{f.label} = {f.value}: a ratio must be positive; finding left out"
+    if f.measure == "r" and not all(-1 <= v <= 1 for v in (f.value, f.ci_lower, f.ci_upper) if v is not None):
+        return f"{f.label} = {f.value}: a correlation (and its CI) lies between -1 and 1; finding left out"
     return None
