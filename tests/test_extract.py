@@ -213,3 +213,22 @@ def test_study_n_is_not_a_number_needed_to_treat_or_a_rate(summary, n):
 def test_study_n_in_brackets_after_the_studies(summary, k, n):
     facts = study_facts("", f"A Post. {summary}", summary, RULES.designs, "article-journal")
     assert (facts.k_studies, facts.n_participants) == (k, n)
+
+
+def _post_conditions(cited_title: str, summary: str) -> list[str]:
+    from pprnet_kg.extract import extract_post
+    from pprnet_kg.model import Page
+    from pprnet_kg.parse import parse_page
+
+    citation = f"Rivera, A., & Chen, B. (2019). {cited_title}. Journal of Tests, 1(2), 3-4."
+    text = f"Blog\nMarch 2019\nA Post Title\n{citation}\n{summary}\nPractice Implications\nUse it.\n"
+    [raw] = parse_page(Page("t.txt", tuple(text.splitlines()))).posts
+    return [m.key for m in extract_post(raw, RULES).conditions]
+
+
+def test_the_article_s_title_names_its_conditions_before_the_summary_does():
+    """Outcomes and comorbidities named in the summary are not what the article studied."""
+    summary = "CBT helped (g = 0.50), and effects on anxiety (g = 0.40) were also found."
+    assert _post_conditions("Cognitive therapy for adult depression: a meta-analysis", summary) == ["depression"]
+    # a title that names none: the summary's, as before
+    assert _post_conditions("What five decades of research tell us", summary) == ["anxiety"]

@@ -52,7 +52,9 @@ def extract_post(raw: RawPost, rules: Rules) -> Post:
     problems.extend(finding_problems)
     about = f"{raw.title}. {cited_title}. {summary}"
     note_words(about, (raw.title, cited_title, summary), ". ")
-    conditions = find_entries(about, rules.disorders)
+    # the article's own title names what it studied; the summary also names outcomes and comorbidities
+    # ("CBT for depression ... effects on anxiety (g = ...)"), so it is read only when the title names none
+    conditions = (find_entries(cited_title, rules.disorders) if cited_title else ()) or find_entries(about, rules.disorders)
     findings = annotate(findings, summary=summary, implications=raw.implications_text, rules=rules,
                         post_conditions=tuple(m.key for m in conditions))
     return Post(
