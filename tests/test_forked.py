@@ -138,3 +138,30 @@ def test_sigterm_stops_a_build_like_ctrl_c_and_leaves_nothing_behind(tmp_path, s
     assert list(out.iterdir()) == []  # no Turtle, no .partial
     children = subprocess.run(["pgrep", "-f", str(out / ".kg.ttl.partial")], capture_output=True, text=True)
     assert children.stdout == ""  # the Turtle writer ended with the build
+
+
+def test_ctrl_c_stops_a_build_at_once_without_tracebacks(tmp_path):
+    """Ctrl-C reaches the whole process group: the workers leave it to the build, which stops them
+    instead of waiting for the chunks they hold."""
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "corpus"
+    write_corpus(generate(3000, RULES, seed=8), RULES, corpus, seed=8)
+    out = tmp_path / "out"
+    out.mkdir()
+    build = subprocess.Popen([sys.executable, "-m", "pprnet_kg.cli", "build", str(corpus), "-o", "kg.ttl", "--store",
+                              "memory", "--no-html", "-q", "--jobs", "2"], cwd=out, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(2.5)  # reading pages and extracting (a 3,000-post build takes several seconds here)
+    assert build.poll() is None, "the build ended before it could be interrupted"
+    os.killpg(build.pid, signal.SIGINT)
+    stopped = time.monotonic()
+    _, err = build.communicate(timeout=60)
+    assert time.monotonic() - stopped < 5
+    assert build.returncode == 1
+    assert b"Traceback" not in err, err.decode()
+    assert list(out.iterdir()) == []
+    left = subprocess.run(["pgrep", "-f", f"pprnet_kg.cli build {corpus}"], capture_output=True, text=True)
+    assert left.stdout == ""

@@ -28,6 +28,14 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
+def _leave_interrupts() -> None:
+    """In a worker: Ctrl-C (SIGINT, sent to the whole process group) is the parent's to handle; it
+    stops the pool. A worker that took it too printed a traceback of its own."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def forked_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, *, ahead: int | None = None,
                doing: str = "working") -> Iterator[R]:
     """fn(item) for each item, in item order, in `jobs` forked processes, with at most `ahead`
@@ -40,7 +48,8 @@ def forked_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, *, ahead: in
 
     ahead = max(1, ahead or 2 * jobs)
     pending: deque = deque()
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_leave_interrupts)
+    finished = False
     try:
         for item in items:
             pending.append(pool.submit(fn, item))
@@ -48,8 +57,15 @@ def forked_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, *, ahead: in
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+        finished = True
     except BrokenProcessPool:
         raise WorkerDied(f"a worker process died while {doing} (killed by a signal or by the system, perhaps "
                          "for lack of memory: try fewer --jobs)") from None
-    finally:  # also when the caller stops reading: what was not started is not run
+    finally:
+        if not finished:
+            # an error, Ctrl-C, or a reader that stopped: the work in hand is not wanted, so the workers are
+            # stopped rather than waited for (shutdown would let each finish what it took, seconds at a time;
+            # concurrent.futures has no public call for this before Python 3.14)
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()
         pool.shutdown(wait=True, cancel_futures=True)
