@@ -860,3 +860,13 @@ def test_comparators_on_both_sides_of_the_cue_give_no_comparator():
 ])
 def test_a_comparator_s_words_end_where_a_new_subject_starts(text, comparator):
     assert one(text).comparator == comparator
+
+
+@pytest.mark.parametrize("text, favoured", [
+    ("CBT was inferior to medication for severe depression (g = -0.25).", "comparator"),
+    ("Waitlist was clearly inferior to CBT (g = 0.60).", "intervention"),
+    ("CBT was non-inferior to medication (g = 0.02, 95% CI -0.10 to 0.14).", None),
+    ("CBT was not inferior to medication (g = 0.02).", None),
+])
+def test_inferior_to_favours_the_other_side(text, favoured):
+    assert one(text).favours == favoured

@@ -33,10 +33,13 @@ _FAVOURS_RES = (
               r"helpful|beneficial))\s+than\b"), ("better than", *_MORE), False, True),
     (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are)\s+(?:\w+\s+)?(?:worse|less\s+(?:effective|efficacious|"
               r"helpful|beneficial))\s+than\b"), _LESS, True, True),
+    # "CBT was inferior to medication" (not "non-inferior": no side did better)
+    (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are)\s+(?:\w+\s+)?inferior\s+to\b"), ("inferior to",), True, True),
 )
 # the other side's words after 'than': up to a clause's end ("than waitlist but worse than medication")
 _OTHER_WORDS_RE = Caseless(r"[^,.;()]{1,60}?(?=\s+(?:but|and|whereas|while|although|though|yet)\b|[,.;()]|$)")
-_CUES = ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior", "beat", *_MORE, *_LESS)
+_CUES = ("advantage", "benefit", "favour", "favor", "better than", "outperform", "superior", "beat", "inferior to", *_MORE,
+         *_LESS)
 # words that deny a cue, or make it a question ("whether CBT outperformed waitlist")
 _NEGATED_RE = Caseless(r"\b(?:no|not|nor|neither|never|without|lack(?:ed|s)?|little|hardly|any|whether)\b")
 _OTHER_SIDE_RE = Caseless(r"\s+(?:over|than|compared|relative|versus|vs\.?|against|when\s+compared)\b")
