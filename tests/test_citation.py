@@ -150,6 +150,18 @@ def test_group_author_is_a_literal_name():
     assert item["author"] == [{"literal": "National Institute for Care Quality"}]
 
 
+@pytest.mark.parametrize("authors, expected", [
+    ("APA Task Force", [{"literal": "APA Task Force"}]),  # was family 'Force', given 'APA Task'
+    ("World Health Organization.", [{"literal": "World Health Organization"}]),
+    ("Cochrane Collaboration", [{"literal": "Cochrane Collaboration"}]),
+    ("NICE", [{"literal": "NICE"}]),
+    ("Maria Lopez", [{"family": "Lopez", "given": "Maria"}]),  # one person, given name first
+])
+def test_a_group_named_as_the_only_author_is_not_split_into_a_person(authors, expected):
+    assert parse_citation(f"{authors} (2006). Evidence in practice. American Psychologist, 61(4), 271-285.").item[
+        "author"] == expected
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Doe, J. (2021). Title. Journal of Things: Research and Practice.",
      {"type": "article-journal", "title": "Title", "container-title": "Journal of Things: Research and Practice"}),

@@ -41,6 +41,12 @@ class Names:
     in_order: int  # how many leading names have a known position (those before the cut)
 
 
+_ORGANISATION_RE = re.compile(
+    r"\b(?:[A-Z]{2,}|Task\s+Force|Association|Collaboration|Institute|Society|Organi[sz]ation|Committee|Council|"
+    r"Network|Consortium|Cent(?:re|er)|Department|Agency|Foundation|University|Board|Panel|Group|Commission|"
+    r"Alliance|Federation|Ministry|Office|Service|Services|Trust|College|Academy|Investigators)\b")
+
+
 def parse_authors(text: str, warnings: list[str] | None = None) -> tuple[list[dict[str, str]], bool]:
     """'Gloster, A. T., Rinner, M. T., ... & Karekla, M.' -> CSL names, truncated flag."""
     names = parse_names(text, warnings)
@@ -58,6 +64,10 @@ def parse_names(text: str, warnings: list[str] | None = None, *, role: str = "au
         else:
             tokens += [t for t in (t.strip().lstrip(".").strip() for t in _NAME_SPLIT_RE.split(piece)) if t]
     words = [t for t in tokens if t]
+    if role == "author" and len(tokens) == 1 and _ORGANISATION_RE.search(words[0]) and not _is_initials(words[0]) \
+            and not _FAMILY_INITIALS_RE.match(words[0]):
+        # 'APA Task Force (2006)', 'World Health Organization (2017)': a group is the author, not 'Force, APA Task'
+        return Names([{"literal": words[0].rstrip(".")}], False, 1)
     given_first = bool(words) and not any(_is_initials(t) or _FAMILY_INITIALS_RE.match(t) for t in words) and (
         role == "editor" or all(len(t.split()) > 1 for t in words))
     names, in_order = (_given_first_names if given_first else _family_first_names)(tokens, warnings)
