@@ -519,3 +519,36 @@ def test_query_pages_rows_with_limit_and_offset(sample_build):
     assert "rows 1-2 shown; more follow: --offset 2 for the next page" in result.stderr
     result = run("query", "topic_overview", "--graph", "g.nt", "--format", "csv", "--limit", "0")
     assert len(result.stdout.splitlines()) == len(every) + 1 and "more follow" not in result.stderr
+
+
+@pytest.mark.parametrize("args, name", [
+    (["viz", "overview", "--source", "SAMPLE", "-o", "OUT/view.html"], "view.html"),
+    (["cite", "--source", "SAMPLE", "-o", "OUT/refs.bib"], "refs.bib"),
+    (["extract", "SAMPLE", "-o", "OUT/posts.json"], "posts.json"),
+])
+def test_files_appear_under_their_names_only_when_complete(args, name, tmp_path, monkeypatch):
+    """Every file is written as .NAME.partial and renamed: a failure while writing leaves the old one."""
+    from pathlib import Path
+
+    from pprnet_kg import export, pipeline
+
+    sample = Path(pipeline.__file__).parent / "data" / "sample"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).write_text("the old file", encoding="utf-8")
+    args = [a.replace("OUT", str(out)).replace("SAMPLE", str(sample)) for a in args]
+    renamed = []
+    real_replace = export.os.replace
+
+    def fail_on_rename(src, dst):
+        renamed.append(Path(src).name)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.os, "replace", fail_on_rename)
+    result = CliRunner().invoke(cli, args)
+    monkeypatch.setattr(export.os, "replace", real_replace)
+    assert result.exit_code != 0
+    assert "cannot write" in result.output and "Traceback" not in result.output
+    assert renamed and all(r.startswith(".") and r.endswith(".partial") for r in renamed)
+    assert (out / name).read_text(encoding="utf-8") == "the old file"
+    assert not list(out.glob(".*.partial"))

@@ -165,3 +165,4 @@ def test_ctrl_c_stops_a_build_at_once_without_tracebacks(tmp_path):
     assert list(out.iterdir()) == []
     left = subprocess.run(["pgrep", "-f", f"pprnet_kg.cli build {corpus}"], capture_output=True, text=True)
     assert left.stdout == ""
+

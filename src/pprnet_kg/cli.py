@@ -348,10 +348,10 @@ def cite(fmt, articles, topic, condition, intervention, output, sources, graphs,
         refs = select(kg, articles=articles, topic=topic, condition=condition, intervention=intervention)
         text = render(refs, fmt)
     if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise click.ClickException(f"{output}: cannot write: {exc.strerror or exc}") from None
+        from .export import published
+
+        with published(Path(output)) as partial:
+            partial.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output} ({len(refs)} reference(s))", err=True)
     else:
         click.echo(text, nl=False)

@@ -222,12 +222,11 @@ def write_graphml(view: nx.Graph, destination: str | Path) -> Path:
         flat.add_node(node, **{k: attrs[k] for k in keep if k in attrs})
     for a, b, attrs in sorted(view.edges(data=True)):
         flat.add_edge(a, b, **{k: attrs[k] for k in keep if k in attrs})
+    from .export import published
+
     path = Path(destination)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nx.write_graphml(flat, path, encoding="utf-8", prettyprint=True)
-    except OSError as exc:
-        raise PprnetError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    with published(path) as partial:
+        nx.write_graphml(flat, partial, encoding="utf-8", prettyprint=True)
     return path
 
 
@@ -238,11 +237,10 @@ def write_html(net, destination: str | Path) -> Path:
     graphml = path.with_suffix(".graphml") if view is not None else None
     if graphml is not None and graphml == path:
         graphml = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if graphml is not None:
-            write_graphml(view, graphml)
-        path.write_text(render_html(net, graphml=graphml.name if graphml else None, page=path.name), encoding="utf-8")
-    except OSError as exc:
-        raise PprnetError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    from .export import published
+
+    if graphml is not None:
+        write_graphml(view, graphml)
+    with published(path) as partial:
+        partial.write_text(render_html(net, graphml=graphml.name if graphml else None, page=path.name), encoding="utf-8")
     return path
