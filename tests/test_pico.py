@@ -835,3 +835,16 @@ def test_a_time_since_the_start_alone_is_no_timepoint(text):
     """'at 18 months' is the end of an 18-month treatment or a follow-up: the words do not say which."""
     f = one(text)
     assert (f.timepoint, f.timepoint_months) == (None, None)
+
+
+@pytest.mark.parametrize("text, comparator_id", [
+    # regression: the base of the add-on, named before the cue, is the same treatment on its own (the
+    # previous answer was medication: 'medication' also names a treatment of the lexicon)
+    ("Adding CBT to medication did not improve outcomes compared to medication alone (SMD = 0.10).",
+     "same-treatment-alone"),
+    ("Adding IPT to antidepressants did not improve outcomes compared to antidepressants alone (SMD = 0.08).",
+     "same-treatment-alone"),
+    ("IPT was less effective than medication alone (g = -0.25).", "medication"),
+])
+def test_the_base_of_an_add_on_alone_is_the_same_treatment_alone(text, comparator_id):
+    assert one(text).comparator_id == comparator_id

@@ -370,9 +370,11 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                 matched.append(("comparator", "placebo against medication"))
             if fields.get("comparator_id") == "same-treatment-alone":
                 alone = {m.key for m in find_entries(fields["comparator"], rules.finding_interventions)}
-                if alone and not alone & set(fields["intervention_ids"]):
+                if alone and not alone & set(fields["intervention_ids"]) and not (cue and alone & {
+                        m.key for m in find_entries(body[: cue.start()], rules.finding_interventions)}):
                     # "CBT was less effective than medication alone": another treatment on its own, not the
-                    # intervention without an add-on
+                    # intervention without an add-on ("adding CBT to fluoxetine ... compared to fluoxetine alone"
+                    # names it before the cue: the add-on's base on its own)
                     other = [m.key for m in find_entries(fields["comparator"], rules.comparators)
                              if m.key != "same-treatment-alone"]
                     fields["comparator_id"] = other[0] if len(other) == 1 else None
