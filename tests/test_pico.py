@@ -845,6 +845,18 @@ def test_a_time_since_the_start_alone_is_no_timepoint(text):
     ("Adding IPT to antidepressants did not improve outcomes compared to antidepressants alone (SMD = 0.08).",
      "same-treatment-alone"),
     ("IPT was less effective than medication alone (g = -0.25).", "medication"),
+    # a named antidepressant is medication (lexicon): the same rules
+    ("Adding IPT to sertraline did not improve outcomes compared to sertraline alone (SMD = 0.08).",
+     "same-treatment-alone"),
+    ("Adding CBT to fluoxetine did not improve outcomes compared to fluoxetine alone (SMD = 0.10).",
+     "same-treatment-alone"),
 ])
 def test_the_base_of_an_add_on_alone_is_the_same_treatment_alone(text, comparator_id):
     assert one(text).comparator_id == comparator_id
+
+
+def test_a_new_intervention_of_the_lexicon_in_a_comparison():
+    f = one("Parent-child interaction therapy did better than waitlist on conduct problems (d = 0.87).")
+    assert (f.intervention_ids, f.comparator_id, f.conditions) == (("pcit",), "waitlist", ("conduct-problems",))
+    f = one("Cognitive processing therapy was more effective than present-centered therapy (g = 0.35).")
+    assert (f.kind, f.intervention_ids, f.comparator) == ("comparison", ("cbt",), "present-centered therapy")
