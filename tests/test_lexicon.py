@@ -128,3 +128,13 @@ def test_each_interventions_first_phrase_names_that_entry_alone():
         if entry.key != "medication":
             assert not keys(phrase, RULES.comparators), phrase
 
+
+
+def test_comparator_phrases_of_individual_therapy_and_medication():
+    assert keys("than individual therapy", RULES.comparators) == {"individual-therapy"}
+    assert keys("versus individual CBT", RULES.comparators) == {"individual-therapy"}
+    assert keys("compared with fluoxetine", RULES.comparators) == {"medication"}
+    assert keys("versus an SSRI", RULES.comparators) == {"medication"}
+    assert not keys("versus an ssri", RULES.comparators)
+    assert not keys("individual differences between clients", RULES.comparators)
+    assert not keys("an individual participant data meta-analysis", RULES.comparators)
