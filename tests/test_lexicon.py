@@ -138,3 +138,14 @@ def test_comparator_phrases_of_individual_therapy_and_medication():
     assert not keys("versus an ssri", RULES.comparators)
     assert not keys("individual differences between clients", RULES.comparators)
     assert not keys("an individual participant data meta-analysis", RULES.comparators)
+
+
+def test_close_matches_are_well_formed():
+    """A lexicon entry broader than its verified concept links it as a close match ('mesh:D...')."""
+    closes = {e.key: e.close for e in RULES.disorders + RULES.finding_interventions if e.close}
+    assert closes["grief"] == ("mesh:D000090382",) and not RULES.disorders.by_key["grief"].mesh
+    for refs in closes.values():
+        for ref in refs:
+            prefix, _, local = ref.partition(":")
+            assert prefix == "mesh" and local[0] == "D" and local[1:].isdigit() or \
+                prefix == "wd" and local[0] == "Q" and local[1:].isdigit(), ref
