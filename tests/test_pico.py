@@ -870,3 +870,79 @@ def test_a_comparator_s_words_end_where_a_new_subject_starts(text, comparator):
 ])
 def test_inferior_to_favours_the_other_side(text, favoured):
     assert one(text).favours == favoured
+
+
+@pytest.mark.parametrize("text, comparator_id", [
+    # regression: the base of the add-on, named before the cue, is the same treatment on its own (the
+    # previous answer was medication: 'medication' also names a treatment of the lexicon)
+    ("Adding CBT to medication did not improve outcomes compared to medication alone (SMD = 0.10).",
+     "same-treatment-alone"),
+    ("Adding IPT to antidepressants did not improve outcomes compared to antidepressants alone (SMD = 0.08).",
+     "same-treatment-alone"),
+    ("IPT was less effective than medication alone (g = -0.25).", "medication"),
+    # a named antidepressant is medication (lexicon): the same rules
+    ("Adding IPT to sertraline did not improve outcomes compared to sertraline alone (SMD = 0.08).",
+     "same-treatment-alone"),
+    ("Adding CBT to fluoxetine did not improve outcomes compared to fluoxetine alone (SMD = 0.10).",
+     "same-treatment-alone"),
+])
+def test_the_base_of_an_add_on_alone_is_the_same_treatment_alone(text, comparator_id):
+    assert one(text).comparator_id == comparator_id
+
+
+def test_a_new_intervention_of_the_lexicon_in_a_comparison():
+    f = one("Parent-child interaction therapy did better than waitlist on conduct problems (d = 0.87).")
+    assert (f.intervention_ids, f.comparator_id, f.conditions) == (("pcit",), "waitlist", ("conduct-problems",))
+    f = one("Cognitive processing therapy was more effective than present-centered therapy (g = 0.35).")
+    assert (f.kind, f.intervention_ids, f.comparator) == ("comparison", ("cbt",), "present-centered therapy")
+
+
+@pytest.mark.parametrize("text, intervention, comparator, favours", [
+    # regression: 'individual therapy' named nothing of the comparator scheme, so 'than' was no cue and the
+    # clause had neither intervention nor comparator
+    ("Family therapy was more effective than individual therapy for adolescents (g = 0.30, 95% CI 0.10 to 0.50).",
+     ("family-couple-therapy",), "individual-therapy", "intervention"),
+    ("Couple therapy outperformed individual treatment on relationship distress (d = 0.41).",
+     ("family-couple-therapy",), "individual-therapy", "intervention"),
+    ("Group CBT was less effective than individual CBT for social anxiety (g = -0.22, 95% CI -0.40 to -0.04).",
+     ("cbt", "group-therapy"), "individual-therapy", "comparator"),
+    ("Compared with individual psychotherapy, group psychotherapy led to similar outcomes (g = 0.05).",
+     ("group-therapy",), "individual-therapy", None),
+    # the one-to-one format named before the cue is the comparator, the treatment after it the intervention
+    ("Individual therapy was less effective than multisystemic therapy for young offenders (d = 0.35).",
+     ("family-couple-therapy",), "individual-therapy", "intervention"),
+    # ... also when its words hold the generic 'psychotherapy' (which was the intervention before, against
+    # 'family therapy' as a comparator of no scheme entry)
+    ("Individual psychotherapy was less effective than family therapy for anorexia (g = 0.28).",
+     ("family-couple-therapy",), "individual-therapy", "intervention"),
+    # the treatment after the cue without the generic word inside its own ('group psychotherapy' is group therapy)
+    ("Individual psychotherapy was less effective than group psychotherapy for social anxiety (g = 0.20).",
+     ("group-therapy",), "individual-therapy", "intervention"),
+])
+def test_individual_therapy_is_a_comparator(text, intervention, comparator, favours):
+    f = one(text)
+    assert (f.kind, f.intervention_ids, f.comparator_id, f.favours) == ("comparison", intervention, comparator, favours)
+
+
+@pytest.mark.parametrize("text", [
+    "Psychotherapy was less effective than CBT (g = 0.30).",  # no comparator before the cue: as before
+    "Individual differences in alliance were larger than expected (r = 0.30).",
+])
+def test_individual_words_that_are_no_comparator(text):
+    assert one(text).comparator_id != "individual-therapy"
+
+
+def test_the_treatment_after_the_cue_loses_a_generic_word_inside_its_own():
+    f = one("Patients in usual care relapsed more than those who received group psychotherapy (OR = 2.05).")
+    assert (f.intervention_ids, f.comparator_id) == (("group-therapy",), "usual-care")
+
+
+@pytest.mark.parametrize("text", [
+    "CBT was compared with fluoxetine for adolescent depression (g = 0.10, 95% CI -0.10 to 0.30).",
+    "CBT outperformed sertraline on relapse (OR = 0.50, 95% CI 0.30 to 0.80).",
+    "Relative to an SSRI, IPT led to similar remission rates (RR = 1.02).",
+])
+def test_a_named_antidepressant_is_the_medication_comparator(text):
+    f = one(text)
+    assert (f.kind, f.comparator_id) == ("comparison", "medication")
+    assert "medication" not in f.intervention_ids

@@ -343,3 +343,15 @@ def test_site_apa_lists_are_what_cite_gives(site, real_build):
         assert path.read_text(encoding="utf-8") == expected, label
         checked += expected.count("\n") > 1
     assert checked >= 2  # lists of two or more references were compared
+
+
+def test_a_map_cell_names_at_most_three_comparators():
+    """The evidence map's rows grow with the lexicon; a cell listing every comparator made each row as
+    tall as that list (the cell's own page lists them all). MAP_JS says the same on the page."""
+    from pprnet_kg.site import comparators_shown
+    from pprnet_kg.site_js import MAP_JS
+
+    assert comparators_shown(["usual care", "waitlist"]) == "usual care; waitlist"
+    assert comparators_shown(["a", "b", "c"]) == "a; b; c"
+    assert comparators_shown(["a", "b", "c", "d", "e"]) == "a; b; c and 2 more"
+    assert 'names.slice(0, 3).join("; ")' in MAP_JS and '" and " + more + " more"' in MAP_JS

@@ -195,7 +195,17 @@ def cell_summary(rows: list[dict]) -> dict:
     return {"findings": len({f.iri for f in fs}), "excludes": sum(f.excludes is True for f in fs),
             "includes": sum(f.excludes is False for f in fs), "no_ci": sum(f.excludes is None for f in fs),
             "smd_min": min(smds) if smds else None, "smd_max": max(smds) if smds else None,
-            "comparators": "; ".join(sorted({f.comparator or "comparator not stated" for f in fs}))}
+            "comparators": comparators_shown(sorted({f.comparator or "comparator not stated" for f in fs}))}
+
+
+MAP_COMPARATORS = 3  # a cell of the evidence map names at most this many comparators (its page lists all)
+
+
+def comparators_shown(names: list[str]) -> str:
+    """A map cell's comparators: the first MAP_COMPARATORS, then how many more (site_js.MAP_JS does the
+    same): a cell naming a dozen made every row of a 40-intervention map as tall as that list."""
+    more = len(names) - MAP_COMPARATORS
+    return "; ".join(names[:MAP_COMPARATORS]) + (f" and {more} more" if more > 0 else "")
 
 
 def map_data(cells: dict[tuple[str, str], list[dict]], href) -> dict[str, list]:

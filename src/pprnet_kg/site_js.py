@@ -217,7 +217,8 @@ MAP_JS = """(function () {
         td.appendChild(span("muted", "SMD " + lo + (hi !== lo ? " to " + hi : "")));
       }
       td.appendChild(document.createElement("br"));
-      td.appendChild(span("muted", "vs " + Object.keys(comparators).sort().join("; ")));
+      var names = Object.keys(comparators).sort(), more = names.length - 3;  // site.comparators_shown
+      td.appendChild(span("muted", "vs " + names.slice(0, 3).join("; ") + (more > 0 ? " and " + more + " more" : "")));
     });
     status.textContent = (o || t ? "Filtered: " : "All outcomes and timepoints: ") + findings + " finding(s) in " +
                          cells + " cell(s).";

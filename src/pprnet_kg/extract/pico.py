@@ -326,14 +326,17 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                 matched.append(("kind", cue.group(0).strip()))
                 comparator = comparator_text(body[cue.end():])
                 found = rightmost(comparator, rules.comparators) if comparator else None
-                if comparator and not named and not found:
+                if comparator and not found and (not named or all(
+                        rules.finding_interventions.by_key[m.key].finding_only for m in named)
+                        and rightmost(after_boundary(body[: cue.start()]), rules.comparators)):
                     # "Patients in usual care relapsed more than those who received CBT": the treatment
-                    # named after the cue is the intervention when a comparator is named before it
+                    # named after the cue is the intervention when a comparator is named before it (and
+                    # "individual psychotherapy" before the cue is that comparator, not psychotherapy)
                     subject = after_boundary(body[: cue.start()])
                     other = rightmost(subject, rules.comparators)
                     treated = find_entries(comparator, rules.finding_interventions)
                     if other and treated:
-                        named, before = list(treated), comparator
+                        named, before = _outermost(list(treated), comparator, rules), comparator
                         comparator, found = other[1], other
                         matched.append(("intervention", "named after the cue; the comparator before it"))
                 elif comparator and not named and found \
@@ -377,9 +380,11 @@ def _one(f: Finding, *, summary: str, implications: str, rules, conditions: tupl
                 matched.append(("comparator", "placebo against medication"))
             if fields.get("comparator_id") == "same-treatment-alone":
                 alone = {m.key for m in find_entries(fields["comparator"], rules.finding_interventions)}
-                if alone and not alone & set(fields["intervention_ids"]):
+                if alone and not alone & set(fields["intervention_ids"]) and not (cue and alone & {
+                        m.key for m in find_entries(body[: cue.start()], rules.finding_interventions)}):
                     # "CBT was less effective than medication alone": another treatment on its own, not the
-                    # intervention without an add-on
+                    # intervention without an add-on ("adding CBT to fluoxetine ... compared to fluoxetine alone"
+                    # names it before the cue: the add-on's base on its own)
                     other = [m.key for m in find_entries(fields["comparator"], rules.comparators)
                              if m.key != "same-treatment-alone"]
                     fields["comparator_id"] = other[0] if len(other) == 1 else None
