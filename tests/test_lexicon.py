@@ -38,6 +38,8 @@ def keys(text: str, entries) -> set[str]:
     ("Dance movement therapy and drama therapy were pooled as creative arts therapies.", "art-therapy"),
     ("Music therapy improved mood in people with dementia.", "music-therapy"),
     ("Collaborative care for depression in primary care was cost-effective.", "collaborative-care"),
+    ("Compared with waitlist, internet CBT reduced anxiety.", "internet-delivered"),
+    ("Online CBT was as effective as face-to-face CBT.", "internet-delivered"),
     ("Contingency management increased abstinence from stimulants.", "contingency-management"),
     ("Cognitive remediation improved functioning in schizophrenia.", "cognitive-remediation"),
     ("Social skills training was compared with supportive groups.", "social-skills-training"),
