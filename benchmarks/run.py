@@ -31,6 +31,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,11 +56,26 @@ def corpus(posts: int, seed: int = 7) -> Path:
 
     directory = CACHE / f"synth-{posts}-{seed}"
     done = directory / ".complete"
-    if not done.exists():
+    stamp = _generator_stamp()
+    if not done.exists() or done.read_text() != stamp:  # made anew when the generator or its lexicon changed
+        shutil.rmtree(directory, ignore_errors=True)
         rules = load_rules()
         write_corpus(generate(posts, rules, seed=seed), rules, directory, seed=seed)
-        done.write_text("ok")
+        done.write_text(stamp)
     return directory
+
+
+def _generator_stamp() -> str:
+    """A digest of what makes a synthetic corpus: the generator and the curated data it draws from."""
+    import hashlib
+
+    import pprnet_kg.synth
+
+    root = Path(pprnet_kg.synth.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in [root / "synth.py", *sorted((root / "data").glob("*.toml"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _timed(fn, repeat: int, budget: float = float("inf")) -> list[float]:
