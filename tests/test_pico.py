@@ -946,3 +946,13 @@ def test_a_named_antidepressant_is_the_medication_comparator(text):
     f = one(text)
     assert (f.kind, f.comparator_id) == ("comparison", "medication")
     assert "medication" not in f.intervention_ids
+
+
+@pytest.mark.parametrize("text, favoured", [
+    ("At 12-month follow-up, CBT remained superior to usual care (g = 0.31, 95% CI 0.12 to 0.50).", "intervention"),
+    ("CBT remained more effective than waitlist at follow-up (g = 0.40).", "intervention"),
+    ("Usual care remained less effective than CBT (g = 0.30).", "intervention"),
+    ("CBT did not remain superior to usual care (g = 0.05).", None),
+])
+def test_an_advantage_that_remained_favours_its_side(text, favoured):
+    assert one(text).favours == favoured

@@ -22,19 +22,19 @@ _FAVOURS_RES = (
      ("advantage", "benefit"), False, False),
     (Caseless(r"\bin\s+favou?r\s+of\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor"), False, False),
     (Caseless(r"\bfavou?r(?:ed|ing|s)\s+(?P<x>[^,.;()]{2,60})"), ("favour", "favor"), False, False),
-    (Caseless(r"\b(?:was|were|is|are)\s+(?:\w+\s+)?outperformed\s+by\s+(?P<x>[^,.;()]{2,60})"), ("outperformed by",),
+    (Caseless(r"\b(?:was|were|is|are|remained|remains|remain)\s+(?:\w+\s+)?outperformed\s+by\s+(?P<x>[^,.;()]{2,60})"), ("outperformed by",),
      False, False),
     (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:did\s+better\s+than|outperformed(?!\s+by)|outperforms|beat|"
-              r"(?:was|were)\s+superior\s+to)\b"), ("better than", "outperform", "beat", "superior"), False, False),
+              r"(?:was|were|remained|remains)\s+(?:\w+\s+)?superior\s+to)\b"), ("better than", "outperform", "beat", "superior"), False, False),
     # "CBT was more effective than waitlist", "waitlist was less effective than CBT": the words after
     # 'than' name the finding's other side ("medication was more effective than placebo, but ..." is about
     # other arms)
-    (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are)\s+(?:\w+\s+)?(?:better|more\s+(?:effective|efficacious|"
+    (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are|remained|remains|remain)\s+(?:\w+\s+)?(?:better|more\s+(?:effective|efficacious|"
               r"helpful|beneficial))\s+than\b"), ("better than", *_MORE), False, True),
-    (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are)\s+(?:\w+\s+)?(?:worse|less\s+(?:effective|efficacious|"
+    (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are|remained|remains|remain)\s+(?:\w+\s+)?(?:worse|less\s+(?:effective|efficacious|"
               r"helpful|beneficial))\s+than\b"), _LESS, True, True),
     # "CBT was inferior to medication" (not "non-inferior": no side did better)
-    (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are)\s+(?:\w+\s+)?inferior\s+to\b"), ("inferior to",), True, True),
+    (Caseless(r"(?P<x>[^,.;()]{2,60}?)\s+(?:was|were|is|are|remained|remains|remain)\s+(?:\w+\s+)?inferior\s+to\b"), ("inferior to",), True, True),
 )
 # the other side's words after 'than': up to a clause's end ("than waitlist but worse than medication")
 _OTHER_WORDS_RE = Caseless(r"[^,.;()]{1,60}?(?=\s+(?:but|and|whereas|while|although|though|yet)\b|[,.;()]|$)")
