@@ -133,7 +133,8 @@ def write_graph_file(ntriples: str | Path, destination: str | Path, fmt: str | N
 @contextmanager
 def published(path: Path):
     """A file written beside `path` (.NAME.partial) and put in its place only once complete: an
-    error or an interrupt half-way leaves no file that looks like a graph."""
+    error or an interrupt half-way leaves the old file (or none), never a half-written one under
+    the real name. Used for every file a command writes (graphs, JSON, HTML views, references)."""
     partial = path.with_name(f".{path.name}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
