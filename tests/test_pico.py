@@ -956,3 +956,12 @@ def test_a_named_antidepressant_is_the_medication_comparator(text):
 ])
 def test_an_advantage_that_remained_favours_its_side(text, favoured):
     assert one(text).favours == favoured
+
+
+@pytest.mark.parametrize("text, intervention, comparator", [
+    ("CBT and psychodynamic therapy were equally effective (d = 0.02, ns).", ("cbt",), "psychodynamic therapy"),
+    ("IPT was as effective as CBT for depression (g = 0.05, 95% CI -0.08 to 0.18).", ("ipt",), "CBT"),
+])
+def test_equally_effective_is_a_comparison_that_favours_no_one(text, intervention, comparator):
+    f = one(text)
+    assert (f.kind, f.intervention_ids, f.comparator, f.favours) == ("comparison", intervention, comparator, None)

@@ -64,7 +64,8 @@ _ADDING_RE = Caseless(
     r"(?P<rest>[^,;()]{0,80}?(?:non-?respon\w*|(?:who|that|had|have|has|were|was|being|patients|clients|people|those)"
     r"\s+(?:\w+\s+)?not\s+(?:respond\w*|improv\w*|responsive|benefit\w*))[^,;()]{0,40})")
 _NOT_DIFFER_RE = Caseless(r"\bdid\s+not\s+differ\b|\bno\s+(?:significant\s+)?differences?\b|\bwere\s+comparable\b|"
-                            r"\bsimilar\s+(?:levels|outcomes|effects)\b")
+                            r"\bsimilar\s+(?:levels|outcomes|effects)\b|\bequally\s+(?:effective|efficacious|helpful)\b|"
+                            r"\bas\s+(?:effective|efficacious|helpful)\s+as\b|\bwere\s+equivalent\b")
 _PRIOR_RE = Caseless(
     r"(?:not\s+(?:respond\w*|improv\w*|responsive|benefit\w*)|non-?respon\w*|failed)\s+(?:\w+\s+){0,2}?"
     r"(?:to|with|from|on)\s+(?:an?\s+|the\s+|their\s+)?(?:previous|prior|initial|first)?\s*(?P<y>[\w\s\-]{3,40}?)"
