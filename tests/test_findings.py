@@ -360,6 +360,8 @@ def test_the_number_needed_to_treat_and_rates_are_not_how_many_took_part(text, n
 @pytest.mark.parametrize("text, message", [
     ("The pooled effect was d = 1e5 in 12 studies.", "d = 1e5: not a number"),
     ("The effect was g = 0.4x overall.", "g = 0.4x: not a number"),
+    ("CBT outperformed waitlist (g = 0·45, 95% CI 0·30–0·60).", "g = 0·45: not a number"),  # was g = 0
+    ("The effect was d = 0,45 in European trials.", "d = 0,45: not a number"),  # was d = 0
     ("Alliance and outcome correlated, r = 1.7.", "r = 1.7: a correlation (and its CI) lies between -1 and 1"),
     ("Alliance and outcome correlated, r = .30 (95% CI .10 to 1.20).", "a correlation (and its CI) lies between"),
 ])

@@ -228,7 +228,7 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
             trailed = False
             continue
         if (word := _GLUED_RE.match(after)) is not None:
-            # "d = 1e5", "r = 0.3x": the number goes on into letters, so the digits are not the value
+            # "d = 1e5", "r = 0.3x", "g = 0·45", "d = 0,45": the number goes on, so the digits are not the value
             problems.append(Problem(source, sentence.line, "findings", f"{' '.join(text[start:m.end('value')].split())}"
                                     f"{word.group(0)}: not a number; not recorded as a finding", post_id))
             clause_start = m.end("value") + word.end()
@@ -245,7 +245,8 @@ def _sentence_findings(line: int, text: str, findings: list, problems: list, sou
             findings.append(finding)
 
 
-_GLUED_RE = re.compile(r"[^\W\d_][\w.+\-]*")  # letters straight after a statistic's digits
+# letters straight after a statistic's digits ("1e5"), or a decimal comma or middle dot ("0,45", "0·45": read as 0)
+_GLUED_RE = re.compile(r"[^\W\d_][\w.+\-]*|[,\u00b7]\d(?:[\d,.\u00b7]*\d)?")
 
 
 # A statistic that opens a range: after words that say so ("ranged from g = 0.20 to g = 0.80",
