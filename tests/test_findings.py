@@ -374,3 +374,13 @@ def test_impossible_or_malformed_statistics_are_reported_not_recorded(text, mess
 
 def test_a_correlation_at_its_bounds_is_kept():
     assert one("Scores were related, r = -1.0 (95% CI -1.0, -0.9).").value == D("-1.0")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Remission was more likely (odds ratio [OR], 2.10; 95% CI, 1.50-2.94).", ("OR", D("2.10"), D("1.50"), D("2.94"))),
+    ("Effects were larger (standardized mean difference [SMD], -0.52; 95% CI, -0.70 to -0.34).",
+     ("SMD", D("-0.52"), D("-0.70"), D("-0.34"))),
+])
+def test_a_measure_with_its_abbreviation_in_brackets_is_read(text, expected):
+    f = one(text)
+    assert (f.measure, f.value, f.ci_lower, f.ci_upper) == expected

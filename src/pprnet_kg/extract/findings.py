@@ -51,7 +51,9 @@ SINGLE: tuple[tuple[str, str], ...] = (
 MEASURES = NAMED + SINGLE
 _MEASURE_GROUPS = tuple(f"m{i}" for i in range(len(MEASURES)))  # the regex's group of each measure
 _BLANK = Finding(measure="", value=Decimal(0), sentence="", line=0)
-_ABOUT = (r"(?:\s+(?:for|on|in\s+favou?r\s+of|at|in|between|with|of)\s+(?:the\s+|a\s+|an\s+)?"
+# "odds ratio [OR], 2.10" (the abbreviation in brackets, as journals' abstracts write it), then words on what it is about
+_ABOUT = (r"(?:\s*\[[A-Za-z]{1,5}\])?"
+          r"(?:\s+(?:for|on|in\s+favou?r\s+of|at|in|between|with|of)\s+(?:the\s+|a\s+|an\s+)?"
           r"[A-Za-z][\w’'\-]*(?:\s+[A-Za-z][\w’'\-]*){0,4}?)?")
 _LINK_NAMED = r"(?:\s*(?:=|:|,)\s*|\s+(?:of|was|is|were)\s+|\s+)"
 _LINK_SINGLE = r"(?:\s*[=:]\s*|\s+(?:was|is|of)\s+)"
