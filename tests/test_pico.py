@@ -965,3 +965,16 @@ def test_an_advantage_that_remained_favours_its_side(text, favoured):
 def test_equally_effective_is_a_comparison_that_favours_no_one(text, intervention, comparator):
     f = one(text)
     assert (f.kind, f.intervention_ids, f.comparator, f.favours) == ("comparison", intervention, comparator, None)
+
+
+@pytest.mark.parametrize("text, population", [
+    # the words of the clause that follows are not the population's (was 'adults with depression the effect was larger')
+    ("For adults with depression the effect was larger (d = 0.50).", "adults with depression"),
+    ("In women with postpartum depression psychotherapy outperformed usual care (g = 0.40).",
+     "women with postpartum depression"),
+    ("Among older adults with chronic pain and depression, CBT helped (d = 0.30).",
+     "older adults with chronic pain and depression"),
+    ("For adolescents who self-harm, DBT reduced repeat self-harm (OR = 0.46).", "adolescents who self-harm"),
+])
+def test_a_population_s_words_end_where_the_clause_goes_on(text, population):
+    assert one(text).population == population

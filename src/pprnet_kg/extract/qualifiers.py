@@ -64,7 +64,12 @@ _EARLY_AFTER_RE = Caseless(r"\s+(?:early|(?:by|at|after|in)\s+(?:the\s+)?(?:sess
                            r"first|second|third|fourth|\d))")
 _WHO_RE = Caseless(
     r"\b(?:for|among|in|with)\s+(?P<p>(?:older\s+|young\s+)?(?:adults|children|adolescents|youths?|veterans|women|men|"
-    r"students|couples|families|inpatients|outpatients)\b(?:\s+(?:with|who)\s+[^,.;()]{3,50})?)"
+    r"students|couples|families|inpatients|outpatients)\b"
+    # "with postpartum depression", "who self-harm": a few words, ending where the clause goes on (a verb, a new
+    # subject, a treatment): not "adults with depression the effect was larger"
+    r"(?:\s+(?:with|who)(?:\s+(?!(?:the|this|these|those|it|they|there|was|were|is|are|had|has|have|did|does|"
+    r"showed|improved|reduced|benefit\w*|responded|outperformed|psychotherapy|therapy|therapies|treatments?|"
+    r"interventions?|cbt|ipt|dbt|emdr|but|than|compared)\b)[\w'’\-]+){1,6})?)"
     # "in couples therapy", "for adult services" name a treatment or a setting, not whom
     r"(?!\s+(?:therapy|therapies|treatments?|interventions?|programmes?|programs?|sessions?|formats?|settings?|"
     r"services?|clinics?|groups?))")
