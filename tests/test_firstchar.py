@@ -243,6 +243,7 @@ def test_no_literal_led_pattern_where_nothing_is_gained_or_it_would_differ(patte
 
 def test_the_phrases_of_the_rules_find_what_their_regexes_find_on_the_sample_corpus():
     from pprnet_kg.extract import load_rules
+    from pprnet_kg.extract.rules import phrase_pattern
     from pprnet_kg.resources import sample_dir
 
     rules = load_rules()
@@ -251,7 +252,7 @@ def test_the_phrases_of_the_rules_find_what_their_regexes_find_on_the_sample_cor
     terms = {t for kind in (rules.disorders, rules.finding_interventions, rules.designs, rules.topics,
                             rules.comparators, rules.outcome_scheme) for entry in kind for t in entry.terms}
     for term in sorted(terms, key=lambda t: t.phrase):
-        rx = term.anchored
+        rx = phrase_pattern(term.phrase if term.case_sensitive else term.phrase.lower(), case_sensitive=True)
         plain = re.compile(UNGUARDED[rx.pattern], rx.flags & ~re.UNICODE)
         for line in lines:
             if term.start in line:

@@ -236,12 +236,30 @@ def _leads(items: list, state) -> list[list] | None:
     return None
 
 
+def _branch(alternatives: list[list], state) -> tuple:
+    """One BRANCH item of alternatives led by literals, those with the same first character put in a
+    group under it: `re` tries a BRANCH's alternatives one by one, and alternatives that start
+    with different characters never match at the same place (so grouping them keeps the order
+    that decides which one matches)."""
+    groups: dict[int, list[list]] = {}
+    for alt in alternatives:
+        groups.setdefault(alt[0][1], []).append(alt)
+    out = []
+    for first, alts in groups.items():
+        if len(alts) == 1:
+            out.append(_parser.SubPattern(state, alts[0]))
+        else:
+            inner = _parser.SubPattern(state, [(C.BRANCH, (None, [_parser.SubPattern(state, a[1:]) for a in alts]))])
+            out.append(_parser.SubPattern(state, [alts[0][0], (C.SUBPATTERN, (None, 0, 0, inner))]))
+    return C.BRANCH, (None, out)
+
+
 def _led_front(items: list, state) -> list | None:
     """`items` rewritten so that `re` can scan for the first characters of its matches: one group
     of alternatives each led by a literal, then the rest; None when that cannot be done."""
     led = _leads(items, state)
     if led is not None:
-        return [(C.BRANCH, (None, [_parser.SubPattern(state, alt) for alt in led]))] if len(led) > 1 else led[0]
+        return [_branch(led, state)] if len(led) > 1 else led[0]
     # a group at the front (after a word boundary or lookbehind), followed by a capturing group:
     # its alternatives are led by literals, the rest stays after it as it is
     op, av = items[0]
@@ -257,7 +275,7 @@ def _led_front(items: list, state) -> list | None:
         return None
     if behind:
         led = [_behind_lead(op, av, alt, state) for alt in led]
-    return [(C.BRANCH, (None, [_parser.SubPattern(state, alt) for alt in led]))] + items[at + 1:]
+    return [_branch(led, state)] + items[at + 1:]
 
 
 def literal_led(pattern: str, flags: int = 0) -> re.Pattern | None:
