@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pprnet_kg.extract import (caseless, citation, comparators, favours, findings, journals, names, pico, qualifiers,
                                relations, study)
 from pprnet_kg.extract.caseless import Caseless
-from pprnet_kg.extract.firstchar import UNGUARDED, first_chars, guarded, needed_words
+from pprnet_kg.extract.firstchar import UNGUARDED, first_chars, guarded, literal_led, needed_words
 
 
 def _patterns() -> list[tuple[str, str, int]]:
@@ -160,3 +160,100 @@ def test_a_pattern_that_may_match_at_the_end_is_guarded_by_its_own_anchor(patter
             assert _spans(fast.search(text, pos)) == _spans(plain.search(text, pos)), (text, pos)
         assert [_spans(m) for m in fast.finditer(text)] == [_spans(m) for m in plain.finditer(text)]
         assert fast.sub("#", text) == plain.sub("#", text)
+
+
+def _led_patterns() -> list[tuple[str, str, int]]:
+    """(name, pattern, flags) of every extractor pattern compiled led by a literal."""
+    found = []
+    for module in (pico, comparators, relations, favours, qualifiers, study, findings, citation, names, journals,
+                   caseless):
+        for name, value in sorted(vars(module).items()):
+            for i, item in enumerate(value if isinstance(value, tuple) else (value,)):
+                if isinstance(item, Caseless):
+                    found.append((f"{module.__name__}.{name}[{i}]", item.pattern, item.flags))
+                elif isinstance(item, re.Pattern) and item.pattern in UNGUARDED:
+                    found.append((f"{module.__name__}.{name}[{i}]", UNGUARDED[item.pattern], item.flags & ~re.UNICODE))
+    return [(n, p, f) for n, p, f in found if literal_led(p, f) is not None]
+
+
+LED = _led_patterns()
+GLUED = ["_", "x", "7", "é", "ß", "\n", "'"]  # characters that decide a word boundary, put against a word
+
+
+def test_the_busiest_patterns_are_led_by_literals():
+    names = {n.split("[")[0] for n, _, _ in LED}
+    assert {"pprnet_kg.extract.comparators._CUE_RE", "pprnet_kg.extract.relations._BOUNDARY_RE",
+            "pprnet_kg.extract.study._STUDY_CUE_RE", "pprnet_kg.extract.pico._STUDY_COMPARISON_RE",
+            "pprnet_kg.extract.relations.ASSOC_RE"} <= names
+
+
+@pytest.mark.parametrize("name,pattern,flags", LED, ids=[n for n, _, _ in LED])
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_a_pattern_led_by_literals_finds_what_the_pattern_finds(name, pattern, flags, data):
+    plain, led = re.compile(pattern, flags), literal_led(pattern, flags)
+    assert led.groupindex == plain.groupindex and led.groups == plain.groups and led.pattern == pattern
+    words = data.draw(_texts(pattern))
+    glue = data.draw(st.lists(st.tuples(st.integers(0, len(words)), st.sampled_from(GLUED)), max_size=4))
+    text = words
+    for at, c in sorted(glue, reverse=True):
+        text = text[:at] + c + text[at:]
+    text = data.draw(st.sampled_from([text, text.lower(), text.replace(" ", "")]))
+    pos = data.draw(st.integers(0, len(text)))
+    assert [_spans(m) for m in led.finditer(text)] == [_spans(m) for m in plain.finditer(text)]
+    assert _spans(led.search(text, pos)) == _spans(plain.search(text, pos))
+    assert _spans(led.match(text, pos)) == _spans(plain.match(text, pos))
+    assert led.sub("#", text) == plain.sub("#", text)
+
+
+def test_patterns_led_by_literals_find_the_same_on_every_line_of_the_sample_corpus():
+    from pprnet_kg.resources import sample_dir
+
+    lines = [line for path in sorted(sample_dir().glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
+    lines += [line.lower() for line in lines]
+    for name, pattern, flags in LED:
+        plain, led = re.compile(pattern, flags), literal_led(pattern, flags)
+        for line in lines:
+            assert [_spans(m) for m in led.finditer(line)] == [_spans(m) for m in plain.finditer(line)], name
+
+
+@pytest.mark.parametrize("pattern,texts", [
+    (r"\bthan\s", ["than x", "xthan x", "_than x", "9than x", "étthan x", "than", "a than b than c"]),
+    (r"\b(?:over|than)\b", ["over", "overt", "clover", "than.", "(than)", "é over é"]),
+    (r"(?<![\w.])k\s*=", ["k = 3", ".k=3", "xk=3", "k=", " k =k="]),
+    (r"\b(?:(?:un)?related|linked)\s+to", ["unrelated to", "related to", "un related to", "xrelated to"]),
+    (r"\b(?:a|b)\s+(?P<x>\w+)", ["a cat", "b dog", "ab cat", " a  b c"]),
+    (r"\b:x", ["a:x", " :x", ":x"]),  # a boundary before a character that is not a word character
+    (r"(?:a|b)?c", ["ac", "bc", "c", "abc", "xc"]),  # an optional part: with it first
+])
+def test_literal_led_keeps_boundaries_lookbehinds_and_groups(pattern, texts):
+    plain, led = re.compile(pattern), literal_led(pattern)
+    assert led is not None
+    for text in texts:
+        for pos in range(len(text) + 1):
+            assert _spans(led.search(text, pos)) == _spans(plain.search(text, pos)), (text, pos)
+        assert [_spans(m) for m in led.finditer(text)] == [_spans(m) for m in plain.finditer(text)], text
+
+
+@pytest.mark.parametrize("pattern,flags", [(r"abc", 0), (r"[xy]z", 0), (r"\bfoo", re.IGNORECASE), (r"(?P<a>x)y", 0),
+                                           (r"\w+x", 0), (r"\bfoo", re.ASCII)])
+def test_no_literal_led_pattern_where_nothing_is_gained_or_it_would_differ(pattern, flags):
+    assert literal_led(pattern, flags) is None
+
+
+def test_the_phrases_of_the_rules_find_what_their_regexes_find_on_the_sample_corpus():
+    from pprnet_kg.extract import load_rules
+    from pprnet_kg.extract.rules import phrase_pattern
+    from pprnet_kg.resources import sample_dir
+
+    rules = load_rules()
+    lines = [line for path in sorted(sample_dir().glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
+    lines += [line.lower() for line in lines] + [line.replace(" ", "_") for line in lines]
+    terms = {t for kind in (rules.disorders, rules.finding_interventions, rules.designs, rules.topics,
+                            rules.comparators, rules.outcome_scheme) for entry in kind for t in entry.terms}
+    for term in sorted(terms, key=lambda t: t.phrase):
+        rx = phrase_pattern(term.phrase if term.case_sensitive else term.phrase.lower(), case_sensitive=True)
+        plain = re.compile(UNGUARDED[rx.pattern], rx.flags & ~re.UNICODE)
+        for line in lines:
+            if term.start in line:
+                assert [_spans(m) for m in rx.finditer(line)] == [_spans(m) for m in plain.finditer(line)], term

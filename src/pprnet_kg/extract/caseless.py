@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .firstchar import guarded, needed_words
+from .firstchar import guarded, literal_led, needed_words
 
 _NON_ASCII_LETTER_RE = re.compile(r"[^\W\d_\x00-\x7f]")  # a word character that is neither an ASCII one nor a digit
 _NOT_LETTERS_RE = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)")  # escapes and group names: not letters to match
@@ -97,7 +97,7 @@ class Caseless:
         if any(c.isupper() for c in _NOT_LETTERS_RE.sub("", pattern)):
             raise ValueError(f"a Caseless pattern is written in lower case: {pattern!r}")
         self.pattern, self.flags = pattern, flags
-        self.fast = re.compile(guarded(pattern, flags), flags)
+        self.fast = literal_led(pattern, flags) or re.compile(guarded(pattern, flags), flags)
         self._slow = None
         # strings one of which every match contains: a lowered text with none of them cannot match
         self.needs = tuple(sorted(needed_words(pattern, flags) or ()))

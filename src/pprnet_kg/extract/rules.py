@@ -31,9 +31,13 @@ def _case_sensitive(phrase: str, case_sensitive: bool | None) -> bool:
     return phrase.isupper() and len(phrase) <= 8 if case_sensitive is None else case_sensitive
 
 
-def phrase_pattern(phrase: str, *, case_sensitive: bool | None = None) -> re.Pattern:
+def phrase_pattern(phrase: str, *, case_sensitive: bool | None = None, searched: bool = True) -> re.Pattern:
+    """The phrase's regex. One that is only matched where the caller found the phrase's first word
+    (`searched` False) is compiled as written: a guard or a literal in front would only add a test
+    there (and two more parses of the pattern when the phrase is first met)."""
     body = r"[\s\-\u2010\u2011]+".join(re.escape(w) for w in _phrase_words(phrase))
-    return compile_guarded(rf"(?<!\w){body}(?!\w)", 0 if _case_sensitive(phrase, case_sensitive) else re.IGNORECASE)
+    pattern, flags = rf"(?<!\w){body}(?!\w)", 0 if _case_sensitive(phrase, case_sensitive) else re.IGNORECASE
+    return compile_guarded(pattern, flags) if searched else re.compile(pattern, flags)
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ class Term:
     @cached_property
     def anchored(self) -> re.Pattern:
         """The same pattern, matched at a position (on lower-cased text when case-insensitive)."""
-        return phrase_pattern(self.phrase if self.case_sensitive else self.phrase.lower(), case_sensitive=True)
+        return phrase_pattern(self.phrase if self.case_sensitive else self.phrase.lower(), case_sensitive=True,
+                              searched=False)
 
     def spans(self, text: str, lowered: str | None) -> list[tuple[int, int]]:
         """The spans of `self.pattern.finditer(text)`, `lowered` being caseless.lowered(text): the
