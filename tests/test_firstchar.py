@@ -16,18 +16,27 @@ from pprnet_kg.extract.caseless import Caseless
 from pprnet_kg.extract.firstchar import UNGUARDED, first_chars, guarded, literal_led, needed_words
 
 
-def _patterns() -> list[tuple[str, str, int]]:
-    """(name, pattern, flags) of every extractor pattern that gets a guard."""
-    found = []
+def _extractor_patterns():
+    """(name, Caseless or None, pattern, flags) of every Caseless pattern of the extractors and of every
+    pattern compiled by compile_guarded (its pattern as written)."""
     for module in (pico, comparators, relations, favours, qualifiers, study, findings, citation, names, journals,
                    caseless):
         for name, value in sorted(vars(module).items()):
             for i, item in enumerate(value if isinstance(value, tuple) else (value,)):
                 if isinstance(item, Caseless):
-                    for flags in (item.flags, item.flags | re.IGNORECASE):
-                        found.append((f"{module.__name__}.{name}[{i}]/{flags}", item.pattern, flags))
+                    yield f"{module.__name__}.{name}[{i}]", item, item.pattern, item.flags
                 elif isinstance(item, re.Pattern) and item.pattern in UNGUARDED:  # made by compile_guarded
-                    found.append((f"{module.__name__}.{name}[{i}]", UNGUARDED[item.pattern], item.flags & ~re.UNICODE))
+                    yield f"{module.__name__}.{name}[{i}]", None, UNGUARDED[item.pattern], item.flags & ~re.UNICODE
+
+
+def _patterns() -> list[tuple[str, str, int]]:
+    """(name, pattern, flags) of every extractor pattern that gets a guard."""
+    found = []
+    for name, item, pattern, flags in _extractor_patterns():
+        if item is None:
+            found.append((name, pattern, flags))
+        else:
+            found += [(f"{name}/{f}", pattern, f) for f in (flags, flags | re.IGNORECASE)]
     return [(n, p, f) for n, p, f in found if guarded(p, f) != p]
 
 
@@ -164,16 +173,7 @@ def test_a_pattern_that_may_match_at_the_end_is_guarded_by_its_own_anchor(patter
 
 def _led_patterns() -> list[tuple[str, str, int]]:
     """(name, pattern, flags) of every extractor pattern compiled led by a literal."""
-    found = []
-    for module in (pico, comparators, relations, favours, qualifiers, study, findings, citation, names, journals,
-                   caseless):
-        for name, value in sorted(vars(module).items()):
-            for i, item in enumerate(value if isinstance(value, tuple) else (value,)):
-                if isinstance(item, Caseless):
-                    found.append((f"{module.__name__}.{name}[{i}]", item.pattern, item.flags))
-                elif isinstance(item, re.Pattern) and item.pattern in UNGUARDED:
-                    found.append((f"{module.__name__}.{name}[{i}]", UNGUARDED[item.pattern], item.flags & ~re.UNICODE))
-    return [(n, p, f) for n, p, f in found if literal_led(p, f) is not None]
+    return [(n, p, f) for n, _, p, f in _extractor_patterns() if literal_led(p, f) is not None]
 
 
 LED = _led_patterns()
